@@ -32,9 +32,9 @@ def supports(arch_list: list[str], capability: tuple[int, int]) -> bool:
         if suffix:
             if (arch_major, arch_minor) == capability:
                 return True
-        elif kind == "sm" and arch_major == major and arch_minor <= minor:
-            return True
-        elif kind == "compute" and (arch_major, arch_minor) <= capability:
+        elif (kind == "sm" and arch_major == major and arch_minor <= minor) or (
+            kind == "compute" and (arch_major, arch_minor) <= capability
+        ):
             return True
     return False
 

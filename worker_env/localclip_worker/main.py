@@ -144,7 +144,9 @@ class Worker:
             if not isinstance(error, BadInput):
                 log.error("setting up %s failed:\n%s", kind, traceback.format_exc())
             for item in request["items"]:
-                self._item_failed(job_id, item["id"], _failure_code(error), f"could not start {kind}: {error}")
+                self._item_failed(
+                    job_id, item["id"], _failure_code(error), f"could not start {kind}: {error}"
+                )
             return
         for item in request["items"]:
             if cancelled():
@@ -169,7 +171,12 @@ class Worker:
         return self._jobs[kind]
 
     def _run_item(
-        self, job: Job, job_id: str, item: dict[str, Any], params: dict[str, Any], cancelled: Callable[[], bool]
+        self,
+        job: Job,
+        job_id: str,
+        item: dict[str, Any],
+        params: dict[str, Any],
+        cancelled: Callable[[], bool],
     ) -> None:
         item_id = item["id"]
 

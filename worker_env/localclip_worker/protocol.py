@@ -107,8 +107,10 @@ def decode(line: bytes, schema: dict[str, dict[str, tuple[type, ...]]]) -> Messa
     for name, types in fields.items():
         value = message.get(name)
         # bool is an int subclass: do not let True pass where a number is required.
-        if name not in message or not isinstance(value, types) or (
-            isinstance(value, bool) and bool not in types
+        if (
+            name not in message
+            or not isinstance(value, types)
+            or (isinstance(value, bool) and bool not in types)
         ):
             raise ProtocolError(f"{kind} message has a missing or invalid {name!r}", truncate(text))
     return message

@@ -28,9 +28,11 @@ class ProbeJob:
         torch = self._torch
         cuda_available = bool(torch.cuda.is_available())
         arch_list = list(torch.cuda.get_arch_list()) if cuda_available else []
-        devices = [self._device(index, arch_list) for index in range(torch.cuda.device_count())] if (
-            cuda_available
-        ) else []
+        devices = (
+            [self._device(index, arch_list) for index in range(torch.cuda.device_count())]
+            if (cuda_available)
+            else []
+        )
         problems = [device["message"] for device in devices if device["message"]]
         return {
             "python": platform.python_version(),

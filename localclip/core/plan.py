@@ -1,0 +1,188 @@
+"""How many workers to start and where: sized from each GPU's free memory, with a CPU fallback.
+
+Sizes are in GiB but printed as "GB", the way Windows shows them to users.
+"""
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from localclip.core.gpus import GpuInfo, GpuReport
+
+GIB = 1024**3
+DEVICES = ("auto", "cuda", "cpu")
+
+
+class NoUsableGpu(ValueError):
+    """The device is set to cuda, but no GPU has room for a worker."""
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    memory_per_worker_gb: float = 8.0  # seeds' FISH_MODEL_MEMORY_GB default
+    reserve_fraction: float = 0.10  # of each GPU's total memory, kept free for the desktop and other apps
+    max_workers: int | None = None  # user maximum over all GPUs; None = no cap
+    cpu_workers: int = 1  # workers when running on the CPU
+
+    def __post_init__(self) -> None:
+        problem = _settings_problem(self)
+        if problem:
+            raise ValueError(problem)
+
+
+@dataclass(frozen=True)
+class WorkerSlot:
+    worker_id: str  # "0", "1", ... in plan order
+    device: str  # "cuda" or "cpu"
+    gpu_index: int | None
+    gpu_uuid: str | None  # what the worker is pinned to; NVML and CUDA may number GPUs differently
+    gpu_name: str | None
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    slots: tuple[WorkerSlot, ...]
+    device: str  # "cuda" or "cpu"
+    explanation: tuple[str, ...]  # one line per GPU, plus lines for problems, caps and the CPU fallback
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "slots": [asdict(slot) for slot in self.slots],
+            "explanation": list(self.explanation),
+        }
+
+
+def plan_workers(
+    report: GpuReport, settings: PlanSettings, work_items: int | None = None, device: str = "auto"
+) -> WorkerPlan:
+    """Plan workers for `device` ("auto", "cuda" or "cpu"); never more workers than `work_items`."""
+    _check_request(work_items, device)
+    if device == "cpu":
+        return _cpu_plan(settings, work_items, [], "(device set to cpu)")
+    counts = [workers_fitting_on(gpu, settings) for gpu in report.gpus]
+    lines = [_gpu_line(gpu, count, settings) for gpu, count in zip(report.gpus, counts, strict=True)]
+    if report.problem:
+        lines.append(report.problem)
+    # The device is chosen before caps, so a small batch of work never moves the app off the GPU.
+    if sum(counts) > 0:
+        return _gpu_plan(report.gpus, counts, settings, work_items, lines)
+    reason = _no_gpu_reason(report, settings)
+    if device == "cuda":
+        details = "\n".join([*lines, reason])
+        raise NoUsableGpu(f"The device is set to cuda, but no GPU can take a worker:\n{details}")
+    return _cpu_plan(settings, work_items, [*lines, f"{reason}: running on CPU"], "")
+
+
+def workers_fitting_on(gpu: GpuInfo, settings: PlanSettings) -> int:
+    """Workers that fit in the GPU's free memory after keeping the reserve back."""
+    per_worker = settings.memory_per_worker_gb * GIB
+    return max(0, math.floor(_usable_bytes(gpu, settings) / per_worker))
+
+
+def _usable_bytes(gpu: GpuInfo, settings: PlanSettings) -> float:
+    return gpu.free_bytes - settings.reserve_fraction * gpu.total_bytes
+
+
+def _gpu_plan(
+    gpus: tuple[GpuInfo, ...],
+    counts: list[int],
+    settings: PlanSettings,
+    work_items: int | None,
+    lines: list[str],
+) -> WorkerPlan:
+    total, cap_line = _apply_caps(sum(counts), settings, work_items)
+    kept = _spread(counts, total)
+    slots: list[WorkerSlot] = []
+    for gpu, count in zip(gpus, kept, strict=True):
+        for _ in range(count):
+            slots.append(WorkerSlot(str(len(slots)), "cuda", gpu.index, gpu.uuid, gpu.name))
+    if cap_line:
+        lines.append(cap_line)
+    return WorkerPlan(tuple(slots), "cuda", tuple(lines))
+
+
+def _cpu_plan(settings: PlanSettings, work_items: int | None, lines: list[str], note: str) -> WorkerPlan:
+    total, cap_line = _apply_caps(settings.cpu_workers, settings, work_items)
+    lines.append(f"CPU: {_workers_text(settings.cpu_workers)} {note}".rstrip())
+    if cap_line:
+        lines.append(cap_line)
+    slots = tuple(WorkerSlot(str(number), "cpu", None, None, None) for number in range(total))
+    return WorkerPlan(slots, "cpu", tuple(lines))
+
+
+def _apply_caps(planned: int, settings: PlanSettings, work_items: int | None) -> tuple[int, str | None]:
+    """The worker total after the user maximum and the amount of work, and a line saying which capped it."""
+    total, cap_line = planned, None
+    if settings.max_workers is not None and settings.max_workers < total:
+        total = settings.max_workers
+        cap_line = f"capped at {_workers_text(total)} by the maximum setting"
+    if work_items is not None and work_items < total:
+        total = work_items
+        cap_line = f"capped at {_workers_text(total)}: {_items_text(total)}"
+    return total, cap_line
+
+
+def _spread(counts: list[int], keep: int) -> list[int]:
+    """Keep `keep` workers, one at a time from the GPU with the most capacity left (ties: lowest index)."""
+    kept = [0] * len(counts)
+    for _ in range(keep):
+        position = max(range(len(counts)), key=lambda i: (counts[i] - kept[i], -i))
+        kept[position] += 1
+    return kept
+
+
+def _gpu_line(gpu: GpuInfo, count: int, settings: PlanSettings) -> str:
+    usable = max(0.0, _usable_bytes(gpu, settings))
+    line = (
+        f"GPU {gpu.index} {gpu.name} {_gb(gpu.total_bytes)}: {_gb(usable)} usable -> {_workers_text(count)}"
+    )
+    if count == 0:
+        line += f" (needs {_gb_setting(settings.memory_per_worker_gb)} per worker)"
+    return line
+
+
+def _no_gpu_reason(report: GpuReport, settings: PlanSettings) -> str:
+    if not report.gpus:
+        return "No NVIDIA GPU found"
+    return f"No GPU has {_gb_setting(settings.memory_per_worker_gb)} free for a worker"
+
+
+def _check_request(work_items: int | None, device: str) -> None:
+    if device not in DEVICES:
+        raise ValueError(f"The device must be one of {', '.join(DEVICES)} (got {device!r}).")
+    if work_items is not None and work_items < 0:
+        raise ValueError(f"The number of work items cannot be negative (got {work_items}).")
+
+
+def _settings_problem(settings: PlanSettings) -> str | None:
+    memory, reserve = settings.memory_per_worker_gb, settings.reserve_fraction
+    if not (memory > 0 and math.isfinite(memory)):
+        return f"Memory per worker must be a number of GB above 0 (got {memory})."
+    if not 0 <= reserve < 1:
+        return f"The reserved share of GPU memory must be at least 0 and below 1 (got {reserve})."
+    if settings.max_workers is not None and settings.max_workers < 1:
+        return f"The maximum number of workers must be at least 1, or unset (got {settings.max_workers})."
+    if settings.cpu_workers < 1:
+        return f"The number of CPU workers must be at least 1 (got {settings.cpu_workers})."
+    return None
+
+
+def _gb(size_bytes: float) -> str:
+    return f"{size_bytes / GIB:.1f} GB"
+
+
+def _gb_setting(gigabytes: float) -> str:
+    # One decimal like every other size, unless that would misstate a finer setting such as 7.25.
+    text = f"{gigabytes:.1f}"
+    return f"{text if float(text) == gigabytes else f'{gigabytes:g}'} GB"
+
+
+def _workers_text(count: int) -> str:
+    return f"{count} worker" if count == 1 else f"{count} workers"
+
+
+def _items_text(count: int) -> str:
+    if count == 0:
+        return "no work to do"
+    return "only 1 item of work" if count == 1 else f"only {count} items of work"

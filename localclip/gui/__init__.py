@@ -1,0 +1,1 @@
+"""Widgets only: they observe the pool and core through signals."""

@@ -1,0 +1,1 @@
+"""Worker processes through QProcess: start, feed, watch, restart, cancel, shut down."""

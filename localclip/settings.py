@@ -1,0 +1,93 @@
+"""Per-user settings: an INI file (QSettings) in the platform's config folder.
+
+Each option is declared once with its type and default; reading coerces what the file holds (INI values
+come back as strings) and falls back to the default for a value that does not parse, so a hand-edited or
+damaged file never stops the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QSettings
+
+from localclip.core.paths import bundled_worker_python, config_dir
+from localclip.core.plan import PlanSettings
+
+T = TypeVar("T")
+
+JOB_KINDS = ("default", "embed", "clone")  # "default" serves probe and any kind without its own
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    key: str
+    default: T
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def coerce(self, raw: Any) -> T:
+        kind = type(self.default)
+        try:
+            if kind is bool:
+                value: Any = (
+                    raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes")
+                )
+            else:
+                value = kind(raw)
+        except (TypeError, ValueError):
+            return self.default
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            return self.default
+        return value
+
+
+MEMORY_PER_WORKER_GB = Option("plan/memory_per_worker_gb", 8.0, minimum=0.1, maximum=1024.0)
+RESERVE_FRACTION = Option("plan/reserve_fraction", 0.10, minimum=0.0, maximum=0.9)
+MAX_WORKERS = Option("plan/max_workers", 0, minimum=0, maximum=256)  # 0: no maximum
+CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
+
+
+def _python_option(kind: str) -> Option[str]:
+    return Option(f"workers/python_{kind}", "")  # empty: the bundled worker environment
+
+
+class Settings:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / "localclip.ini"
+        self._store = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def get(self, option: Option[T]) -> T:
+        raw = self._store.value(option.key, None)
+        return option.default if raw is None else option.coerce(raw)
+
+    def set(self, option: Option[T], value: T) -> None:
+        self._store.setValue(option.key, option.coerce(value))
+
+    def sync(self) -> None:
+        self._store.sync()
+
+    def worker_python(self, kind: str) -> Path:
+        """The interpreter for job ``kind``: its own setting, else the default one, else the bundled env."""
+        for name in (kind, "default"):
+            if name in JOB_KINDS and (chosen := self.get(_python_option(name))):
+                return Path(chosen)
+        return bundled_worker_python()
+
+    def set_worker_python(self, kind: str, python: Path | None) -> None:
+        if kind not in JOB_KINDS:
+            raise ValueError(f"unknown job kind {kind!r}; expected one of {', '.join(JOB_KINDS)}")
+        self.set(_python_option(kind), str(python) if python else "")
+
+    def plan_settings(self) -> PlanSettings:
+        max_workers = self.get(MAX_WORKERS)
+        return PlanSettings(
+            memory_per_worker_gb=self.get(MEMORY_PER_WORKER_GB),
+            reserve_fraction=self.get(RESERVE_FRACTION),
+            max_workers=max_workers or None,
+            cpu_workers=self.get(CPU_WORKERS),
+        )

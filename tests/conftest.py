@@ -1,0 +1,103 @@
+"""Shared fixtures. Tests run real worker processes in the worker environment (worker_env/.venv), which
+`python installer/dev.py test` creates before it runs pytest."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from localclip.core.paths import bundled_worker_python
+from localclip.pool.pool import PoolOptions, WorkerPool
+from localclip.pool.worker_process import WorkerLaunch
+
+ROGUE_WORKER = Path(__file__).parent / "workers" / "rogue_worker.py"
+
+
+@pytest.fixture(scope="session")
+def worker_python() -> Path:
+    python = bundled_worker_python()
+    assert python.is_file(), f"no worker environment at {python}: run 'python installer/dev.py test'"
+    return python
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own settings folder, so nothing reads or writes the user's settings."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("LOCALCLIP_CONFIG_DIR", str(folder))
+    return folder
+
+
+class PoolHarness:
+    """A pool with recorders on its signals, shut down at the end of the test."""
+
+    def __init__(self, qtbot: Any, launches: list[WorkerLaunch], options: PoolOptions) -> None:
+        self.qtbot = qtbot
+        self.pool = WorkerPool(launches, options)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.problems: list[tuple[str, str]] = []
+        self.states: list[tuple[str, str]] = []
+        self.logs: list[tuple[str, str]] = []
+        self.done: dict[str, str] = {}  # item -> worker
+        self.results: dict[str, dict[str, Any]] = {}
+        self.failed: dict[str, tuple[str, str]] = {}  # item -> (code, reason)
+        self.pool.worker_event.connect(lambda w, m: self.events.append((w, m)))
+        self.pool.worker_problem.connect(lambda w, t: self.problems.append((w, t)))
+        self.pool.worker_state_changed.connect(lambda w, s: self.states.append((w, s)))
+        self.pool.worker_log.connect(lambda w, line: self.logs.append((w, line)))
+        self.pool.item_done.connect(self._on_done)
+        self.pool.item_failed.connect(lambda i, w, c, r: self.failed.__setitem__(i, (c, r)))
+
+    def _on_done(self, item: str, worker: str, result: dict[str, Any]) -> None:
+        self.done[item] = worker
+        self.results[item] = result
+
+    def wait_for_hello(self, count: int, timeout: float = 60) -> None:
+        self.qtbot.waitUntil(lambda: len(self.hellos()) >= count, timeout=int(timeout * 1000))
+
+    def hellos(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(w, m) for w, m in self.events if m["type"] == "hello"]
+
+    def run(
+        self,
+        kind: str,
+        items: list[dict[str, Any]],
+        params: dict[str, Any] | None = None,
+        timeout: float = 60,
+    ) -> dict[str, Any]:
+        with self.qtbot.waitSignal(self.pool.finished, timeout=int(timeout * 1000)) as blocker:
+            self.pool.submit(kind, items, params)
+        return blocker.args[0]
+
+    def stop(self) -> None:
+        if not self.pool._stopped_emitted:
+            with self.qtbot.waitSignal(self.pool.stopped, timeout=30_000):
+                self.pool.shutdown()
+
+
+@pytest.fixture
+def make_pool(qtbot: Any, worker_python: Path) -> Iterator[Any]:
+    harnesses: list[PoolHarness] = []
+
+    def make(
+        count: int = 1, launches: list[WorkerLaunch] | None = None, start: bool = True, **options: Any
+    ) -> PoolHarness:
+        launches = launches or [
+            WorkerLaunch(str(n), worker_python, heartbeat_seconds=0.25) for n in range(count)
+        ]
+        defaults: dict[str, Any] = {"silence_timeout": 5.0, "restart_delay": 0.1, "start_timeout": 60.0}
+        harness = PoolHarness(qtbot, launches, PoolOptions(**{**defaults, **options}))
+        harnesses.append(harness)
+        if start:
+            harness.pool.start()
+        return harness
+
+    yield make
+    for harness in harnesses:
+        harness.stop()
