@@ -85,7 +85,10 @@ def install_system_packages() -> None:
         name
         for name in DEBIAN_PACKAGES
         if subprocess.run(
-            [shutil.which("dpkg-query") or "dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True, check=False
+            [shutil.which("dpkg-query") or "dpkg-query", "-W", "-f=${Status}", name],
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout
         != "install ok installed"
     ]
