@@ -77,21 +77,16 @@ def is_current(env: Path, stamp: str) -> bool:
     return env_python(env).exists() and marker.exists() and marker.read_text() == stamp
 
 
+def debian_package_installed(name: str) -> bool:
+    query = [shutil.which("dpkg-query") or "dpkg-query", "-W", "-f=${Status}", name]
+    return subprocess.run(query, capture_output=True, text=True, check=False).stdout == "install ok installed"
+
+
 def install_system_packages() -> None:
     """On Debian/Ubuntu as root, install the libraries Qt needs; elsewhere say what is missing."""
     if not sys.platform.startswith("linux") or shutil.which("dpkg-query") is None:
         return
-    missing = [
-        name
-        for name in DEBIAN_PACKAGES
-        if subprocess.run(
-            [shutil.which("dpkg-query") or "dpkg-query", "-W", "-f=${Status}", name],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        != "install ok installed"
-    ]
+    missing = [name for name in DEBIAN_PACKAGES if not debian_package_installed(name)]
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
