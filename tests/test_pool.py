@@ -212,3 +212,21 @@ def test_shutdown_ends_every_worker_process(make_pool, qtbot) -> None:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
     byes = [m for _, m in harness.events if m["type"] == "bye"]
     assert len(byes) == 3
+
+
+def test_a_result_too_large_for_the_protocol_fails_the_item_not_the_worker(make_pool) -> None:
+    harness = make_pool(1)
+    summary = harness.run("diag", [{"id": "huge", "result_bytes": 2 * protocol.MAX_LINE_BYTES}, {"id": "next"}])
+    assert summary["done"] == 1 and harness.failed["huge"][0] == "exception"
+    assert "line limit" in harness.failed["huge"][1]
+    assert harness.problems == [] and summary["workers"]["0"]["restarts"] == 0
+
+
+def test_a_job_cancelled_before_it_starts_loads_nothing(make_pool, qtbot) -> None:
+    harness = make_pool(1)
+    harness.wait_for_hello(1)
+    with qtbot.waitSignal(harness.pool.finished, timeout=30_000) as finished:
+        harness.pool.submit("probe", [{"id": "p"}])
+        harness.pool.cancel()  # reaches the worker right behind the job
+    assert finished.args[0]["cancelled"] == 1
+    assert not [m for _, m in harness.events if m["type"] == "ready"]  # torch was never imported

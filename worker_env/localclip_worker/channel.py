@@ -31,8 +31,14 @@ class ProtocolChannel:
         return cls(protocol_fd)
 
     def send(self, message: protocol.Message) -> bool:
-        """Write one message; False once the reader has gone (the pool closed our stdout)."""
+        """Write one message; False once the reader has gone (the pool closed our stdout).
+
+        Raises ValueError for a message the protocol cannot carry (NaN, over the line limit), so the caller
+        can report the item as failed instead of breaking the stream.
+        """
         data = protocol.encode(message)
+        if len(data) > protocol.MAX_LINE_BYTES:
+            raise ValueError(f"message of {len(data)} bytes exceeds the {protocol.MAX_LINE_BYTES}-byte line limit")
         with self._lock:
             if self._closed:
                 return False

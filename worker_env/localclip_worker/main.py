@@ -138,6 +138,10 @@ class Worker:
 
     def _run_job(self, request: protocol.Message, cancelled: Callable[[], bool]) -> None:
         job_id, kind, params = request["job_id"], request["kind"], request["params"]
+        if cancelled():  # cancelled before it began: do not load a model for it
+            for item in request["items"]:
+                self._item_failed(job_id, item["id"], protocol.FAIL_CANCELLED, "cancelled")
+            return
         try:
             job = self._job(kind, params)
         except Exception as error:  # a job that cannot be set up fails all its items, with the reason

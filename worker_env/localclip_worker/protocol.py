@@ -98,6 +98,8 @@ def decode(line: bytes, schema: dict[str, dict[str, tuple[type, ...]]]) -> Messa
         message = json.loads(text)
     except ValueError:
         raise ProtocolError("line is not JSON", truncate(text)) from None
+    except RecursionError:  # deeply nested arrays exhaust the parser's stack
+        raise ProtocolError("line is nested too deeply", truncate(text)) from None
     if not isinstance(message, dict):
         raise ProtocolError("line is not a JSON object", truncate(text))
     kind = message.get("type")

@@ -46,7 +46,10 @@ class DiagJob:
         for step in range(steps):
             time.sleep(seconds / steps)
             context.progress(step + 1, steps)
-        return {"pid": os.getpid(), "slept": seconds, "echo": item.get("echo")}
+        result = {"pid": os.getpid(), "slept": seconds, "echo": item.get("echo")}
+        if "result_bytes" in item:  # a result too large for one protocol line
+            result["padding"] = "x" * int(item["result_bytes"])
+        return result
 
 
 def create() -> DiagJob:
