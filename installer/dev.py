@@ -160,6 +160,7 @@ def run_tests(pytest_args: list[str]) -> int:
     env["QT_QPA_PLATFORM"] = "offscreen"
     checks = [
         ("ruff", [env_tool(APP_ENV, "ruff"), "check", ROOT]),
+        ("ruff format", [env_tool(APP_ENV, "ruff"), "format", "--check", "--quiet", ROOT]),
         ("import-linter", [env_tool(APP_ENV, "lint-imports"), "--no-cache"]),
         ("pytest", [env_python(APP_ENV), "-m", "pytest", *pytest_args]),
     ]

@@ -7,6 +7,7 @@ damaged file never stops the app.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -39,8 +40,10 @@ class Option(Generic[T]):
                 value = kind(raw)
         except (TypeError, ValueError):
             return self.default
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
+        if isinstance(value, float) and not math.isfinite(value):
+            return self.default
+        if (self.minimum is not None and not value >= self.minimum) or (
+            self.maximum is not None and not value <= self.maximum
         ):
             return self.default
         return value

@@ -15,10 +15,16 @@ import pytest
 from localclip.core.paths import venv_python
 
 
-def localclip(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+def localclip(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "localclip", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env or os.environ.copy(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        env=env or os.environ.copy(),
     )
 
 
@@ -77,12 +83,16 @@ def make_worker_interpreter_in(folder: Path, worker_python: Path) -> Path:
     venv.EnvBuilder(with_pip=False).create(folder)
     worker_site = subprocess.run(
         [str(worker_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     python = venv_python(folder)
     own_site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     # An "import" line in a .pth file runs at start-up; addsitedir also reads the .pth files there.
     (Path(own_site) / "worker_env.pth").write_text(f"import site; site.addsitedir({worker_site!r})\n")

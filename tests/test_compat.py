@@ -2,6 +2,7 @@
 (worker_env/localclip_worker/compat.py)."""
 
 import pytest
+
 from localclip_worker.compat import support_message, supports
 
 # torch.cuda.get_arch_list() as recorded from real wheels.

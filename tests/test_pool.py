@@ -10,9 +10,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from localclip_worker import protocol
 
 from localclip.pool.worker_process import WorkerConfigError, WorkerLaunch
+from localclip_worker import protocol
 from tests.conftest import ROGUE_WORKER
 
 
@@ -216,7 +216,9 @@ def test_shutdown_ends_every_worker_process(make_pool, qtbot) -> None:
 
 def test_a_result_too_large_for_the_protocol_fails_the_item_not_the_worker(make_pool) -> None:
     harness = make_pool(1)
-    summary = harness.run("diag", [{"id": "huge", "result_bytes": 2 * protocol.MAX_LINE_BYTES}, {"id": "next"}])
+    summary = harness.run(
+        "diag", [{"id": "huge", "result_bytes": 2 * protocol.MAX_LINE_BYTES}, {"id": "next"}]
+    )
     assert summary["done"] == 1 and harness.failed["huge"][0] == "exception"
     assert "line limit" in harness.failed["huge"][1]
     assert harness.problems == [] and summary["workers"]["0"]["restarts"] == 0

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+
 from localclip_worker import protocol
 from localclip_worker.protocol import EVENTS, MAX_LINE_BYTES, REQUESTS, ProtocolError, decode, encode, make
 
@@ -261,3 +262,12 @@ def test_decoded_messages_are_plain_json() -> None:
     # What decode returns can be passed on (for example through a Qt signal) and encoded again.
     for message in [*VALID_REQUESTS.values(), *VALID_EVENTS.values()]:
         assert json.loads(encode(message)) == message
+
+
+def test_decode_refuses_nan_and_infinity_from_a_worker() -> None:
+    import pytest as _pytest
+
+    for literal in (b"NaN", b"Infinity", b"-Infinity"):
+        line = b'{"type":"progress","job_id":"j","item_id":"i","done":' + literal + b',"total":1}'
+        with _pytest.raises(protocol.ProtocolError, match="not JSON"):
+            protocol.decode(line, protocol.EVENTS)

@@ -31,12 +31,12 @@ class LineSplitter:
                 self._discarding = False
             else:
                 self._buffer += data[start:end]
-                line = bytes(self._buffer)
+                line = bytes(self._buffer).removesuffix(b"\r")
                 self._buffer.clear()
                 if len(line) > self._max:
                     yield OversizedLine(len(line), line[:200])
                 else:
-                    yield line.removesuffix(b"\r")
+                    yield line
             start = end + 1
         if not self._discarding:
             self._buffer += data[start:]

@@ -80,7 +80,9 @@ class MainWindow(QMainWindow):
     # -- the probe run ----------------------------------------------------------------------------------
 
     def start_probe(self) -> None:
-        self.pool = WorkerPool(launches_for_plan(self.plan, self.settings.worker_python("default")), parent=self)
+        self.pool = WorkerPool(
+            launches_for_plan(self.plan, self.settings.worker_python("default")), parent=self
+        )
         self.pool.worker_state_changed.connect(lambda worker, state: self._set_cell(worker, 2, state))
         self.pool.item_done.connect(self._on_probe_result)
         self.pool.item_failed.connect(lambda item, worker, code, reason: self._set_cell(worker, 3, reason))
@@ -95,7 +97,9 @@ class MainWindow(QMainWindow):
             return
         self.probe_button.setEnabled(False)
         self.statusBar().showMessage("Probing workers…")
-        self.pool.submit("probe", [{"id": slot.worker_id, "worker_id": slot.worker_id} for slot in self.plan.slots])
+        self.pool.submit(
+            "probe", [{"id": slot.worker_id, "worker_id": slot.worker_id} for slot in self.plan.slots]
+        )
 
     def _on_probe_result(self, item: str, worker: str, result: dict[str, Any]) -> None:
         cuda = "CUDA usable" if result["cuda_available"] else "no CUDA device"
@@ -122,7 +126,7 @@ class MainWindow(QMainWindow):
             if self.workers_table.item(row, 0).text() == worker_id:
                 self.workers_table.item(row, column).setText(text)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Workers are shut down before the window goes; the close resumes when they are gone."""
         if self.pool is None:
             event.accept()

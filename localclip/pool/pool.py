@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from localclip_worker import protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from localclip.pool.worker_process import WorkerEnd, WorkerLaunch, WorkerProcess, check_interpreter
+from localclip_worker import protocol
 
 
 class WorkerState(StrEnum):

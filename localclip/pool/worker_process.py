@@ -13,12 +13,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from localclip_worker import protocol
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from localclip.core.framing import LineSplitter, OversizedLine
 from localclip.core.paths import WORKER_MODULE, worker_package_dir
 from localclip.pool.process_tree import kill_tree
+from localclip_worker import protocol
 
 STDERR_LINES_KEPT = 200
 _STDERR_LINE_LIMIT = 64 * 1024

@@ -38,7 +38,9 @@ class ProtocolChannel:
         """
         data = protocol.encode(message)
         if len(data) > protocol.MAX_LINE_BYTES:
-            raise ValueError(f"message of {len(data)} bytes exceeds the {protocol.MAX_LINE_BYTES}-byte line limit")
+            raise ValueError(
+                f"message of {len(data)} bytes exceeds the {protocol.MAX_LINE_BYTES}-byte line limit"
+            )
         with self._lock:
             if self._closed:
                 return False

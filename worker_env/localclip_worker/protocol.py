@@ -86,6 +86,10 @@ def encode(message: Message) -> bytes:
     return (json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n").encode()
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # json.loads would otherwise accept NaN and Infinity
+
+
 def decode(line: bytes, schema: dict[str, dict[str, tuple[type, ...]]]) -> Message:
     """Parse and validate one line (without its newline) against ``REQUESTS`` or ``EVENTS``."""
     if len(line) > MAX_LINE_BYTES:
@@ -95,7 +99,7 @@ def decode(line: bytes, schema: dict[str, dict[str, tuple[type, ...]]]) -> Messa
     except UnicodeDecodeError:
         raise ProtocolError("line is not UTF-8", truncate(line.decode("utf-8", "replace"))) from None
     try:
-        message = json.loads(text)
+        message = json.loads(text, parse_constant=_refuse_constant)
     except ValueError:
         raise ProtocolError("line is not JSON", truncate(text)) from None
     except RecursionError:  # deeply nested arrays exhaust the parser's stack

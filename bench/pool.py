@@ -1,0 +1,142 @@
+"""What the pool itself costs: worker start-up, item round trips, event throughput.
+
+    .venv/bin/python bench/pool.py [--workers 1 2 4] [--items 2000] [--out docs/benchmarks/pool-X.json]
+
+Runs real worker processes (the worker environment) with the ``diag`` job, whose items do nothing, so
+every figure is the pool's and the protocol's overhead: the ceiling on items per second any job can reach
+with one item per job. Prints a table and writes the raw run as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+from localclip.core.paths import bundled_worker_python
+from localclip.pool.pool import PoolOptions, WorkerPool
+from localclip.pool.worker_process import WorkerLaunch
+
+
+def wait_for(condition: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the benchmark run did not finish")
+        QTimer.singleShot(5, loop.quit)
+        loop.exec()
+
+
+def measure(workers: int, items: int, progress_steps: int) -> dict[str, Any]:
+    python = bundled_worker_python()
+    launches = [WorkerLaunch(str(n), python) for n in range(workers)]
+    pool = WorkerPool(launches, PoolOptions())
+    hellos: list[float] = []
+    events = {"count": 0}
+    pool.worker_event.connect(lambda worker, message: events.__setitem__("count", events["count"] + 1))
+    pool.worker_event.connect(
+        lambda worker, message: message["type"] == "hello" and hellos.append(time.perf_counter())
+    )
+    summaries: list[dict[str, Any]] = []
+    pool.finished.connect(summaries.append)
+    started = time.perf_counter()
+    pool.start()
+    wait_for(lambda: len(hellos) == workers, 60)
+    start_seconds = max(hellos) - started
+
+    # Round trips: one item at a time, so each figure is submit -> job -> item_done -> finished.
+    latencies = []
+    for n in range(50):
+        before = time.perf_counter()
+        pool.submit("diag", [{"id": f"rt{n}"}])
+        wait_for(lambda n=n: len(summaries) == n + 1, 30)
+        latencies.append(time.perf_counter() - before)
+
+    # Throughput: many empty items pulled by all workers.
+    events["count"] = 0
+    before = time.perf_counter()
+    pool.submit("diag", [{"id": f"i{n}"} for n in range(items)])
+    wait_for(lambda: len(summaries) == 51, 600)
+    item_seconds = time.perf_counter() - before
+
+    # Event stream: progress events from one long item per worker.
+    events["count"] = 0
+    sleep = progress_steps * 0.05
+    before = time.perf_counter()
+    pool.submit("diag", [{"id": f"p{n}", "sleep": sleep} for n in range(workers)])
+    wait_for(lambda: len(summaries) == 52, 600)
+    progress_seconds = time.perf_counter() - before
+
+    stopped = []
+    pool.stopped.connect(lambda: stopped.append(time.perf_counter()))
+    before = time.perf_counter()
+    pool.shutdown()
+    wait_for(lambda: stopped, 60)
+    return {
+        "workers": workers,
+        "start_to_all_hello_s": round(start_seconds, 3),
+        "round_trip_ms_median": round(statistics.median(latencies) * 1000, 2),
+        "round_trip_ms_p95": round(sorted(latencies)[int(0.95 * len(latencies))] * 1000, 2),
+        "items": items,
+        "items_per_s": round(items / item_seconds, 1),
+        "progress_events": events["count"],
+        "progress_events_per_s": round(events["count"] / progress_seconds, 1),
+        "shutdown_s": round(stopped[0] - before, 3),
+    }
+
+
+def machine() -> dict[str, Any]:
+    packages = {name: metadata.version(name) for name in ("PySide6", "localclip", "psutil")}
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "gpu": "none",
+        "packages": packages,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--progress-steps", type=int, default=40, help="progress events per long item")
+    parser.add_argument("--out", type=Path, help="write the raw run as JSON here")
+    args = parser.parse_args()
+    QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    rows = [measure(workers, args.items, args.progress_steps) for workers in args.workers]
+    columns = ("workers", "start s", "rt ms", "rt p95", "items/s", "events/s", "stop s")
+    print(" ".join(f"{name:>8}" for name in columns))
+    for row in rows:
+        print(
+            f"{row['workers']:>7} {row['start_to_all_hello_s']:>8} {row['round_trip_ms_median']:>7} "
+            f"{row['round_trip_ms_p95']:>8} {row['items_per_s']:>8} {row['progress_events_per_s']:>8} "
+            f"{row['shutdown_s']:>7}"
+        )
+    if args.out:
+        record = {
+            "command": " ".join(sys.argv),
+            "machine": machine(),
+            "results": rows,
+            "date": time.strftime("%Y-%m-%d"),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
