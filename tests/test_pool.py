@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -232,3 +233,32 @@ def test_a_job_cancelled_before_it_starts_loads_nothing(make_pool, qtbot) -> Non
         harness.pool.cancel()  # reaches the worker right behind the job
     assert finished.args[0]["cancelled"] == 1
     assert not [m for _, m in harness.events if m["type"] == "ready"]  # torch was never imported
+
+
+DROP_AND_RESTART = """
+import gc, sys
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from localclip.core.paths import bundled_worker_python
+from localclip.pool.pool import WorkerPool
+from localclip.pool.worker_process import WorkerLaunch
+app = QCoreApplication([])
+for run in range(3):
+    pool = WorkerPool([WorkerLaunch(str(n), bundled_worker_python()) for n in range(2)])
+    loop = QEventLoop()
+    pool.finished.connect(lambda summary: pool.shutdown())
+    pool.stopped.connect(loop.quit)
+    pool.start()
+    pool.submit("diag", [{"id": str(n)} for n in range(20)])
+    loop.exec()
+    del pool, loop  # a stopped pool without a parent is dropped, then the next one runs
+    gc.collect()
+print("ok")
+"""
+
+
+def test_a_stopped_pool_can_be_dropped_and_another_started() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", DROP_AND_RESTART], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip() == "ok"

@@ -237,6 +237,10 @@ class WorkerPool(QObject):
 
     def _on_ended(self, worker_id: str, process: WorkerProcess, end: WorkerEnd) -> None:
         slot = self._slots[worker_id]
+        # Break the lambda <-> process cycles now: left to Python's garbage collector they would be torn
+        # down later in the middle of some other event dispatch, after Qt has deleted the process.
+        for signal in (process.event, process.log_line, process.problem, process.ended):
+            signal.disconnect()
         process.deleteLater()
         if slot.process is not process:
             return
