@@ -107,3 +107,32 @@ def test_non_ascii_paths_with_spaces_work_everywhere(tmp_path: Path, worker_pyth
     assert completed.returncode == 0, completed.stderr
     [done] = [e for e in events_of(completed) if e["event"] == "item_done"]
     assert done["result"]["executable"] == str(python)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_cancels_the_run_and_leaves_no_worker_behind() -> None:
+    import signal
+    import time
+
+    import psutil
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localclip", "probe", "--device", "cpu", "--events", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    first = json.loads(process.stdout.readline())  # the plan: the pool is about to start
+    assert first["event"] == "plan"
+    time.sleep(1.0)
+    workers = psutil.Process(process.pid).children(recursive=True)
+    assert workers, "the worker should be running"
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    events = [json.loads(line) for line in stdout.splitlines()]
+    [finished] = [e for e in events if e["event"] == "finished"]
+    assert finished["summary"]["cancelled_run"] is True
+    assert events[-1]["event"] == "stopped"
+    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
