@@ -78,24 +78,20 @@ def test_bad_setup_is_one_clear_line_and_exit_code_2(args: tuple[str, ...], mess
     assert "Traceback" not in completed.stderr
 
 
+def site_packages_of(python: Path) -> str:
+    program = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return subprocess.run(
+        [str(python), "-c", program], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def make_worker_interpreter_in(folder: Path, worker_python: Path) -> Path:
     """A real interpreter under ``folder`` that sees the worker environment's packages."""
     venv.EnvBuilder(with_pip=False).create(folder)
-    worker_site = subprocess.run(
-        [str(worker_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
     python = venv_python(folder)
-    own_site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
     # An "import" line in a .pth file runs at start-up; addsitedir also reads the .pth files there.
-    (Path(own_site) / "worker_env.pth").write_text(f"import site; site.addsitedir({worker_site!r})\n")
+    pth = f"import site; site.addsitedir({site_packages_of(worker_python)!r})\n"
+    (Path(site_packages_of(python)) / "worker_env.pth").write_text(pth)
     return python
 
 

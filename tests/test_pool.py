@@ -262,3 +262,17 @@ def test_a_stopped_pool_can_be_dropped_and_another_started() -> None:
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip() == "ok"
+
+
+def test_cancel_kills_the_whole_process_tree_of_a_stuck_worker(make_pool, qtbot) -> None:
+    harness = make_pool(1, cancel_grace=0.5)
+    harness.wait_for_hello(1)
+    with qtbot.waitSignal(harness.pool.finished, timeout=30_000):
+        harness.pool.submit("diag", [{"id": "stuck", "spawn_child": True, "sleep": 60}])
+        qtbot.waitUntil(lambda: any(m.get("message", "").startswith("child") for _, m in harness.events))
+        harness.pool.cancel()
+    [note] = [m["message"] for _, m in harness.events if m.get("message", "").startswith("child")]
+    child_pid = int(note.split()[1])
+    qtbot.waitUntil(
+        lambda: not psutil.pid_exists(child_pid) or psutil.Process(child_pid).status() == "zombie"
+    )

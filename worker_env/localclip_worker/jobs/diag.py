@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -33,6 +34,11 @@ class DiagJob:
         return {}
 
     def run(self, item: dict[str, Any], params: dict[str, Any], context: ItemContext) -> dict[str, Any]:
+        child_pid = None
+        if item.get("spawn_child"):  # a long-lived child, as a model package's helper process would be
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            child_pid = child.pid
+            context.progress(0, 1, f"child {child_pid}")
         if "print" in item:
             print(item["print"])
         if "c_write" in item:
@@ -46,7 +52,7 @@ class DiagJob:
         for step in range(steps):
             time.sleep(seconds / steps)
             context.progress(step + 1, steps)
-        result = {"pid": os.getpid(), "slept": seconds, "echo": item.get("echo")}
+        result = {"pid": os.getpid(), "slept": seconds, "echo": item.get("echo"), "child_pid": child_pid}
         if "result_bytes" in item:  # a result too large for one protocol line
             result["padding"] = "x" * int(item["result_bytes"])
         return result
