@@ -276,3 +276,36 @@ def test_cancel_kills_the_whole_process_tree_of_a_stuck_worker(make_pool, qtbot)
     qtbot.waitUntil(
         lambda: not psutil.pid_exists(child_pid) or psutil.Process(child_pid).status() == "zombie"
     )
+
+
+def test_an_item_reported_under_the_wrong_job_is_ignored_not_lost(make_pool, worker_python: Path) -> None:
+    launches = [WorkerLaunch("w", worker_python, arguments=("-I", str(ROGUE_WORKER), "wrong_job_id"))]
+    harness = make_pool(launches=launches)
+    summary = harness.run("diag", [{"id": "a"}, {"id": "b"}])
+    assert summary["done"] == 2 and summary["failed"] == 0
+    assert any("an item it was not given" in text for _, text in harness.problems)
+
+
+def test_a_huge_failure_reason_is_cut_and_the_job_goes_on(make_pool) -> None:
+    harness = make_pool(1)
+    summary = harness.run(
+        "diag", [{"id": "loud", "fail": "x", "repeat": 2 * protocol.MAX_LINE_BYTES}, {"id": "next"}]
+    )
+    assert summary["done"] == 1 and summary["failed"] == 1
+    assert len(harness.failed["loud"][1]) < 5000
+
+
+def test_a_huge_ping_nonce_does_not_kill_the_worker(make_pool, qtbot) -> None:
+    harness = make_pool(1)
+    harness.wait_for_hello(1)
+    process = harness.pool.slots["0"].process
+    process.send(protocol.make("ping", nonce="n" * (protocol.MAX_LINE_BYTES - 100)))
+    summary = harness.run("diag", [{"id": "after"}])
+    assert summary["done"] == 1 and summary["workers"]["0"]["restarts"] == 0
+
+
+def test_an_item_too_large_to_send_fails_with_the_reason_and_the_run_finishes(make_pool) -> None:
+    harness = make_pool(1)
+    summary = harness.run("diag", [{"id": "big", "echo": "x" * protocol.MAX_LINE_BYTES}, {"id": "small"}])
+    assert summary["done"] == 1 and harness.failed["big"][0] == "bad_input"
+    assert "too large to send" in harness.failed["big"][1]

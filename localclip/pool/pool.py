@@ -316,8 +316,8 @@ class WorkerPool(QObject):
             process.kill(f"fatal error: {message['message']}")
 
     def _on_item_reported(self, slot: WorkerSlot, message: protocol.Message) -> None:
-        item = slot.in_flight.pop(message["item_id"], None)
-        if item is None or message["job_id"] != slot.job_id:
+        item = slot.in_flight.pop(message["item_id"], None) if message["job_id"] == slot.job_id else None
+        if item is None:
             self.worker_problem.emit(
                 slot.worker_id,
                 f"worker {slot.worker_id} reported an item it was not "
@@ -333,7 +333,7 @@ class WorkerPool(QObject):
         self.progress.emit(self._counts.finished, self._counts.total)
         if not slot.in_flight:
             slot.job_id = None
-            if slot.process is not None:
+            if slot.process is not None and not self._stopping:  # a shutdown's kill timer stays armed
                 slot.process.cancel_kill()
             if slot.state == WorkerState.WORKING:
                 self._set_state(slot, WorkerState.IDLE)
@@ -372,10 +372,11 @@ class WorkerPool(QObject):
         for slot in self._slots.values():
             if not self._pending:
                 return
-            if slot.state == WorkerState.IDLE and slot.process is not None:
+            while slot.state == WorkerState.IDLE and slot.process is not None and self._pending:
                 items = self._take(slot.worker_id)
-                if items:
-                    self._send_job(slot, items)
+                if not items:
+                    break
+                self._send_job(slot, items)
 
     def _take(self, worker_id: str) -> list[WorkItem]:
         """Up to ``items_per_job`` queued items this worker may run, all of one kind and params."""
@@ -393,18 +394,25 @@ class WorkerPool(QObject):
 
     def _send_job(self, slot: WorkerSlot, items: list[WorkItem]) -> None:
         assert slot.process is not None
-        slot.job_id = f"{slot.worker_id}.{next(self._job_numbers)}"
+        job_id = f"{slot.worker_id}.{next(self._job_numbers)}"
+        job = protocol.make(
+            "job",
+            job_id=job_id,
+            kind=items[0].kind,
+            params=items[0].params,
+            items=[{**item.payload, "id": item.item_id} for item in items],
+        )
+        line = protocol.encode(job)
+        if len(line) > protocol.MAX_LINE_BYTES:  # the worker would refuse it: fail it here, with the reason
+            reason = f"too large to send to a worker ({len(line)} bytes; limit {protocol.MAX_LINE_BYTES})"
+            for item in items:
+                self._fail(item, slot.worker_id, protocol.FAIL_BAD_INPUT, reason)
+            self._check_finished()
+            return
+        slot.job_id = job_id
         slot.in_flight = {item.item_id: item for item in items}
         self._set_state(slot, WorkerState.WORKING)
-        slot.process.send(
-            protocol.make(
-                "job",
-                job_id=slot.job_id,
-                kind=items[0].kind,
-                params=items[0].params,
-                items=[{**item.payload, "id": item.item_id} for item in items],
-            )
-        )
+        slot.process.send_line(line)
         for item in items:
             self.item_started.emit(item.item_id, slot.worker_id)
 

@@ -150,8 +150,11 @@ class WorkerProcess(QObject):
         self._watchdog.start()
 
     def send(self, message: protocol.Message) -> None:
+        self.send_line(protocol.encode(message))
+
+    def send_line(self, line: bytes) -> None:
         if self._process.state() == QProcess.ProcessState.Running:
-            self._process.write(protocol.encode(message))
+            self._process.write(line)
 
     def stop(self, grace_seconds: float) -> None:
         """Ask the worker to finish (shutdown + stdin closed); kill it if it is still there after grace."""

@@ -30,7 +30,7 @@ send(
         capabilities=["diag"],
     )
 )
-sys.stdin.readline()  # wait for the first job, then misbehave
+first_request = sys.stdin.buffer.readline()  # wait for the first job, then misbehave
 if mode == "garbage":
     out.write("this is not json at all 测试\n".encode())
 elif mode == "half_line":
@@ -41,6 +41,20 @@ elif mode == "oversized":
     out.write(b'{"type":"heartbeat","busy":true,"pad":"' + b"x" * (protocol.MAX_LINE_BYTES + 10) + b'"}\n')
 elif mode == "unknown_type":
     send({"type": "launch_missiles", "target": "stdout"})
+elif mode == "wrong_job_id":  # reports the item under another job's id, then behaves
+    request = protocol.decode(first_request.rstrip(b"\n"), protocol.REQUESTS)
+    item_id = request["items"][0]["id"]
+    send(protocol.make("item_done", job_id="not-" + request["job_id"], item_id=item_id, result={}, seconds=0))
+    send(protocol.make("item_done", job_id=request["job_id"], item_id=item_id, result={}, seconds=0))
+    for line in sys.stdin:  # serve the rest properly
+        request = protocol.decode(line.rstrip("\n").encode(), protocol.REQUESTS)
+        if request["type"] == "job":
+            for item in request["items"]:
+                send(
+                    protocol.make(
+                        "item_done", job_id=request["job_id"], item_id=item["id"], result={}, seconds=0
+                    )
+                )
 elif mode == "bad_utf8":
     out.write(b'{"type":"heartbeat","busy":true,"x":"\xff\xfe"}\n')
 out.flush()

@@ -26,6 +26,7 @@ from localclip_worker.jobs import JOB_MODULES, BadInput, ItemContext, Job, creat
 from localclip_worker.memory import resident_bytes
 
 log = logging.getLogger("localclip_worker")
+REASON_LIMIT = 4000  # characters of an item_failed reason
 
 
 def _failure_code(error: BaseException) -> str:
@@ -199,8 +200,8 @@ class Worker:
             return
         seconds = time.perf_counter() - started
         try:
-            self._send("item_done", job_id=job_id, item_id=item_id, result=result, seconds=seconds)
-        except (TypeError, ValueError) as error:  # NaN or an object JSON cannot carry
+            self._send_or_raise("item_done", job_id=job_id, item_id=item_id, result=result, seconds=seconds)
+        except (TypeError, ValueError) as error:  # NaN, too large, or an object JSON cannot carry
             self._item_failed(job_id, item_id, protocol.FAIL_EXCEPTION, f"result could not be sent: {error}")
 
     # -- events -------------------------------------------------------------------------------------------
@@ -214,6 +215,8 @@ class Worker:
         self._send("heartbeat", busy=job_id is not None, job_id=job_id, rss_bytes=resident_bytes(), **extra)
 
     def _item_failed(self, job_id: str, item_id: str, code: str, reason: str) -> None:
+        # A reason is for a person: a bounded length keeps the event deliverable whatever the error said.
+        reason = protocol.truncate(reason, REASON_LIMIT)
         self._send("item_failed", job_id=job_id, item_id=item_id, code=code, reason=reason)
 
     def _error(self, code: str, message: str, fatal: bool = False) -> None:
@@ -221,6 +224,13 @@ class Worker:
         self._send("error", code=code, message=message, fatal=fatal)
 
     def _send(self, message_type: str, /, **fields: Any) -> None:
+        """Send an event; one the protocol cannot carry (oversized, NaN) is logged and dropped."""
+        try:
+            self._send_or_raise(message_type, **fields)
+        except (TypeError, ValueError) as error:
+            log.error("a %s event could not be sent: %s", message_type, error)
+
+    def _send_or_raise(self, message_type: str, /, **fields: Any) -> None:
         if not self._channel.send(protocol.make(message_type, **fields)):
             # Nobody reads our events any more: stop the current job instead of working for no one.
             self._cancelled_through = self._received

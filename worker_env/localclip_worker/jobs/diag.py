@@ -46,7 +46,7 @@ class DiagJob:
         if "exit" in item:
             os._exit(int(item["exit"]))  # an abrupt death, as a native crash would be
         if "fail" in item:
-            raise BadInput(str(item["fail"]))
+            raise BadInput(str(item["fail"]) * int(item.get("repeat", 1)))
         seconds = float(item.get("sleep", 0.0))
         steps = max(1, int(seconds / 0.05))
         for step in range(steps):
