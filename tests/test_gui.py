@@ -39,3 +39,11 @@ def test_the_gui_process_never_imports_torch() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "False"
+
+
+def test_the_application_icon_loads() -> None:
+    from PySide6.QtGui import QIcon
+
+    from localclip.core.paths import resources_dir
+
+    assert not QIcon(str(resources_dir() / "icons" / "localclip.svg")).pixmap(32, 32).isNull()

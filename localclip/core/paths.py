@@ -33,6 +33,10 @@ def worker_package_dir() -> Path:
     return SOURCE_ROOT / "worker_env"
 
 
+def resources_dir() -> Path:
+    return SOURCE_ROOT / "resources"
+
+
 def config_dir() -> Path:
     override = os.environ.get("LOCALCLIP_CONFIG_DIR")
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
