@@ -116,27 +116,17 @@ def ensure_app_env() -> Path:
 
 def ensure_worker_env(uv: Path) -> None:
     requirements = ROOT / "worker_env" / "requirements.txt"
-    stamp = fingerprint(requirements, ROOT / "worker_env" / "pyproject.toml")
+    without_deps = ROOT / "worker_env" / "requirements-nodeps.txt"
+    stamp = fingerprint(requirements, without_deps, ROOT / "worker_env" / "pyproject.toml")
     if is_current(WORKER_ENV, stamp):
         return
     if not env_python(WORKER_ENV).exists():
         say(f"creating the worker environment in {WORKER_ENV}")
         run([uv, "venv", "-q", "--python", sys.executable, WORKER_ENV])
     say("installing torch and the worker program into the worker environment (a few GB the first time)")
-    run(
-        [
-            uv,
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            env_python(WORKER_ENV),
-            "-r",
-            requirements,
-            "-e",
-            ROOT / "worker_env",
-        ]
-    )
+    python = env_python(WORKER_ENV)
+    run([uv, "pip", "install", "-q", "--python", python, "-r", requirements, "-e", ROOT / "worker_env"])
+    run([uv, "pip", "install", "-q", "--python", python, "--no-deps", "-r", without_deps])
     (WORKER_ENV / STAMP).write_text(stamp)
 
 
