@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from localclip_worker import __version__, protocol
 from localclip_worker.channel import ProtocolChannel
-from localclip_worker.jobs import JOB_MODULES, BadInput, ItemContext, Job, create_job
+from localclip_worker.jobs import JOB_MODULES, BadInput, BatchJob, ItemContext, Job, create_job
 from localclip_worker.memory import resident_bytes
 
 log = logging.getLogger("localclip_worker")
@@ -153,11 +153,51 @@ class Worker:
                     job_id, item["id"], _failure_code(error), f"could not start {kind}: {error}"
                 )
             return
+        if hasattr(job, "run_items"):
+            self._run_items(job, job_id, request["items"], params, cancelled)
+            return
         for item in request["items"]:
             if cancelled():
                 self._item_failed(job_id, item["id"], protocol.FAIL_CANCELLED, "cancelled")
                 continue
             self._run_item(job, job_id, item, params, cancelled)
+
+    def _run_items(
+        self,
+        job: BatchJob,
+        job_id: str,
+        items: list[dict[str, Any]],
+        params: dict[str, Any],
+        cancelled: Callable[[], bool],
+    ) -> None:
+        """A batch job: every item is reported once, whatever the job yields or raises."""
+        pending = {item["id"] for item in items}
+        context = ItemContext(lambda done, total, message: None, cancelled)
+        started = time.perf_counter()
+        try:
+            for item_id, outcome in job.run_items(items, params, context):
+                if item_id not in pending:
+                    continue
+                pending.discard(item_id)
+                self._report(job_id, item_id, outcome, time.perf_counter() - started)
+                started = time.perf_counter()
+        except Exception as error:  # the job itself broke: what it did not report fails with the reason
+            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+            for item_id in sorted(pending):
+                self._item_failed(job_id, item_id, _failure_code(error), f"{type(error).__name__}: {error}")
+            return
+        for item_id in sorted(pending):
+            self._item_failed(job_id, item_id, protocol.FAIL_CANCELLED, "cancelled")
+
+    def _report(self, job_id: str, item_id: str, outcome: dict[str, Any] | Exception, seconds: float) -> None:
+        if isinstance(outcome, Exception):
+            cause = outcome.__cause__ if isinstance(outcome.__cause__, Exception) else outcome
+            self._item_failed(job_id, item_id, _failure_code(cause), str(outcome))
+            return
+        try:
+            self._send_or_raise("item_done", job_id=job_id, item_id=item_id, result=outcome, seconds=seconds)
+        except (TypeError, ValueError) as error:
+            self._item_failed(job_id, item_id, protocol.FAIL_EXCEPTION, f"result could not be sent: {error}")
 
     def _job(self, kind: str, params: dict[str, Any]) -> Job:
         if kind not in JOB_MODULES:
@@ -189,20 +229,16 @@ class Worker:
             self._send("progress", job_id=job_id, item_id=item_id, done=done, total=total, message=message)
 
         started = time.perf_counter()
+        outcome: dict[str, Any] | Exception
         try:
-            result = job.run(item, params, ItemContext(report_progress, cancelled))
+            outcome = job.run(item, params, ItemContext(report_progress, cancelled))
         except BadInput as error:
-            self._item_failed(job_id, item_id, protocol.FAIL_BAD_INPUT, str(error))
-            return
+            outcome = error
         except Exception as error:
             log.error("item %s failed:\n%s", item_id, traceback.format_exc())
-            self._item_failed(job_id, item_id, _failure_code(error), f"{type(error).__name__}: {error}")
-            return
-        seconds = time.perf_counter() - started
-        try:
-            self._send_or_raise("item_done", job_id=job_id, item_id=item_id, result=result, seconds=seconds)
-        except (TypeError, ValueError) as error:  # NaN, too large, or an object JSON cannot carry
-            self._item_failed(job_id, item_id, protocol.FAIL_EXCEPTION, f"result could not be sent: {error}")
+            outcome = RuntimeError(f"{type(error).__name__}: {error}")
+            outcome.__cause__ = error
+        self._report(job_id, item_id, outcome, time.perf_counter() - started)
 
     # -- events -------------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ Job modules are imported on first use, so the worker says hello before anything 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 
@@ -42,6 +42,22 @@ class Job(Protocol):
         ...
 
 
+class BatchJob(Protocol):
+    """A job that takes all its items at once (to batch them on the GPU and prefetch their input).
+
+    ``run_items`` yields ``(item_id, outcome)`` as items complete, in any order: the outcome is the
+    item's result, or the exception that failed it (BadInput for a bad item). It checks
+    ``context.cancelled`` between batches and returns early when it is set; items it did not report are
+    reported as cancelled.
+    """
+
+    def setup(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    def run_items(
+        self, items: list[dict[str, Any]], params: dict[str, Any], context: ItemContext
+    ) -> Iterator[tuple[str, dict[str, Any] | Exception]]: ...
+
+
 # kind -> module that defines ``create() -> Job``.
 JOB_MODULES = {
     "probe": "localclip_worker.jobs.probe",
@@ -49,5 +65,5 @@ JOB_MODULES = {
 }
 
 
-def create_job(kind: str) -> Job:
+def create_job(kind: str) -> Job | BatchJob:
     return importlib.import_module(JOB_MODULES[kind]).create()
