@@ -53,6 +53,10 @@ MEMORY_PER_WORKER_GB = Option("plan/memory_per_worker_gb", 8.0, minimum=0.1, max
 RESERVE_FRACTION = Option("plan/reserve_fraction", 0.10, minimum=0.0, maximum=0.9)
 MAX_WORKERS = Option("plan/max_workers", 0, minimum=0, maximum=256)  # 0: no maximum
 CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
+# A WeSpeaker ResNet needs far less GPU memory than Fish-Speech; embedding batches on the GPU, so one
+# worker per GPU with large batches is the default (0: no per-GPU maximum).
+EMBED_MEMORY_PER_WORKER_GB = Option("embed/memory_per_worker_gb", 2.0, minimum=0.1, maximum=1024.0)
+EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
 
 
 def _python_option(kind: str) -> Option[str]:

@@ -473,3 +473,11 @@ def test_recordings_are_consistent() -> None:
             memory = device["memory"]
             assert memory["free"] + memory["used"] == memory["total"], path.name
             assert device["uuid"].startswith("GPU-"), path.name
+
+
+def test_a_per_gpu_maximum_keeps_one_batching_worker_per_gpu() -> None:
+    report = probe_gpus(FakeNvml(load_recording("four_gpus_mixed.json")))
+    plan = plan_workers(report, PlanSettings(memory_per_worker_gb=2.0, max_workers_per_gpu=1))
+    assert [slot.gpu_index for slot in plan.slots] == [0, 1, 2, 3][: len(plan.slots)]
+    assert len({slot.gpu_uuid for slot in plan.slots}) == len(plan.slots)
+    assert any("(at most 1 per GPU for this job)" in line for line in plan.explanation)

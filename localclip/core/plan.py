@@ -23,6 +23,7 @@ class PlanSettings:
     reserve_fraction: float = 0.10  # of each GPU's total memory, kept free for the desktop and other apps
     max_workers: int | None = None  # user maximum over all GPUs; None = no cap
     cpu_workers: int = 1  # workers when running on the CPU
+    max_workers_per_gpu: int | None = None  # e.g. 1 for a job that batches on the GPU instead
 
     def __post_init__(self) -> None:
         problem = _settings_problem(self)
@@ -76,6 +77,11 @@ def plan_workers(
 
 def workers_fitting_on(gpu: GpuInfo, settings: PlanSettings) -> int:
     """Workers that fit in the GPU's free memory after keeping the reserve back."""
+    fitting = _fitting_by_memory(gpu, settings)
+    return fitting if settings.max_workers_per_gpu is None else min(fitting, settings.max_workers_per_gpu)
+
+
+def _fitting_by_memory(gpu: GpuInfo, settings: PlanSettings) -> int:
     per_worker = settings.memory_per_worker_gb * GIB
     return max(0, math.floor(_usable_bytes(gpu, settings) / per_worker))
 
@@ -139,6 +145,8 @@ def _gpu_line(gpu: GpuInfo, count: int, settings: PlanSettings) -> str:
     )
     if count == 0:
         line += f" (needs {_gb_setting(settings.memory_per_worker_gb)} per worker)"
+    elif count < _fitting_by_memory(gpu, settings):
+        line += f" (at most {count} per GPU for this job)"
     return line
 
 
@@ -165,6 +173,10 @@ def _settings_problem(settings: PlanSettings) -> str | None:
         return f"The maximum number of workers must be at least 1, or unset (got {settings.max_workers})."
     if settings.cpu_workers < 1:
         return f"The number of CPU workers must be at least 1 (got {settings.cpu_workers})."
+    if settings.max_workers_per_gpu is not None and settings.max_workers_per_gpu < 1:
+        return (
+            f"The maximum workers per GPU must be at least 1, or unset (got {settings.max_workers_per_gpu})."
+        )
     return None
 
 

@@ -1,0 +1,99 @@
+"""The ``localclip`` command.
+
+localclip                                   open the main window
+localclip gpus [--json]                     the GPUs NVML sees and the worker plan
+localclip probe [options]                   the probe job on every planned worker
+localclip embed DATASET --model DIR --out OUT [options]
+localclip speakers OUT [--min-utterances N] [--normalize]
+localclip export OUT --format pkl|npy|ark [--to DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from localclip import __version__
+from localclip.cli.terminal import EXIT_BAD_SETUP, UsageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="localclip", description="LocalClip: speech work on your own GPUs.")
+    parser.add_argument("--version", action="version", version=f"localclip {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    gpus = commands.add_parser("gpus", help="show the GPUs and the worker plan")
+    gpus.add_argument("--json", action="store_true", help="print the probe and the plan as JSON")
+    add_plan_options(gpus)
+    probe = commands.add_parser("probe", help="run the probe job on every planned worker")
+    add_plan_options(probe)
+    add_run_options(probe)
+    add_embedding_commands(commands)
+    return parser
+
+
+def add_plan_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--workers", type=int, metavar="N", help="at most N workers (default: the settings)")
+    parser.add_argument("--memory-per-worker", type=float, metavar="GB", help="GPU memory per worker")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--worker-python", type=Path, metavar="PATH", help="the worker interpreter")
+    parser.add_argument("--events", choices=["jsonl"], help="print every pool event as a JSON line")
+
+
+def add_embedding_commands(commands: argparse._SubParsersAction) -> None:
+    embed = commands.add_parser("embed", help="a WeSpeaker embedding for every clip of a dataset folder")
+    embed.add_argument(
+        "dataset", type=Path, help="<root>/<speaker>/<clip> or <root>/<dataset>/<speaker>/<clip>"
+    )
+    embed.add_argument(
+        "--model", type=Path, required=True, help="WeSpeaker model folder (config.yaml, avg_model.pt)"
+    )
+    embed.add_argument("--out", type=Path, required=True, help="output folder (the store lives there)")
+    embed.add_argument(
+        "--batch-size", type=int, default=0, metavar="N", help="clips per batch (default: adapt)"
+    )
+    embed.add_argument(
+        "--no-skip-existing", action="store_true", help="compute clips already in the store again"
+    )
+    add_plan_options(embed)
+    add_run_options(embed)
+    speakers = commands.add_parser("speakers", help="one embedding per speaker from a store")
+    speakers.add_argument("out", type=Path, help="the output folder of `localclip embed`")
+    speakers.add_argument("--min-utterances", type=int, default=1, metavar="N")
+    speakers.add_argument("--normalize", action="store_true", help="L2-normalise utterances before averaging")
+    speakers.add_argument("--no-skip-existing", action="store_true", help="recompute every speaker")
+    export = commands.add_parser("export", help="write a store as pickles, NumPy files or Kaldi ark/scp")
+    export.add_argument("out", type=Path, help="the output folder of `localclip embed`")
+    export.add_argument("--format", choices=["pkl", "npy", "ark"], required=True)
+    export.add_argument("--to", type=Path, help="target folder (default: OUT/export-FORMAT)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from localclip.gui.app import run_app  # only the window needs widgets
+
+        return run_app()
+    try:
+        return run_command(args)
+    except UsageError as error:
+        print(f"localclip: {error}", file=sys.stderr)
+        return EXIT_BAD_SETUP
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.command in ("gpus", "probe"):
+        from localclip.cli import probe
+
+        return probe.show_gpus(args) if args.command == "gpus" else probe.run_probe(args)
+    from localclip.cli import embedding
+
+    commands = {
+        "embed": embedding.run_embed,
+        "speakers": embedding.run_speakers,
+        "export": embedding.run_export,
+    }
+    return commands[args.command](args)

@@ -1,0 +1,113 @@
+"""``localclip embed``, ``localclip speakers`` and ``localclip export``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from typing import Any
+
+from localclip.cli.probe import make_plan
+from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, exit_code
+from localclip.core.datasets import LayoutError, scan_dataset
+from localclip.core.models import ModelDirError, check_wespeaker_dir
+from localclip.settings import EMBED_MEMORY_PER_WORKER_GB, EMBED_WORKERS_PER_GPU, Settings
+
+
+def run_embed(args: argparse.Namespace) -> int:
+    from localclip.core.embedding_store import StoreMismatch
+    from localclip.pool.launch import launches_for_plan
+    from localclip.runs.embed import EmbedOptions, EmbedProgress, EmbedRun
+
+    try:
+        scan = scan_dataset(args.dataset)
+        model = check_wespeaker_dir(args.model)
+    except (LayoutError, ModelDirError) as error:
+        raise UsageError(str(error)) from None
+    settings = Settings()
+    options = EmbedOptions(
+        device=args.device, batch_size=args.batch_size, skip_existing=not args.no_skip_existing
+    )
+    try:
+        run = EmbedRun(scan, model, args.out, options)
+    except StoreMismatch as error:
+        raise UsageError(str(error)) from None
+    per_gpu = settings.get(EMBED_WORKERS_PER_GPU)
+    embed_plan = replace(
+        settings.plan_settings(),
+        memory_per_worker_gb=settings.get(EMBED_MEMORY_PER_WORKER_GB),
+        max_workers_per_gpu=per_gpu or None,
+    )
+    _, plan = make_plan(args, embed_plan, work_items=max(1, run.jobs))
+    python = args.worker_python or settings.worker_python("embed")
+    terminal = TerminalRun(events=args.events == "jsonl")
+    pool = run.create_pool(launches_for_plan(plan, python))
+    terminal.follow(pool)
+    report: dict[str, Any] = {}
+
+    def on_progress(state: EmbedProgress) -> None:
+        terminal.show_progress(state.done + state.failed, len(run.pending), worker_counts(state))
+
+    def on_finished(result: dict[str, Any]) -> None:
+        report.update(result)
+        terminal.emit("embed_finished", report=result)
+        pool.shutdown()
+
+    run.progress.connect(on_progress)
+    run.finished.connect(on_finished)
+    terminal.emit("plan", plan=plan.to_dict(), python=str(python))
+    terminal.emit(
+        "dataset",
+        root=str(scan.root),
+        layout=scan.layout,
+        clips=len(scan.clips),
+        pending=len(run.pending),
+        problems=list(scan.problems),
+    )
+    terminal.say(describe_start(scan, run, plan.explanation))
+    terminal.execute(pool, run.start, total=len(run.pending), unit="clip")
+    if args.events != "jsonl":
+        print(describe_end(report))
+    return exit_code({**report, "failed": report.get("failed", 0)})
+
+
+def worker_counts(state: Any) -> str:
+    """The seeds' per-worker line: ``P0: ✅15 ❌0``, after the clips skipped as already done."""
+    parts = [f"⏭️{state.skipped}"]
+    parts += [f"P{worker}: ✅{c.done} ❌{c.failed}" for worker, c in sorted(state.workers.items())]
+    return " | ".join(parts)
+
+
+def describe_start(scan: Any, run: Any, plan_lines: tuple[str, ...]) -> str:
+    lines = [
+        f"{scan.root}: {len(scan.clips)} clips, {scan.summary()['speakers']} speakers ({scan.layout} layout)",
+        f"{run.state.skipped} already in {run.store.path.name}, {len(run.pending)} to compute",
+        *plan_lines,
+        *(f"note: {problem}" for problem in scan.problems[:10]),
+    ]
+    return "\n".join(lines)
+
+
+def describe_end(report: dict[str, Any]) -> str:
+    if not report:
+        return "nothing was done"
+    text = (
+        f"{report['done']} embedded, {report['failed']} failed, {report['skipped']} skipped (already done) "
+        f"in {report['seconds']:.1f} s; results in {report['store']}"
+    )
+    if report.get("not_done"):
+        text += f"\nnot done (will be retried on the next run): {json.dumps(report['not_done'])}"
+    if report.get("cancelled_run"):
+        text += "\ncancelled: run the same command again to resume"
+    return text
+
+
+def run_speakers(args: argparse.Namespace) -> int:
+    raise UsageError("not yet")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    raise UsageError("not yet")
+
+
+__all__ = ["EXIT_OK", "run_embed", "run_export", "run_speakers"]

@@ -1,0 +1,109 @@
+"""Driving one pool run from a terminal, under a bare QCoreApplication.
+
+``--events jsonl`` prints every pool event as one JSON line on stdout (and nothing else there), so scripts
+and tests can follow a run; people get a progress bar on stderr instead. Ctrl+C cancels (a second one
+stops at once).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_ITEMS_FAILED, EXIT_BAD_SETUP, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with the set-up or the arguments, told in one line."""
+
+
+class TerminalRun:
+    def __init__(self, events: bool, stream: TextIO | None = None) -> None:
+        self.events = events
+        self.stream = stream or sys.stdout
+        self._started = time.monotonic()
+        self._bar: Any = None
+        self._interrupts = 0
+
+    def emit(self, event: str, **fields: Any) -> None:
+        if self.events:
+            record = {"event": event, "t": round(time.monotonic() - self._started, 4), **fields}
+            self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.stream.flush()
+
+    def say(self, text: str) -> None:
+        """A line for a person (stderr, above the progress bar); nothing in events mode."""
+        if not self.events:
+            (self._bar.write if self._bar is not None else print)(text, file=sys.stderr)
+
+    def follow(self, pool: Any) -> None:
+        """Report every signal of ``pool`` as an event."""
+        pool.worker_state_changed.connect(lambda w, s: self.emit("worker_state", worker=w, state=s))
+        pool.worker_event.connect(lambda w, m: self.emit("worker_event", worker=w, message=m))
+        pool.worker_log.connect(lambda w, line: self.emit("worker_log", worker=w, line=line))
+        pool.worker_problem.connect(self._on_problem)
+        pool.item_started.connect(lambda i, w: self.emit("item_started", item=i, worker=w))
+        pool.item_done.connect(lambda i, w, r: self.emit("item_done", item=i, worker=w, result=r))
+        pool.item_failed.connect(
+            lambda i, w, c, r: self.emit("item_failed", item=i, worker=w, code=c, reason=r)
+        )
+        pool.progress.connect(lambda finished, total: self.emit("progress", finished=finished, total=total))
+        pool.finished.connect(lambda summary: self.emit("finished", summary=summary))
+
+    def _on_problem(self, worker_id: str, text: str) -> None:
+        self.emit("worker_problem", worker=worker_id, message=text)
+        self.say(f"localclip: {text}")
+
+    def show_progress(self, done: int, total: int, postfix: str = "") -> None:
+        if self._bar is None:
+            return
+        self._bar.total = total
+        self._bar.n = done
+        if postfix:
+            self._bar.set_postfix_str(postfix, refresh=False)
+        self._bar.refresh()
+
+    def execute(self, pool: Any, start: Callable[[], None], total: int, unit: str = "item") -> None:
+        """Run the event loop until ``pool`` has stopped; the caller shuts it down when its work is done."""
+        from PySide6.QtCore import QCoreApplication, QTimer
+
+        from localclip.pool.worker_process import WorkerConfigError
+
+        app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+        pool.stopped.connect(app.quit)
+        try:
+            start()
+        except WorkerConfigError as error:
+            raise UsageError(str(error)) from None
+        if not self.events:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=True)
+        previous = signal.signal(signal.SIGINT, lambda *_: self._interrupt(pool))
+        ticker = QTimer()  # wakes the interpreter so Ctrl+C is handled while Qt waits
+        ticker.timeout.connect(lambda: None)
+        ticker.start(200)
+        app.exec()
+        signal.signal(signal.SIGINT, previous)
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        self.emit("stopped", seconds=round(time.monotonic() - self._started, 3))
+
+    def _interrupt(self, pool: Any) -> None:
+        self._interrupts += 1
+        print("\nlocalclip: cancelling (Ctrl+C again to stop at once)", file=sys.stderr)
+        if self._interrupts == 1:
+            pool.cancel()
+        else:
+            pool.shutdown()
+
+
+def exit_code(summary: dict[str, Any]) -> int:
+    if summary.get("cancelled_run"):
+        return EXIT_CANCELLED
+    return EXIT_ITEMS_FAILED if summary.get("failed") or not summary else EXIT_OK

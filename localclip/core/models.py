@@ -1,0 +1,62 @@
+"""Checking model folders in the app, before any worker starts (no torch here: files and config only)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+WESPEAKER_FILES = ("config.yaml", "avg_model.pt")
+
+
+class ModelDirError(ValueError):
+    """A model folder that cannot be used, with what is wrong in words a person can act on."""
+
+
+@dataclass(frozen=True)
+class WeSpeakerModelInfo:
+    path: Path
+    model_name: str  # e.g. "ResNet34"
+    embed_dim: int
+    model_id: str  # a content hash: a store made with other weights is never mixed with this one
+
+
+def check_wespeaker_dir(path: Path) -> WeSpeakerModelInfo:
+    """The facts LocalClip needs from a WeSpeaker model folder (``config.yaml`` + ``avg_model.pt``).
+
+    The weights themselves are checked by the worker when it loads them (strictly: WeSpeaker's own loader
+    accepts wrong weights silently)."""
+    if not path.is_dir():
+        raise ModelDirError(f"Model folder not found: {path}")
+    missing = [name for name in WESPEAKER_FILES if not (path / name).is_file()]
+    if missing:
+        raise ModelDirError(
+            f"{path} is not a WeSpeaker model folder: missing {', '.join(missing)} "
+            f"(it needs {' and '.join(WESPEAKER_FILES)})"
+        )
+    try:
+        config = yaml.safe_load((path / "config.yaml").read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ModelDirError(f"{path / 'config.yaml'} is not valid YAML: {error}") from None
+    model_args = config.get("model_args") if isinstance(config, dict) else None
+    if (
+        not isinstance(config, dict)
+        or not isinstance(config.get("model"), str)
+        or not isinstance(model_args, dict)
+    ):
+        raise ModelDirError(f"{path / 'config.yaml'} has no 'model' name and 'model_args' section")
+    embed_dim = model_args.get("embed_dim")
+    if not isinstance(embed_dim, int) or embed_dim <= 0:
+        raise ModelDirError(f"{path / 'config.yaml'}: model_args.embed_dim must be a positive integer")
+    return WeSpeakerModelInfo(path, config["model"], embed_dim, _content_hash(path, WESPEAKER_FILES))
+
+
+def _content_hash(folder: Path, names: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        with (folder / name).open("rb") as file:
+            while chunk := file.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Runs of a job kind: a dataset or project, the pool, and where results go (coordinator side)."""

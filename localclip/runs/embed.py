@@ -1,0 +1,208 @@
+"""One embedding run: a scanned dataset, a WeSpeaker model, the worker pool and the store.
+
+Clips already in the store are skipped (resume); the rest go to the workers in jobs of ``clips_per_job``
+(a worker batches inside a job and decodes the next clips while the model runs). Results are checked
+(worker output is untrusted), buffered, and written to the store in one transaction every
+``FLUSH_MS``: a killed run loses at most the unflushed results, never leaves a partial record, and a
+re-run computes only what is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from localclip.core.datasets import Clip, DatasetScan
+from localclip.core.embedding_store import (
+    EmbeddingRecord,
+    EmbeddingStore,
+    FailureRecord,
+    decode_embedding_b64,
+)
+from localclip.core.models import WeSpeakerModelInfo
+from localclip.pool.pool import PoolOptions, WorkerPool
+from localclip.pool.worker_process import WorkerLaunch
+from localclip_worker import protocol
+
+FLUSH_MS = 250
+# Failures that belong to the clip (stored, shown per speaker); others (a worker died, no worker left)
+# belong to the run and are only reported: the clip is simply not done yet.
+CLIP_FAILURE_CODES = {protocol.FAIL_BAD_INPUT, protocol.FAIL_EXCEPTION}
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    device: str = "auto"  # what the workers' torch should use: auto, cpu or cuda
+    batch_size: int = 0  # clips per batch; 0 lets the worker adapt it to the GPU
+    clips_per_job: int = 256
+    io_threads: int = 4
+    skip_existing: bool = True
+
+
+@dataclass
+class WorkerCounts:
+    done: int = 0
+    failed: int = 0
+
+
+@dataclass
+class EmbedProgress:
+    total: int  # clips in the dataset
+    skipped: int  # already in the store when the run started
+    done: int = 0
+    failed: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+    workers: dict[str, WorkerCounts] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.skipped - self.done - self.failed
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started_at
+        return (self.done + self.failed) / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        return self.remaining / self.rate if self.rate > 0 else None
+
+
+class EmbedRun(QObject):
+    progress = Signal(object)  # EmbedProgress
+    problem = Signal(str)
+    finished = Signal(object)  # summary dict
+
+    def __init__(
+        self,
+        scan: DatasetScan,
+        model: WeSpeakerModelInfo,
+        out_dir: Path,
+        options: EmbedOptions | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.scan = scan
+        self.model = model
+        self.options = options or EmbedOptions()
+        self.store = EmbeddingStore.open(out_dir, model.model_id, model.embed_dim)
+        self.pool: WorkerPool | None = None
+        self._clips: dict[str, Clip] = {clip.key: clip for clip in scan.clips}
+        self._results: list[EmbeddingRecord] = []
+        self._failures: list[FailureRecord] = []
+        self._run_failures: Counter[str] = Counter()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+        done = self.store.done_keys() if self.options.skip_existing else set()
+        self.pending = [clip for clip in scan.clips if clip.key not in done]
+        self.state = EmbedProgress(total=len(scan.clips), skipped=len(scan.clips) - len(self.pending))
+
+    @property
+    def jobs(self) -> int:
+        """How many jobs the pending clips make: no plan needs more workers than this."""
+        return -(-len(self.pending) // self.options.clips_per_job)
+
+    def create_pool(self, launches: list[WorkerLaunch]) -> WorkerPool:
+        self.pool = WorkerPool(launches, PoolOptions(items_per_job=self.options.clips_per_job), self)
+        self.pool.item_done.connect(self._on_item_done)
+        self.pool.item_failed.connect(self._on_item_failed)
+        self.pool.finished.connect(self._on_pool_finished)
+        return self.pool
+
+    def start(self) -> None:
+        """Start the workers and queue the clips. Raises WorkerConfigError for a bad interpreter."""
+        assert self.pool is not None, "create_pool() first"
+        if not self.pending:  # all done already: finish from the event loop, as a run would
+            pool = self.pool
+            QTimer.singleShot(0, lambda: self._on_pool_finished(pool.summary()))
+            return
+        self.pool.start()
+        params = {
+            "model_dir": str(self.model.path),
+            "device": self.options.device,
+            "batch_size": self.options.batch_size,
+            "io_threads": self.options.io_threads,
+        }
+        self.pool.submit("embed", [{"id": clip.key, "path": str(clip.path)} for clip in self.pending], params)
+        self._flush_timer.start()
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.cancel()
+
+    # -- results ------------------------------------------------------------------------------------------
+
+    def _on_item_done(self, key: str, worker_id: str, result: dict[str, Any]) -> None:
+        clip = self._clips.get(key)
+        if clip is None:
+            return
+        try:
+            embedding = decode_embedding_b64(str(result["embedding_b64"]), self.model.embed_dim)
+            record = EmbeddingRecord(
+                key,
+                clip.dataset,
+                clip.speaker,
+                str(clip.path),
+                float(result["duration"]),
+                int(result["sample_rate"]),
+                embedding,
+            )
+        except (KeyError, TypeError, ValueError) as error:  # untrusted worker output: the clip fails
+            self._on_item_failed(
+                key, worker_id, protocol.FAIL_EXCEPTION, f"bad result from the worker: {error}"
+            )
+            return
+        self._results.append(record)
+        self.state.done += 1
+        self._worker(worker_id).done += 1
+        self.progress.emit(self.state)
+
+    def _on_item_failed(self, key: str, worker_id: str, code: str, reason: str) -> None:
+        clip = self._clips.get(key)
+        if clip is None:
+            return
+        if code in CLIP_FAILURE_CODES:
+            self._failures.append(
+                FailureRecord(key, clip.dataset, clip.speaker, str(clip.path), code, reason)
+            )
+        else:
+            self._run_failures[code] += 1
+        self.state.failed += 1
+        self._worker(worker_id).failed += 1
+        self.progress.emit(self.state)
+
+    def _worker(self, worker_id: str) -> WorkerCounts:
+        return self.state.workers.setdefault(worker_id, WorkerCounts())
+
+    def flush(self) -> None:
+        """Write what came in since the last flush, in one transaction each."""
+        if self._results:
+            self.store.add_embeddings(self._results)
+            self._results = []
+        if self._failures:
+            self.store.add_failures(self._failures)
+            self._failures = []
+
+    def _on_pool_finished(self, summary: dict[str, Any]) -> None:
+        self._flush_timer.stop()
+        self.flush()
+        report = {
+            "clips": self.state.total,
+            "skipped": self.state.skipped,
+            "done": self.state.done,
+            "failed": self.state.failed,
+            "not_done": dict(self._run_failures),
+            "cancelled": summary.get("cancelled", 0),
+            "cancelled_run": bool(summary.get("cancelled_run")),
+            "seconds": round(time.monotonic() - self.state.started_at, 3),
+            "store": str(self.store.path),
+            "workers": summary.get("workers", {}),
+        }
+        self.store.close()
+        self.finished.emit(report)
