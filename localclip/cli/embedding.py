@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -103,11 +104,54 @@ def describe_end(report: dict[str, Any]) -> str:
 
 
 def run_speakers(args: argparse.Namespace) -> int:
-    raise UsageError("not yet")
+    from localclip.core.embedding_store import EmbeddingStore, StoreMismatch, StoreNotFound
+    from localclip.core.speakers import aggregate_speakers, changed_speakers
+
+    started = time.perf_counter()
+    try:
+        store = EmbeddingStore.open_existing(args.out)
+    except (StoreNotFound, StoreMismatch, OSError) as error:
+        raise UsageError(str(error)) from None
+    with store:
+        try:
+            speakers, skipped = aggregate_speakers(
+                store.embeddings(), store.failed_counts(), args.normalize, args.min_utterances
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        if args.no_skip_existing:
+            store.replace_speakers(speakers)
+            changed, unchanged, removed = speakers, [], []
+        else:
+            changes = changed_speakers(store.speakers(), speakers)
+            changed, unchanged, removed = changes.changed, changes.unchanged, changes.removed
+            store.delete_speakers(removed)
+            store.save_speakers(changed)
+    print(
+        f"{len(speakers)} speakers: {len(changed)} written, {len(unchanged)} unchanged (skipped), "
+        f"{len(removed)} removed; {len(skipped)} not aggregated; {time.perf_counter() - started:.2f} s"
+    )
+    for dataset, speaker, reason in skipped[:20]:
+        print(f"  skipped {dataset}/{speaker}: {reason}")
+    if len(skipped) > 20:
+        print(f"  ... and {len(skipped) - 20} more")
+    return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
-    raise UsageError("not yet")
+    from localclip.core.embedding_store import EmbeddingStore, StoreMismatch, StoreNotFound
+    from localclip.core.export import ExportTargetError, UnsafeName, export_store
 
-
-__all__ = ["EXIT_OK", "run_embed", "run_export", "run_speakers"]
+    to = args.to or args.out / f"export-{args.format}"
+    try:
+        with EmbeddingStore.open_existing(args.out) as store:
+            report = export_store(store, to, args.format)
+    except (StoreNotFound, StoreMismatch, OSError, ExportTargetError, UnsafeName) as error:
+        raise UsageError(str(error)) from None
+    print(
+        f"exported {report.clips} clips and {report.speakers} speakers as {report.fmt} to {report.to} "
+        f"({report.files} files written, {report.removed} old files removed)"
+    )
+    for note in report.notes:
+        print(f"  {note}")
+    return EXIT_OK
