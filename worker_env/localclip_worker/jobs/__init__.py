@@ -62,6 +62,7 @@ class BatchJob(Protocol):
 JOB_MODULES = {
     "probe": "localclip_worker.jobs.probe",
     "diag": "localclip_worker.jobs.diag",
+    "embed": "localclip_worker.jobs.embed",
 }
 
 

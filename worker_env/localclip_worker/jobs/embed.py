@@ -1,0 +1,273 @@
+"""``embed``: a speaker embedding per audio clip, with a WeSpeaker ResNet model folder.
+
+params: ``model_dir`` (config.yaml + avg_model.pt), ``device`` (``auto``, ``cpu``, ``cuda``), ``batch_frames``
+(padded frames per forward pass; 0 picks one for the device) and ``io_threads`` (decoding threads, 4).
+items: ``{"id", "path"}``. Result: ``embedding_b64`` (little-endian float32), ``dim``, ``duration`` (s),
+``sample_rate`` (the file's), ``frames``. The embeddings equal WeSpeaker's ``extract_embedding`` (VAD off)
+to float rounding: see :mod:`localclip_worker.embedding.batching`.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from localclip_worker.embedding.batching import MaskedResNetEmbedder
+from localclip_worker.embedding.features import Clip, load_clip
+from localclip_worker.embedding.models import LoadedModel, ModelError, load_model_dir
+from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.memory import resident_bytes
+
+log = logging.getLogger(__name__)
+
+Outcome = dict[str, Any] | Exception
+Decoded = tuple[str, Clip | Exception]
+
+DEFAULT_IO_THREADS = 4  # decoding is mostly libsndfile and fbank, which release the GIL
+# CPU: one clip per pass. Batching gains nothing there and the masking costs copies (measured, ResNet34,
+# 2 cores, 147 s of audio: 5.0 s one at a time, 5.8 s at 1000 padded frames, 10.3 s at 4000).
+CPU_BATCH_FRAMES = 1
+# CUDA: ResNet34 peaks at about 60 KiB of activations per padded frame (measured on the CPU), so start at
+# 8192 frames (~0.5 GB, any GPU copes) and double after each pass that used most of it, up to 65536 (~4 GB:
+# larger batches hardly help throughput); bigger ResNets (~4x per frame) learn their limit from an OOM.
+CUDA_START_FRAMES = 8192
+CUDA_CAP_FRAMES = 65536
+WINDOW_ITEMS = 128  # clips sorted together by length, so batches pad little
+PREFETCH_ITEMS = 2 * WINDOW_ITEMS  # a whole window decodes while the previous one runs; bounds memory
+WINDOW_BUDGETS = 4  # a window holds about this many batches' worth of frames
+
+
+class FrameBudget:
+    """Padded frames (batch size x longest clip) per forward pass, adapted to GPU memory."""
+
+    def __init__(self, frames: int, cap: int, grow: bool) -> None:
+        self.frames = frames
+        self.cap = cap
+        self.growing = grow
+
+    def succeeded(self, used: int) -> None:
+        # Grow only after a pass that used most of the budget: short batches say nothing about memory.
+        if self.growing and used * 2 > self.frames:
+            self.frames = min(self.cap, self.frames * 2)
+
+    def out_of_memory(self, used: int) -> None:
+        # Halve what failed (not the budget, which a small batch may not have reached) so a retry is smaller.
+        self.frames = max(1, min(self.frames, used) // 2)
+        self.growing = False  # the first OOM shows where the memory ends
+
+
+class EmbedJob:
+    def __init__(self) -> None:
+        self._loaded: LoadedModel | None = None
+        self._embedder: MaskedResNetEmbedder | None = None
+        self._source: tuple[str, str] = ("", "")  # model_dir and device asked for, of the loaded model
+        self._device = torch.device("cpu")
+        self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES, grow=False)
+        self._batch_frames = -1  # the batch_frames param the budget was made for
+
+    # -- setup ----------------------------------------------------------------------------------------------
+
+    def setup(self, params: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        loaded = self._load(params)
+        facts: dict[str, Any] = {
+            "load_seconds": time.perf_counter() - started,
+            "memory_bytes": resident_bytes(),
+            "embed_dim": loaded.embed_dim,
+            "model_name": loaded.model_name,
+            "device": str(self._device),
+            "ignored_keys": len(loaded.ignored_keys),
+        }
+        if self._device.type == "cuda":
+            facts["cuda_memory_allocated"] = int(torch.cuda.memory_allocated(self._device))
+        return facts
+
+    def _load(self, params: dict[str, Any]) -> LoadedModel:
+        model_dir = params.get("model_dir")
+        if not isinstance(model_dir, str) or not model_dir:
+            raise BadInput("params need 'model_dir', the folder with config.yaml and avg_model.pt")
+        asked = params.get("device", "auto")
+        device = _pick_device(asked)
+        # cudnn.benchmark stays off: batches change shape all the time, and it would re-tune for each shape.
+        try:
+            loaded = load_model_dir(Path(model_dir), device)
+        except ModelError as error:  # a bad model folder is the user's input: reported, never retried
+            raise BadInput(str(error)) from error
+        self._loaded, self._embedder = loaded, MaskedResNetEmbedder(loaded.model)
+        self._source, self._device = _source(params), device
+        self._batch_frames = -1
+        self._set_budget(params)
+        return loaded
+
+    def _set_budget(self, params: dict[str, Any]) -> None:
+        frames = _int_param(params, "batch_frames", 0, minimum=0)
+        if frames == self._batch_frames:
+            return  # keep what this worker learnt about its GPU memory
+        self._batch_frames = frames
+        if frames > 0:  # the caller's choice: fixed, but still halved on out-of-memory
+            self._budget = FrameBudget(frames, frames, grow=False)
+        elif self._device.type == "cuda":
+            self._budget = FrameBudget(CUDA_START_FRAMES, CUDA_CAP_FRAMES, grow=True)
+        else:
+            self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES, grow=False)
+
+    # -- items ----------------------------------------------------------------------------------------------
+
+    def run_items(
+        self, items: list[dict[str, Any]], params: dict[str, Any], context: ItemContext
+    ) -> Iterator[tuple[str, Outcome]]:
+        if self._loaded is None or self._source != _source(params):
+            self._load(params)  # the worker sets a job up once per kind: a later run may name another model
+        self._set_budget(params)
+        threads = _int_param(params, "io_threads", DEFAULT_IO_THREADS, minimum=1)
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-io")
+        try:
+            for window in self._windows(items, executor):
+                clips: list[tuple[str, Clip]] = []
+                for item_id, decoded in window:
+                    if isinstance(decoded, Exception):
+                        yield item_id, decoded
+                    else:
+                        clips.append((item_id, decoded))
+                yield from self._embed_window(clips, context)
+                if context.cancelled:
+                    return
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)  # a cancelled run does not wait for decoding
+
+    def _windows(self, items: list[dict[str, Any]], executor: ThreadPoolExecutor) -> Iterator[list[Decoded]]:
+        """Decoded items in windows of about WINDOW_BUDGETS batches, decoding PREFETCH_ITEMS ahead."""
+        pending: deque[tuple[str, Future[Clip | Exception]]] = deque()
+        queue = iter(items)
+
+        def refill() -> None:
+            while len(pending) < PREFETCH_ITEMS and (item := next(queue, None)) is not None:
+                pending.append((str(item["id"]), executor.submit(_decode, item)))
+
+        refill()
+        while pending:
+            window: list[Decoded] = []
+            frames = 0
+            while pending and len(window) < WINDOW_ITEMS and frames < WINDOW_BUDGETS * self._budget.frames:
+                item_id, future = pending.popleft()
+                refill()
+                decoded = future.result()
+                window.append((item_id, decoded))
+                frames += decoded.frames if isinstance(decoded, Clip) else 0
+            yield window
+
+    def _embed_window(
+        self, clips: list[tuple[str, Clip]], context: ItemContext
+    ) -> Iterator[tuple[str, Outcome]]:
+        queue = deque(sorted(clips, key=lambda entry: entry[1].frames))
+        while queue:
+            if context.cancelled:
+                return
+            batch = self._take(queue)
+            used = len(batch) * batch[-1][1].frames
+            vectors = self._forward([clip.features for _, clip in batch])
+            if isinstance(vectors, torch.cuda.OutOfMemoryError):
+                self._budget.out_of_memory(used)
+                if len(batch) == 1:
+                    yield batch[0][0], _out_of_memory(batch[0][1], vectors)
+                else:
+                    queue.extendleft(reversed(batch))  # the same clips again, in smaller batches
+                continue
+            self._budget.succeeded(used)
+            for (item_id, clip), vector in zip(batch, vectors, strict=True):
+                yield item_id, _result(clip, vector)
+
+    def _take(self, queue: deque[tuple[str, Clip]]) -> list[tuple[str, Clip]]:
+        """The next clips (shortest first) whose padded size fits the budget; at least one."""
+        batch = [queue.popleft()]
+        while queue and (len(batch) + 1) * queue[0][1].frames <= self._budget.frames:
+            batch.append(queue.popleft())
+        return batch
+
+    def _forward(self, features: list[torch.Tensor]) -> torch.Tensor | torch.cuda.OutOfMemoryError:
+        assert self._embedder is not None
+        try:
+            return self._embedder.embed_batch(features)
+        except torch.cuda.OutOfMemoryError as error:
+            failure = error
+        # Outside the except block, so the traceback's frames (and their tensors) are gone before the
+        # cache is emptied.
+        failure.__traceback__ = None
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        log.warning("out of GPU memory for %d clips: retrying with smaller batches", len(features))
+        return failure
+
+
+def _decode(item: dict[str, Any]) -> Clip | Exception:
+    """Runs in an I/O thread; every failure comes back as the item's outcome, never raised."""
+    path = item.get("path")
+    if not isinstance(path, str) or not path:
+        return BadInput("the item has no 'path'")
+    try:
+        return load_clip(path)
+    except BadInput as error:
+        # A fresh BadInput without the decoder's exception as its cause: the worker reports an outcome's
+        # cause's type as its failure code, and this one is bad input, not an exception.
+        return BadInput(str(error))
+    except Exception as error:  # one odd file must not stop the others
+        log.exception("reading %s failed", path)
+        failure = RuntimeError(f"could not read the audio: {type(error).__name__}: {error}")
+        failure.__cause__ = error
+        return failure
+
+
+def _result(clip: Clip, vector: torch.Tensor) -> Outcome:
+    if not bool(torch.isfinite(vector).all()):
+        return BadInput("the model produced a non-finite embedding")
+    data = vector.numpy().astype("<f4").tobytes()
+    return {
+        "embedding_b64": base64.b64encode(data).decode("ascii"),
+        "dim": int(vector.shape[0]),
+        "duration": clip.duration_s,
+        "sample_rate": clip.sample_rate,
+        "frames": clip.frames,
+    }
+
+
+def _out_of_memory(clip: Clip, error: Exception) -> Exception:
+    failure = RuntimeError(
+        f"out of GPU memory for this clip alone ({clip.duration_s:.1f} s, {clip.frames} frames)"
+    )
+    failure.__cause__ = error  # the worker reports the cause's type: out_of_memory, which the pool retries
+    return failure
+
+
+def _source(params: dict[str, Any]) -> tuple[str, str]:
+    return str(params.get("model_dir")), str(params.get("device", "auto"))
+
+
+def _pick_device(asked: Any) -> torch.device:
+    if asked == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if asked == "cpu":
+        return torch.device("cpu")
+    if isinstance(asked, str) and asked.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise BadInput(f"device {asked!r} was asked for, but this worker has no usable CUDA GPU")
+        return torch.device(asked)
+    raise BadInput(f"device must be 'auto', 'cpu' or 'cuda', not {asked!r}")
+
+
+def _int_param(params: dict[str, Any], name: str, default: int, minimum: int) -> int:
+    value = params.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise BadInput(f"param {name!r} must be a whole number of at least {minimum}, not {value!r}")
+    return value
+
+
+def create() -> EmbedJob:
+    return EmbedJob()
