@@ -190,9 +190,8 @@ class Worker:
             self._item_failed(job_id, item_id, protocol.FAIL_CANCELLED, "cancelled")
 
     def _report(self, job_id: str, item_id: str, outcome: dict[str, Any] | Exception, seconds: float) -> None:
-        if isinstance(outcome, Exception):
-            cause = outcome.__cause__ if isinstance(outcome.__cause__, Exception) else outcome
-            self._item_failed(job_id, item_id, _failure_code(cause), str(outcome))
+        if isinstance(outcome, Exception):  # its own type decides the code, never its __cause__
+            self._item_failed(job_id, item_id, _failure_code(outcome), str(outcome))
             return
         try:
             self._send_or_raise("item_done", job_id=job_id, item_id=item_id, result=outcome, seconds=seconds)
@@ -229,16 +228,16 @@ class Worker:
             self._send("progress", job_id=job_id, item_id=item_id, done=done, total=total, message=message)
 
         started = time.perf_counter()
-        outcome: dict[str, Any] | Exception
         try:
-            outcome = job.run(item, params, ItemContext(report_progress, cancelled))
+            result = job.run(item, params, ItemContext(report_progress, cancelled))
         except BadInput as error:
-            outcome = error
+            self._report(job_id, item_id, error, 0.0)
+            return
         except Exception as error:
             log.error("item %s failed:\n%s", item_id, traceback.format_exc())
-            outcome = RuntimeError(f"{type(error).__name__}: {error}")
-            outcome.__cause__ = error
-        self._report(job_id, item_id, outcome, time.perf_counter() - started)
+            self._item_failed(job_id, item_id, _failure_code(error), f"{type(error).__name__}: {error}")
+            return
+        self._report(job_id, item_id, result, time.perf_counter() - started)
 
     # -- events -------------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """``embed``: a speaker embedding per audio clip, with a WeSpeaker ResNet model folder.
 
-params: ``model_dir`` (config.yaml + avg_model.pt), ``device`` (``auto``, ``cpu``, ``cuda``), ``batch_frames``
+params: ``model_dir`` (config.yaml + avg_model.pt), ``device`` (``auto``, ``cpu``, ``cuda``), ``batch_size``
+(most clips per batch, 0: adapt), ``batch_frames``
 (padded frames per forward pass; 0 picks one for the device) and ``io_threads`` (decoding threads, 4).
 items: ``{"id", "path"}``. Result: ``embedding_b64`` (little-endian float32), ``dim``, ``duration`` (s),
 ``sample_rate`` (the file's), ``frames``. The embeddings equal WeSpeaker's ``extract_embedding`` (VAD off)
@@ -40,6 +41,7 @@ CPU_BATCH_FRAMES = 1
 # larger batches hardly help throughput); bigger ResNets (~4x per frame) learn their limit from an OOM.
 CUDA_START_FRAMES = 8192
 CUDA_CAP_FRAMES = 65536
+UNLIMITED_FRAMES = 1 << 40  # with batch_size set on the CPU, only the clip count limits a batch
 WINDOW_ITEMS = 128  # clips sorted together by length, so batches pad little
 PREFETCH_ITEMS = 2 * WINDOW_ITEMS  # a whole window decodes while the previous one runs; bounds memory
 WINDOW_BUDGETS = 4  # a window holds about this many batches' worth of frames
@@ -71,7 +73,10 @@ class EmbedJob:
         self._source: tuple[str, str] = ("", "")  # model_dir and device asked for, of the loaded model
         self._device = torch.device("cpu")
         self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES, grow=False)
-        self._batch_frames = -1  # the batch_frames param the budget was made for
+        self._batch_frames: (
+            tuple[int, int] | int
+        ) = -1  # the (batch_frames, batch_size) the budget was made for
+        self._batch_size = 0  # most clips per batch; 0: as many as the frame budget allows
 
     # -- setup ----------------------------------------------------------------------------------------------
 
@@ -109,11 +114,14 @@ class EmbedJob:
 
     def _set_budget(self, params: dict[str, Any]) -> None:
         frames = _int_param(params, "batch_frames", 0, minimum=0)
-        if frames == self._batch_frames:
+        self._batch_size = _int_param(params, "batch_size", 0, minimum=0)
+        if (frames, self._batch_size) == self._batch_frames:
             return  # keep what this worker learnt about its GPU memory
-        self._batch_frames = frames
+        self._batch_frames = (frames, self._batch_size)
         if frames > 0:  # the caller's choice: fixed, but still halved on out-of-memory
             self._budget = FrameBudget(frames, frames, grow=False)
+        elif self._batch_size > 0 and self._device.type != "cuda":  # a clip count alone decides on the CPU
+            self._budget = FrameBudget(UNLIMITED_FRAMES, UNLIMITED_FRAMES, grow=False)
         elif self._device.type == "cuda":
             self._budget = FrameBudget(CUDA_START_FRAMES, CUDA_CAP_FRAMES, grow=True)
         else:
@@ -188,7 +196,8 @@ class EmbedJob:
     def _take(self, queue: deque[tuple[str, Clip]]) -> list[tuple[str, Clip]]:
         """The next clips (shortest first) whose padded size fits the budget; at least one."""
         batch = [queue.popleft()]
-        while queue and (len(batch) + 1) * queue[0][1].frames <= self._budget.frames:
+        room = self._batch_size or len(queue) + 1
+        while queue and len(batch) < room and (len(batch) + 1) * queue[0][1].frames <= self._budget.frames:
             batch.append(queue.popleft())
         return batch
 
