@@ -139,10 +139,9 @@ def child_env() -> dict[str, str]:
 
 
 def run_demo() -> int:
-    say("demo: the probe job on every planned worker")
-    return subprocess.run(
-        [str(env_tool(APP_ENV, "localclip")), "probe"], env=child_env(), check=False
-    ).returncode
+    say("demo: probe every worker, then embed a generated dataset with a random-weight model")
+    command = [str(env_tool(APP_ENV, "localclip")), "demo"]
+    return subprocess.run(command, env=child_env(), check=False).returncode
 
 
 def run_tests(pytest_args: list[str]) -> int:

@@ -215,3 +215,11 @@ def test_a_worker_killed_mid_run_has_its_clips_done_by_its_replacement(
     assert len(keys) == len(set(keys)) == 40
     with qtbot.waitSignal(pool.stopped, timeout=30_000):
         pool.shutdown()
+
+
+def test_the_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
+    completed = localclip("demo", "--folder", tmp_path / "演示 demo", timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "32 embedded, 0 failed" in completed.stdout
+    assert "4 speakers: 4 written" in completed.stdout
+    assert "cosine similarity" in completed.stdout and "random weights" in completed.stdout

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_options(probe)
     add_run_options(probe)
     add_embedding_commands(commands)
+    demo = commands.add_parser("demo", help="the whole pipeline on generated data (no download)")
+    demo.add_argument("--folder", type=Path, help="where the demo's data and results go")
     return parser
 
 
@@ -89,6 +91,10 @@ def run_command(args: argparse.Namespace) -> int:
         from localclip.cli import probe
 
         return probe.show_gpus(args) if args.command == "gpus" else probe.run_probe(args)
+    if args.command == "demo":
+        from localclip.cli.demo import run_demo
+
+        return run_demo(args)
     from localclip.cli import embedding
 
     commands = {
