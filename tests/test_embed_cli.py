@@ -223,3 +223,24 @@ def test_the_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     assert "32 embedded, 0 failed" in completed.stdout
     assert "4 speakers: 4 written" in completed.stdout
     assert "cosine similarity" in completed.stdout and "random weights" in completed.stdout
+
+
+def test_a_store_that_cannot_be_written_stops_the_run_with_the_reason(
+    qtbot, worker_python: Path, tiny_model: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    make_dataset(root, speakers=2, clips_per_speaker=10, seconds=(0.5, 1.0), formats=WAV16)
+    run = EmbedRun(
+        scan_dataset(root),
+        check_wespeaker_dir(tiny_model),
+        tmp_path / "out",
+        EmbedOptions(device="cpu", clips_per_job=2),
+    )
+    pool = run.create_pool([WorkerLaunch("0", worker_python, heartbeat_seconds=0.25)])
+    run.store._connection.execute("PRAGMA query_only=ON")  # every later write fails, as on a full disk
+    with qtbot.waitSignal(run.finished, timeout=120_000) as finished:
+        run.start()
+    report = finished.args[0]
+    assert report["cancelled_run"] and "cannot write to" in report["write_error"]
+    with qtbot.waitSignal(pool.stopped, timeout=30_000):
+        pool.shutdown()

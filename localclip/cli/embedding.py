@@ -55,6 +55,7 @@ def run_embed(args: argparse.Namespace) -> int:
         pool.shutdown()
 
     run.progress.connect(on_progress)
+    run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
     run.finished.connect(on_finished)
     terminal.emit("plan", plan=plan.to_dict(), python=str(python))
     terminal.emit(
@@ -98,6 +99,8 @@ def describe_end(report: dict[str, Any]) -> str:
     )
     if report.get("not_done"):
         text += f"\nnot done (will be retried on the next run): {json.dumps(report['not_done'])}"
+    if report.get("write_error"):
+        text += f"\nstopped: {report['write_error']}"
     if report.get("cancelled_run"):
         text += "\ncancelled: run the same command again to resume"
     return text

@@ -9,6 +9,7 @@ re-run computes only what is missing.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class EmbedRun(QObject):
         self._results: list[EmbeddingRecord] = []
         self._failures: list[FailureRecord] = []
         self._run_failures: Counter[str] = Counter()
+        self.write_error = ""
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
@@ -181,13 +183,22 @@ class EmbedRun(QObject):
         return self.state.workers.setdefault(worker_id, WorkerCounts())
 
     def flush(self) -> None:
-        """Write what came in since the last flush, in one transaction each."""
-        if self._results:
-            self.store.add_embeddings(self._results)
-            self._results = []
-        if self._failures:
-            self.store.add_failures(self._failures)
-            self._failures = []
+        """Write what came in since the last flush, in one transaction each.
+
+        A store that cannot be written (disk full, folder gone) stops the run: computing results that
+        cannot be kept would only waste the GPU; what was written stays, and a re-run resumes from it."""
+        try:
+            if self._results:
+                self.store.add_embeddings(self._results)
+                self._results = []
+            if self._failures:
+                self.store.add_failures(self._failures)
+                self._failures = []
+        except (OSError, sqlite3.Error) as error:
+            self.write_error = f"cannot write to {self.store.path}: {error}"
+            self.problem.emit(self.write_error)
+            self._results, self._failures = [], []
+            self.cancel()
 
     def _on_pool_finished(self, summary: dict[str, Any]) -> None:
         self._flush_timer.stop()
@@ -202,6 +213,7 @@ class EmbedRun(QObject):
             "cancelled_run": bool(summary.get("cancelled_run")),
             "seconds": round(time.monotonic() - self.state.started_at, 3),
             "store": str(self.store.path),
+            "write_error": self.write_error,
             "workers": summary.get("workers", {}),
         }
         self.store.close()
