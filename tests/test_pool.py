@@ -309,3 +309,18 @@ def test_an_item_too_large_to_send_fails_with_the_reason_and_the_run_finishes(ma
     summary = harness.run("diag", [{"id": "big", "echo": "x" * protocol.MAX_LINE_BYTES}, {"id": "small"}])
     assert summary["done"] == 1 and harness.failed["big"][0] == "bad_input"
     assert "too large to send" in harness.failed["big"][1]
+
+
+def test_a_run_can_choose_which_items_a_worker_gets(make_pool, qtbot) -> None:
+    harness = make_pool(2, start=False)
+
+    def by_parity(worker_id: str, pending) -> list:
+        """Worker 0 takes even items, worker 1 odd ones, two at a time."""
+        mine = [item for item in pending if int(item.item_id) % 2 == int(worker_id)]
+        return mine[:2]
+
+    harness.pool.picker = by_parity
+    harness.pool.start()
+    summary = harness.run("diag", [{"id": str(n), "sleep": 0.02} for n in range(12)])
+    assert summary["done"] == 12
+    assert all(int(item) % 2 == int(worker) for item, worker in harness.done.items())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -96,6 +97,9 @@ class RunCounts:
         return self.done + self.failed + self.cancelled
 
 
+Picker = Callable[[str, "deque[WorkItem]"], list[WorkItem]]  # (worker id, pending) -> items to send it
+
+
 class WorkerPool(QObject):
     worker_state_changed = Signal(str, str)  # worker id, WorkerState value
     worker_event = Signal(str, object)  # worker id, every protocol event
@@ -120,6 +124,9 @@ class WorkerPool(QObject):
         self._cancelling = False
         self._stopping = False
         self._stopped_emitted = False
+        # Which pending items an idle worker gets; a run may plug in its own policy (e.g. cloning keeps a
+        # speaker's lines on the worker that already encoded its reference).
+        self.picker: Picker = self.take_in_order
         for launch in launches:
             self._slots[launch.worker_id] = WorkerSlot(launch)
 
@@ -379,15 +386,21 @@ class WorkerPool(QObject):
                 self._send_job(slot, items)
 
     def _take(self, worker_id: str) -> list[WorkItem]:
-        """Up to ``items_per_job`` queued items this worker may run, all of one kind and params."""
+        taken = self.picker(worker_id, self._pending)
+        for item in taken:  # taken items sit near the front of the queue: cheap to remove
+            self._pending.remove(item)
+        return taken
+
+    def take_in_order(self, worker_id: str, pending: deque[WorkItem]) -> list[WorkItem]:
+        """The default picker: up to ``items_per_job`` queued items this worker may run, in queue order,
+        all of one kind and params."""
         taken: list[WorkItem] = []
-        for item in list(self._pending):
+        for item in pending:
             if item.worker_id not in (None, worker_id):
                 continue
             if taken and (item.kind != taken[0].kind or item.params is not taken[0].params):
                 break
             taken.append(item)
-            self._pending.remove(item)
             if len(taken) == self.options.items_per_job:
                 break
         return taken
