@@ -481,3 +481,15 @@ def test_a_per_gpu_maximum_keeps_one_batching_worker_per_gpu() -> None:
     assert [slot.gpu_index for slot in plan.slots] == [0, 1, 2, 3][: len(plan.slots)]
     assert len({slot.gpu_uuid for slot in plan.slots}) == len(plan.slots)
     assert any("(at most 1 per GPU for this job)" in line for line in plan.explanation)
+
+
+@pytest.mark.parametrize(
+    ("measured_gb", "expected"),
+    [(5.0, 4), (8.0, 2), (11.0, 1), (25.0, 0), (0.0, 0)],
+)
+def test_more_workers_start_while_the_measured_footprint_fits(measured_gb: float, expected: int) -> None:
+    from localclip.core.plan import GIB, more_workers_by_measurement
+
+    gpu = probe_gpus(FakeNvml(load_recording("one_gpu_4090.json"))).gpus[0]  # 21.6 GB usable
+    measured = int(measured_gb * GIB)
+    assert more_workers_by_measurement(gpu, measured, PlanSettings()) == expected

@@ -75,6 +75,18 @@ def plan_workers(
     return _cpu_plan(settings, work_items, [*lines, f"{reason}: running on CPU"], "")
 
 
+def more_workers_by_measurement(gpu: GpuInfo, measured_peak_bytes: int, settings: PlanSettings) -> int:
+    """How many more workers fit on ``gpu`` now, by a running worker's measured peak memory.
+
+    ``gpu`` is a fresh reading, so the running workers' memory is already out of its free figure. The plan
+    was made from the ``memory per worker`` setting; once a worker has loaded and generated, its real
+    footprint is known and may be smaller (start more) or larger (start none).
+    """
+    if measured_peak_bytes <= 0:
+        return 0
+    return max(0, math.floor(_usable_bytes(gpu, settings) / measured_peak_bytes))
+
+
 def workers_fitting_on(gpu: GpuInfo, settings: PlanSettings) -> int:
     """Workers that fit in the GPU's free memory after keeping the reserve back."""
     fitting = _fitting_by_memory(gpu, settings)
