@@ -63,7 +63,9 @@ def test_a_worker_killed_mid_item_has_its_item_finished_elsewhere(make_pool, qtb
     harness = make_pool(2)
     harness.wait_for_hello(2)
     started: dict[str, str] = {}
+    requeued: list[tuple[str, str, str]] = []
     harness.pool.item_started.connect(lambda item, worker: started.setdefault(item, worker))
+    harness.pool.item_requeued.connect(lambda item, worker, code: requeued.append((item, worker, code)))
     with qtbot.waitSignal(harness.pool.finished, timeout=60_000) as finished:
         harness.pool.submit("diag", [{"id": "long", "sleep": 2.0}, {"id": "other", "sleep": 0.1}])
         qtbot.waitUntil(lambda: "long" in started)
@@ -71,6 +73,7 @@ def test_a_worker_killed_mid_item_has_its_item_finished_elsewhere(make_pool, qtb
         os.kill(harness.pool.slots[victim].process.pid, signal.SIGKILL)  # kill -9 from outside
     summary = finished.args[0]
     assert summary["done"] == 2 and summary["failed"] == 0
+    assert requeued == [("long", victim, "worker_died")]
     assert harness.done["long"] != victim or summary["workers"][victim]["restarts"] == 1
     assert summary["workers"][victim]["restarts"] == 1
     assert (victim, "restarting") in harness.states

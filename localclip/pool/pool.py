@@ -108,6 +108,7 @@ class WorkerPool(QObject):
     item_started = Signal(str, str)  # item id, worker id
     item_done = Signal(str, str, object)  # item id, worker id, result
     item_failed = Signal(str, str, str, str)  # item id, worker id, failure code, reason
+    item_requeued = Signal(str, str, str)  # item id, the worker it came back from, why (worker_died, ...)
     progress = Signal(int, int)  # items finished, items in the run
     finished = Signal(object)  # the run's summary, when no item is pending or in flight
     stopped = Signal()  # every worker process is gone after shutdown()
@@ -304,7 +305,7 @@ class WorkerPool(QObject):
                     f"the worker died {item.attempts} times while running it; last: {reason}",
                 )
             else:
-                self._pending.appendleft(item)
+                self._requeue(item, slot.worker_id, "worker_died")
 
     # -- events ------------------------------------------------------------------------------------------
 
@@ -352,14 +353,18 @@ class WorkerPool(QObject):
             if self._cancelling or self._stopping:
                 self._counts.cancelled += 1
             else:  # the worker stopped it for its own reasons: the item is still to do
-                self._pending.appendleft(item)
+                self._requeue(item, slot.worker_id, code)
             return
         item.attempts += 1
         if code == protocol.FAIL_OUT_OF_MEMORY and item.attempts < self.options.max_item_attempts:
-            self._pending.appendleft(item)  # another worker (or this one, with memory freed) may manage
+            self._requeue(item, slot.worker_id, code)  # another worker (or this one, memory freed) may manage
             return
         slot.failed += 1
         self._fail(item, slot.worker_id, code, reason)
+
+    def _requeue(self, item: WorkItem, worker_id: str, code: str) -> None:
+        self._pending.appendleft(item)
+        self.item_requeued.emit(item.item_id, worker_id, code)
 
     def _fail(self, item: WorkItem, worker_id: str, code: str, reason: str) -> None:
         self._counts.failed += 1
