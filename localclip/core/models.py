@@ -60,3 +60,46 @@ def _content_hash(folder: Path, names: tuple[str, ...]) -> str:
             while chunk := file.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()[:16]
+
+
+FISH_FILES = ("config.json", "model.pth", "tokenizer.tiktoken")
+
+
+@dataclass(frozen=True)
+class FishModelInfo:
+    checkpoint_dir: Path
+    codec_path: Path
+    model_id: str  # changes when any file changes: lines made with another model are regenerated
+
+
+def check_fish_dir(checkpoint_dir: Path, codec_path: Path | None = None) -> FishModelInfo:
+    """A fish-speech (OpenAudio S1) checkpoint folder and its codec, checked before any worker starts."""
+    if not checkpoint_dir.is_dir():
+        raise ModelDirError(f"Checkpoint folder not found: {checkpoint_dir}")
+    codec = codec_path or checkpoint_dir / "codec.pth"
+    missing = [name for name in FISH_FILES if not (checkpoint_dir / name).is_file()]
+    if not codec.is_file():
+        missing.append(str(codec) if codec_path else "codec.pth")
+    if missing:
+        raise ModelDirError(
+            f"{checkpoint_dir} is not a fish-speech checkpoint folder: missing {', '.join(missing)} "
+            f"(it needs {', '.join(FISH_FILES)} and the codec, codec.pth)"
+        )
+    if any(part in str(checkpoint_dir.resolve()) + str(codec.resolve()) for part in ("int8", "int4")):
+        # fish-speech 0.1.0 switches to quantised loading when a path contains these (and then fails).
+        raise ModelDirError(
+            f"{checkpoint_dir}: fish-speech cannot load from a path containing 'int8' or 'int4'"
+        )
+    return FishModelInfo(checkpoint_dir, codec, _fingerprint(checkpoint_dir, codec))
+
+
+def _fingerprint(checkpoint_dir: Path, codec: Path) -> str:
+    """Small files by content, the multi-GB weights by size and modification time (hashing them would
+    cost seconds on every run)."""
+    digest = hashlib.sha256()
+    for path in (checkpoint_dir / "config.json", checkpoint_dir / "tokenizer.tiktoken"):
+        digest.update(path.read_bytes())
+    for path in (checkpoint_dir / "model.pth", codec):
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,285 @@
+"""One cloning run: a project, a fish-speech model, the worker pool, the manifest.
+
+The scheduler (core/clone_schedule) decides what an idle worker gets: lines of a speaker it already has,
+else the largest speaker nobody has started, else the back half of another worker's long queue. Every
+finished line is recorded in the manifest at once (a killed run loses nothing that was written). After a
+worker's first line on a GPU, its measured peak memory decides whether one more worker fits there; an
+out-of-memory line is retried on another worker and no more workers are started on that GPU.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from localclip.core.clone_manifest import CloneParams, LinePlan, Manifest, SeedPolicy
+from localclip.core.clone_schedule import CloneScheduler, speaker_work
+from localclip.core.gpus import GpuReport, probe_gpus
+from localclip.core.models import FishModelInfo
+from localclip.core.plan import PlanSettings, more_workers_by_measurement
+from localclip.core.projects import ProjectScan
+from localclip.core.text_chunks import split_text
+from localclip.pool.pool import PoolOptions, WorkerPool, WorkItem
+from localclip.pool.worker_process import WorkerLaunch
+from localclip_worker import protocol
+
+CHUNK_CHARS = 250  # about 15-20 s of speech: well inside fish-speech's max_new_tokens per chunk
+
+
+@dataclass(frozen=True)
+class CloneOptions:
+    device: str = "auto"
+    precision: str = ""  # "": the worker's default (bfloat16 on a GPU, float32 on the CPU)
+    params: CloneParams = field(default_factory=CloneParams)
+    seed: int | None = None  # a project seed makes every line reproducible
+    only: tuple[str, ...] | None = None
+    max_workers: int | None = None  # the user's maximum, also for workers started by measurement
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    failed: int = 0
+    tokens: int = 0
+    generate_seconds: float = 0.0
+    gpu_memory_bytes: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.generate_seconds if self.generate_seconds > 0 else 0.0
+
+
+@dataclass
+class CloneProgress:
+    total: int  # lines to generate in this run
+    up_to_date: int  # lines already generated with the same inputs (skipped)
+    done: int = 0
+    failed: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+    workers: dict[str, WorkerStats] = field(default_factory=lambda: defaultdict(WorkerStats))
+
+    @property
+    def tokens_per_s(self) -> float:
+        elapsed = time.monotonic() - self.started_at
+        return sum(w.tokens for w in self.workers.values()) / elapsed if elapsed > 0 else 0.0
+
+
+class CloneRun(QObject):
+    progress = Signal(object)  # CloneProgress
+    line_finished = Signal(str, object)  # line id, {"status", "path" or "reason", ...}
+    problem = Signal(str)
+    finished = Signal(object)  # summary dict
+
+    def __init__(
+        self,
+        scan: ProjectScan,
+        model: FishModelInfo,
+        options: CloneOptions | None = None,
+        plans: list[LinePlan] | None = None,
+        gpu_reader: Callable[[], GpuReport] = probe_gpus,
+        plan_settings: PlanSettings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.scan, self.model = scan, model
+        self.options = options or CloneOptions()
+        self.manifest = Manifest.load(scan.root)
+        if plans is None:
+            seeds = SeedPolicy(self.options.seed)
+            plans = self.manifest.plan_lines(
+                scan, model.model_id, self.options.params, seeds, self.options.only
+            )
+        self.plans: dict[str, LinePlan] = {plan.line_id: plan for plan in plans}
+        wanted = set(self.options.only) if self.options.only else None
+        self.up_to_date = sum(1 for line in scan.lines if wanted is None or line.id in wanted) - len(plans)
+        self.scheduler = CloneScheduler(speaker_work(plans), workers=1)
+        self.state = CloneProgress(total=len(plans), up_to_date=max(0, self.up_to_date))
+        self.pool: WorkerPool | None = None
+        self._gpu_reader = gpu_reader
+        self._plan_settings = plan_settings or PlanSettings()
+        self._speakers_of: dict[str, set[str]] = defaultdict(set)  # worker -> speakers it has encoded
+        self._measured: set[str] = set()  # workers whose first line was measured
+        self._full_gpus: set[str] = set()  # GPUs (uuid) where no further worker may start
+        self._failures: list[dict[str, str]] = []
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def create_pool(self, launches: list[WorkerLaunch]) -> WorkerPool:
+        self.pool = WorkerPool(launches, PoolOptions(), self)
+        self.pool.picker = self._pick
+        self.scheduler.set_workers(max(1, len(launches)))
+        self.pool.item_done.connect(self._on_line_done)
+        self.pool.item_failed.connect(self._on_line_failed)
+        self.pool.item_requeued.connect(self._on_line_requeued)
+        self.pool.worker_state_changed.connect(self._on_worker_state)
+        self.pool.finished.connect(self._on_pool_finished)
+        return self.pool
+
+    def job_params(self) -> dict[str, Any]:
+        return {
+            "checkpoint_dir": str(self.model.checkpoint_dir),
+            "codec_path": str(self.model.codec_path),
+            "device": self.options.device,
+            "precision": self.options.precision,
+            "cache_dir": str(self.manifest.output_dir / ".cache" / "references"),
+        }
+
+    def item_for(self, plan: LinePlan) -> dict[str, Any]:
+        references = self.scan.speakers[plan.speaker].references
+        return {
+            "id": plan.line_id,
+            "speaker": plan.speaker,
+            "text": plan.text,
+            "chunks": split_text(plan.text, CHUNK_CHARS),
+            "references": [{"audio": str(ref.audio), "text": ref.transcript} for ref in references],
+            "seed": plan.seed,
+            **self.options.params.to_dict(),
+            "out_path": str(plan.out_path),
+        }
+
+    def start(self) -> None:
+        """Start the workers and queue the lines. Raises WorkerConfigError for a bad interpreter."""
+        assert self.pool is not None, "create_pool() first"
+        if not self.plans:  # everything is up to date: finish from the event loop, as a run would
+            pool = self.pool
+            QTimer.singleShot(0, lambda: self._on_pool_finished(pool.summary()))
+            return
+        self.pool.start()
+        self.pool.submit("clone", [self.item_for(plan) for plan in self.plans.values()], self.job_params())
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.cancel()
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    def _pick(self, worker_id: str, pending: Any) -> list[WorkItem]:
+        lines = self.scheduler.next_unit(worker_id, self._speakers_of[worker_id])
+        if not lines:
+            return []
+        by_id = {item.item_id: item for item in pending}
+        picked = [by_id[line] for line in lines if line in by_id]
+        if picked:
+            self._speakers_of[worker_id].add(self.plans[picked[0].item_id].speaker)
+        return picked
+
+    def _on_worker_state(self, worker_id: str, state: str) -> None:
+        if state in ("restarting", "retired", "stopped"):
+            self.scheduler.worker_gone(worker_id)
+            self._speakers_of.pop(worker_id, None)  # a new process has no reference in memory
+
+    def _on_line_requeued(self, line_id: str, worker_id: str, code: str) -> None:
+        avoid = worker_id if code == protocol.FAIL_OUT_OF_MEMORY else None
+        self.scheduler.requeue([line_id], avoid_worker=avoid)
+        if code == protocol.FAIL_OUT_OF_MEMORY:
+            self._stop_growing_on(worker_id, f"line {line_id} ran out of GPU memory on worker {worker_id}")
+
+    # -- results ------------------------------------------------------------------------
+
+    def _on_line_done(self, line_id: str, worker_id: str, result: dict[str, Any]) -> None:
+        plan = self.plans.get(line_id)
+        if plan is None:
+            return
+        try:
+            duration = float(result["duration"])
+            tokens = int(result.get("tokens", 0))
+            seconds = float(result.get("generate_seconds", 0.0)) + float(result.get("decode_seconds", 0.0))
+            self.manifest.record_done(plan, duration)
+        except (KeyError, TypeError, ValueError) as error:  # untrusted worker output, or no file written
+            self._on_line_failed(
+                line_id, worker_id, protocol.FAIL_EXCEPTION, f"bad result from the worker: {error}"
+            )
+            return
+        self.manifest.save()
+        self.scheduler.report_done(line_id, seconds)
+        stats = self.state.workers[worker_id]
+        stats.done += 1
+        stats.tokens += tokens
+        stats.generate_seconds += float(result.get("generate_seconds", 0.0))
+        stats.gpu_memory_bytes = int(result.get("gpu_memory_bytes", 0))
+        self.state.done += 1
+        self.line_finished.emit(line_id, {"status": "done", "path": str(plan.out_path), **result})
+        self.progress.emit(self.state)
+        if worker_id not in self._measured:
+            self._measured.add(worker_id)
+            self._maybe_grow(worker_id, int(result.get("peak_gpu_memory_bytes", 0)))
+
+    def _on_line_failed(self, line_id: str, worker_id: str, code: str, reason: str) -> None:
+        plan = self.plans.get(line_id)
+        if plan is None:
+            return
+        self.manifest.record_failed(plan, reason)
+        self.manifest.save()
+        self.scheduler.report_failed(line_id)
+        self.state.workers[worker_id].failed += 1
+        self.state.failed += 1
+        self._failures.append({"line": line_id, "speaker": plan.speaker, "code": code, "reason": reason})
+        self.line_finished.emit(line_id, {"status": "failed", "code": code, "reason": reason})
+        self.progress.emit(self.state)
+
+    # -- measured footprint ------------------------------------------------------------------------
+
+    def _maybe_grow(self, worker_id: str, peak_bytes: int) -> None:
+        """One more worker on this worker's GPU if its measured peak fits in what is free now."""
+        assert self.pool is not None
+        launch = self.pool.slots[worker_id].launch
+        if not launch.gpu_uuid or launch.gpu_uuid in self._full_gpus or peak_bytes <= 0:
+            return
+        if self.options.max_workers is not None and len(self.pool.slots) >= self.options.max_workers:
+            return
+        if self.scheduler.unsent() <= len(self.pool.slots):  # no work left for another worker
+            return
+        gpu = next((g for g in self._gpu_reader().gpus if g.uuid == launch.gpu_uuid), None)
+        if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings) < 1:
+            return
+        new_id = str(max(int(w) for w in self.pool.slots if w.isdigit()) + 1)
+        self.pool.add_worker(
+            WorkerLaunch(new_id, launch.python, launch.gpu_uuid, launch.gpu_name, launch.heartbeat_seconds)
+        )
+        self.scheduler.set_workers(len(self.pool.slots))
+        self.problem.emit(
+            f"worker {worker_id} peaked at {peak_bytes / 1024**3:.1f} GB on {launch.gpu_name}: "
+            f"starting worker {new_id} there"
+        )
+
+    def _stop_growing_on(self, worker_id: str, reason: str) -> None:
+        assert self.pool is not None
+        uuid = self.pool.slots[worker_id].launch.gpu_uuid
+        if uuid and uuid not in self._full_gpus:
+            self._full_gpus.add(uuid)
+            self.problem.emit(f"{reason}: no more workers will start on that GPU")
+
+    # -- the end ------------------------------------------------------------------------
+
+    def _on_pool_finished(self, summary: dict[str, Any]) -> None:
+        report = {
+            "project": str(self.scan.root),
+            "lines": len(self.plans) + self.state.up_to_date,
+            "up_to_date": self.state.up_to_date,
+            "done": self.state.done,
+            "failed": self.state.failed,
+            "skipped_lines": [{"line": s.line.id, "reason": s.reason} for s in self.scan.skipped],
+            "failures": self._failures,
+            "cancelled_run": bool(summary.get("cancelled_run")),
+            "seconds": round(time.monotonic() - self.state.started_at, 3),
+            "tokens_per_s": round(self.state.tokens_per_s, 1),
+            "output": str(self.manifest.output_dir),
+            "workers": {
+                worker: {**info, "tokens_per_s": round(self.state.workers[worker].tokens_per_s, 1)}
+                for worker, info in summary.get("workers", {}).items()
+            },
+            "scheduler": {"switches": self.scheduler.switches, "steals": self.scheduler.steals},
+        }
+        self.finished.emit(report)
+
+
+def chosen_outputs(project: Path) -> dict[str, Path]:
+    """Line id -> the chosen take's file, for printing where the clips are."""
+    manifest = Manifest.load(project)
+    return {line: path for line in manifest.lines if (path := manifest.chosen_path(line)) is not None}
