@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_options(probe)
     add_run_options(probe)
     add_embedding_commands(commands)
+    from localclip.cli.cloning import add_cloning_commands
+
+    add_cloning_commands(commands, add_plan_options, add_run_options)
     demo = commands.add_parser("demo", help="the whole pipeline on generated data (no download)")
     demo.add_argument("--folder", type=Path, help="where the demo's data and results go")
     return parser
@@ -91,6 +94,10 @@ def run_command(args: argparse.Namespace) -> int:
         from localclip.cli import probe
 
         return probe.show_gpus(args) if args.command == "gpus" else probe.run_probe(args)
+    if args.command in ("clone", "regenerate"):
+        from localclip.cli import cloning
+
+        return cloning.run_clone(args) if args.command == "clone" else cloning.run_regenerate(args)
     if args.command == "demo":
         from localclip.cli.demo import run_demo
 

@@ -1,0 +1,173 @@
+"""``localclip clone`` and ``localclip regenerate``."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from localclip.cli.probe import make_plan
+from localclip.cli.terminal import TerminalRun, UsageError, exit_code
+from localclip.core.clone_manifest import CloneParams, Manifest, ManifestError, random_seed
+from localclip.core.clone_settings import CloneRunSettings, load_run_settings, save_run_settings
+from localclip.core.models import ModelDirError, check_fish_dir
+from localclip.core.projects import ProjectError, ProjectScan, scan_project
+from localclip.settings import Settings
+
+
+def add_cloning_commands(commands: argparse._SubParsersAction, add_plan: Any, add_run: Any) -> None:
+    clone = commands.add_parser(
+        "clone", help="speak a project's script in its speakers' voices (Fish-Speech)"
+    )
+    clone.add_argument("project", type=Path, help="<project>/speakers/<speaker>/<ref>.wav + .lab, script.*")
+    clone.add_argument("--model", type=Path, required=True, help="fish-speech checkpoint folder")
+    clone.add_argument("--codec", type=Path, help="codec weights (default: MODEL/codec.pth)")
+    clone.add_argument("--seed", type=int, help="project seed: every line reproducible (default: random)")
+    clone.add_argument("--only", nargs="+", metavar="ID", help="only these line ids")
+    clone.add_argument("--temperature", type=float, default=CloneParams.temperature)
+    clone.add_argument("--top-p", type=float, default=CloneParams.top_p)
+    clone.add_argument("--repetition-penalty", type=float, default=CloneParams.repetition_penalty)
+    clone.add_argument("--max-new-tokens", type=int, default=CloneParams.max_new_tokens)
+    add_plan(clone)
+    add_run(clone)
+    regenerate = commands.add_parser("regenerate", help="a new take of one line (the old one is kept)")
+    regenerate.add_argument("project", type=Path)
+    regenerate.add_argument("id", help="the line's id")
+    regenerate.add_argument("--seed", type=int, help="the new take's seed (default: random)")
+    add_plan(regenerate)
+    add_run(regenerate)
+
+
+def run_clone(args: argparse.Namespace) -> int:
+    from localclip.runs.clone import CloneOptions, CloneRun
+
+    project_scan = scan(args.project)
+    try:
+        model = check_fish_dir(args.model, args.codec)
+        params = CloneParams(args.temperature, args.top_p, args.repetition_penalty, args.max_new_tokens)
+    except (ModelDirError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    options = CloneOptions(
+        device=args.device,
+        params=params,
+        seed=args.seed,
+        only=tuple(args.only) if args.only else None,
+        max_workers=args.workers,
+    )
+    run = make_run(CloneRun, project_scan, model, options)
+    save_run_settings(
+        run.manifest.output_dir,
+        CloneRunSettings(
+            str(model.checkpoint_dir), str(model.codec_path), args.device, "", params.to_dict(), args.seed
+        ),
+    )
+    return execute(args, run, project_scan)
+
+
+def run_regenerate(args: argparse.Namespace) -> int:
+    from localclip.runs.clone import CloneOptions, CloneRun
+
+    project_scan = scan(args.project)
+    recorded = load_run_settings(Manifest.load(args.project).output_dir)
+    if recorded is None:
+        raise UsageError(f"{args.project} has not been cloned yet: run `localclip clone` first")
+    try:
+        model = check_fish_dir(Path(recorded.checkpoint_dir), Path(recorded.codec_path))
+        seed = random_seed() if args.seed is None else args.seed
+        manifest = Manifest.load(args.project)
+        plan = manifest.plan_take(project_scan, args.id, model.model_id, recorded.clone_params, seed)
+        manifest.save()  # the new take's number is reserved
+    except (ModelDirError, ManifestError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    options = CloneOptions(device=recorded.device, params=recorded.clone_params, seed=seed)
+    run = make_run(CloneRun, project_scan, model, options, plans=[plan])
+    code = execute(args, run, project_scan)
+    if code == 0:
+        print(f"take {plan.take} of line {args.id} (seed {seed}): {plan.out_path}")
+    return code
+
+
+def scan(project: Path) -> ProjectScan:
+    try:
+        return scan_project(project)
+    except ProjectError as error:
+        raise UsageError(str(error)) from None
+
+
+def make_run(run_class: Any, project_scan: ProjectScan, model: Any, options: Any, **extra: Any) -> Any:
+    try:
+        return run_class(project_scan, model, options, **extra)
+    except ManifestError as error:
+        raise UsageError(str(error)) from None
+
+
+def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> int:
+    from localclip.pool.launch import launches_for_plan
+
+    settings = Settings()
+    plan_settings = settings.plan_settings()
+    if args.memory_per_worker is not None:
+        plan_settings = replace(plan_settings, memory_per_worker_gb=args.memory_per_worker)
+    run._plan_settings = plan_settings
+    _, plan = make_plan(args, plan_settings, work_items=max(1, len(run.plans)))
+    python = args.worker_python or settings.worker_python("clone")
+    terminal = TerminalRun(events=args.events == "jsonl")
+    pool = run.create_pool(launches_for_plan(plan, python))
+    terminal.follow(pool)
+    report: dict[str, Any] = {}
+    run.progress.connect(
+        lambda state: terminal.show_progress(state.done + state.failed, state.total, worker_line(state))
+    )
+    run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
+    run.line_finished.connect(lambda line, info: terminal.emit("line_finished", line=line, **info))
+
+    def on_finished(result: dict[str, Any]) -> None:
+        report.update(result)
+        terminal.emit("clone_finished", report=result)
+        pool.shutdown()
+
+    run.finished.connect(on_finished)
+    terminal.emit("plan", plan=plan.to_dict(), python=str(python))
+    terminal.emit("project", **project_scan.summary(), to_generate=len(run.plans))
+    terminal.say(describe_start(project_scan, run, plan.explanation))
+    terminal.execute(pool, run.start, total=len(run.plans), unit="line")
+    if args.events != "jsonl":
+        print(describe_end(report))
+    return exit_code({**report, "failed": report.get("failed", 0) + len(report.get("skipped_lines", []))})
+
+
+def worker_line(state: Any) -> str:
+    return " | ".join(
+        f"W{worker}: ✅{stats.done} ❌{stats.failed} {stats.tokens_per_s:.0f} tok/s"
+        for worker, stats in sorted(state.workers.items())
+    )
+
+
+def describe_start(project_scan: ProjectScan, run: Any, plan_lines: tuple[str, ...]) -> str:
+    summary = project_scan.summary()
+    lines = [
+        f"{project_scan.root}: {summary.get('speakers', len(project_scan.speakers))} speakers, "
+        f"{len(project_scan.lines)} lines to speak",
+        f"{run.state.up_to_date} up to date, {len(run.plans)} to generate",
+        *plan_lines,
+        *(f"problem: {problem.file}: {problem.message}" for problem in project_scan.problems[:20]),
+    ]
+    return "\n".join(lines)
+
+
+def describe_end(report: dict[str, Any]) -> str:
+    if not report:
+        return "nothing was done"
+    text = (
+        f"{report['done']} lines generated, {report['failed']} failed, {report['up_to_date']} up to date "
+        f"in {report['seconds']:.1f} s ({report['tokens_per_s']:.1f} tokens/s in all)"
+        f"\nclips in {report['output']}"
+    )
+    for failure in report.get("failures", [])[:20]:
+        text += f"\n  failed {failure['line']} ({failure['speaker']}): {failure['reason']}"
+    for skipped in report.get("skipped_lines", [])[:20]:
+        text += f"\n  not generated {skipped['line']}: {skipped['reason']}"
+    if report.get("cancelled_run"):
+        text += "\ncancelled: run the same command again to resume"
+    return text
