@@ -1,0 +1,175 @@
+"""`localclip clone` and `regenerate` end to end: real commands and workers, a tiny real fish-speech model."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import soundfile as sf
+
+from localclip.core.clone_manifest import CloneParams, Manifest
+from localclip.core.models import check_fish_dir
+from localclip.core.paths import resources_dir
+from localclip.core.projects import scan_project
+from localclip.pool.worker_process import WorkerLaunch
+from localclip.runs.clone import CloneOptions, CloneRun
+
+EXAMPLE = resources_dir() / "example_project"
+FAST = ("--max-new-tokens", "24", "--device", "cpu")  # tiny model, bounded generation: seconds per line
+
+
+@pytest.fixture(scope="session")
+def fish_model(worker_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("models") / "fish tiny 模型"
+    command = [str(worker_python), "-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", "fish"]
+    subprocess.run(command, check=True, timeout=300)
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the example project (three speakers, English, Chinese and Japanese lines)."""
+    target = tmp_path / "项目 project"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("output"))
+    return target
+
+
+def localclip(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "localclip", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def clone(project: Path, model: Path, *extra: str) -> tuple[int, list[dict[str, Any]], str]:
+    completed = localclip("clone", project, "--model", model, "--events", "jsonl", *FAST, *extra)
+    return (
+        completed.returncode,
+        [json.loads(line) for line in completed.stdout.splitlines()],
+        completed.stderr,
+    )
+
+
+def report_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(e["report"] for e in events if e["event"] == "clone_finished")
+
+
+def test_clone_speaks_every_line_loading_each_model_once(project: Path, fish_model: Path) -> None:
+    code, events, stderr = clone(project, fish_model, "--seed", "7", "--workers", "2")
+    assert code == 0, stderr[-3000:]
+    report = report_of(events)
+    assert report["done"] == 12 and report["failed"] == 0
+    readies = [e for e in events if e["event"] == "worker_event" and e["message"]["type"] == "ready"]
+    hellos = [e for e in events if e["event"] == "worker_event" and e["message"]["type"] == "hello"]
+    assert len(readies) == len(hellos) == 2  # one load per worker, whatever number of speakers it served
+    manifest = Manifest.load(project)
+    for line in scan_project(project).lines:
+        path = manifest.chosen_path(line.id)
+        assert path is not None and path.parent.name == line.speaker
+        info = sf.info(str(path))
+        assert info.samplerate == 44100 and info.frames > 0
+    finished = [e for e in events if e["event"] == "line_finished"]
+    assert all(e["tokens"] > 0 and e["tokens_per_s"] > 0 and "gpu_memory_bytes" in e for e in finished)
+
+    # Again: everything is up to date, nothing is generated.
+    code, events, _ = clone(project, fish_model, "--seed", "7")
+    assert report_of(events)["up_to_date"] == 12 and report_of(events)["done"] == 0
+
+
+def test_a_changed_line_is_generated_again_and_nothing_else(project: Path, fish_model: Path) -> None:
+    clone(project, fish_model, "--seed", "1", "--workers", "1")
+    script = project / "script.csv"
+    rows = list(csv.reader(script.open(encoding="utf-8")))
+    rows[3][2] = "A different text for line three."
+    with script.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
+    code, events, stderr = clone(project, fish_model, "--seed", "1", "--workers", "1")
+    assert code == 0, stderr[-2000:]
+    report = report_of(events)
+    assert report["done"] == 1 and report["up_to_date"] == 11
+    assert [e["line"] for e in events if e["event"] == "line_finished"] == [rows[3][0]]
+
+
+def test_regenerate_writes_a_new_take_beside_the_old_one(project: Path, fish_model: Path) -> None:
+    clone(project, fish_model, "--seed", "3", "--workers", "1", "--only", "002")
+    manifest = Manifest.load(project)
+    first = manifest.chosen_path("002")
+    first_bytes = first.read_bytes()
+    completed = localclip("regenerate", project, "002", "--seed", "99")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    second = Manifest.load(project).chosen_path("002")
+    assert second != first and second.is_file() and "take2" in second.name
+    assert first.read_bytes() == first_bytes  # nothing overwritten
+
+
+def test_a_fixed_seed_makes_a_line_reproducible(project: Path, fish_model: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    for folder in (project, other):
+        clone(folder, fish_model, "--seed", "5", "--workers", "1", "--only", "001")
+    first, _ = sf.read(str(Manifest.load(project).chosen_path("001")))
+    second, _ = sf.read(str(Manifest.load(other).chosen_path("001")))
+    # The samples, not the bytes: a float WAV's PEAK chunk carries the time it was written.
+    assert first.shape == second.shape and (first == second).all()
+
+
+def test_bad_lines_are_reported_and_the_rest_is_spoken(project: Path, fish_model: Path) -> None:
+    with (project / "script.csv").open("a", encoding="utf-8") as file:
+        file.write('100,nobody,"A speaker that does not exist."\n101,anna,"   "\n')
+    (project / "speakers" / "yuki" / "aisatsu.wav").write_bytes(b"RIFF" + os.urandom(3000))  # corrupt
+    code, events, _ = clone(project, fish_model, "--seed", "2", "--workers", "1")
+    assert code == 1
+    report = report_of(events)
+    skipped = {item["line"]: item["reason"] for item in report["skipped_lines"]}
+    assert "100" in skipped and "101" in skipped
+    # Yuki's only reference is corrupt: her four lines are not generated, with the reason; the others are.
+    assert {"003", "006", "009", "012"} <= set(skipped)
+    assert report["done"] == 8 and "Traceback" not in json.dumps(report)
+
+
+def test_a_checkpoint_folder_missing_a_file_is_one_clear_line(
+    fish_model: Path, project: Path, tmp_path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(fish_model, broken)
+    (broken / "model.pth").unlink()
+    completed = localclip("clone", project, "--model", broken, *FAST, timeout=60)
+    assert completed.returncode == 2 and "missing model.pth" in completed.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_worker_killed_mid_line_has_its_line_finished_elsewhere(
+    qtbot, worker_python: Path, fish_model: Path, project: Path
+) -> None:
+    run = CloneRun(
+        scan_project(project),
+        check_fish_dir(fish_model),
+        CloneOptions(device="cpu", params=CloneParams(max_new_tokens=24), seed=4),
+    )
+    pool = run.create_pool([WorkerLaunch(str(n), worker_python, heartbeat_seconds=0.5) for n in range(2)])
+    killed: list[str] = []
+
+    def kill_first_busy(item: str, worker: str) -> None:
+        if not killed:
+            killed.append(worker)
+            os.kill(pool.slots[worker].process.pid, signal.SIGKILL)
+
+    pool.item_started.connect(kill_first_busy)
+    with qtbot.waitSignal(run.finished, timeout=300_000) as finished:
+        run.start()
+    report = finished.args[0]
+    assert killed and report["done"] == 12 and report["failed"] == 0
+    assert report["workers"][killed[0]]["restarts"] == 1
+    with qtbot.waitSignal(pool.stopped, timeout=30_000):
+        pool.shutdown()
