@@ -173,3 +173,48 @@ def test_a_worker_killed_mid_line_has_its_line_finished_elsewhere(
     assert report["workers"][killed[0]]["restarts"] == 1
     with qtbot.waitSignal(pool.stopped, timeout=30_000):
         pool.shutdown()
+
+
+def skewed_project(root: Path) -> Path:
+    """Six speakers with 16, 15, 8, 7, 3 and 1 lines of equal length, sharing one reference recording."""
+    reference = EXAMPLE / "speakers" / "anna"
+    rows = []
+    for number, count in enumerate((16, 15, 8, 7, 3, 1)):
+        speaker = f"speaker_{number}"
+        shutil.copytree(reference, root / "speakers" / speaker)
+        rows += [(f"{speaker}-{line:02d}", speaker, "A line of equal length.") for line in range(count)]
+    with (root / "script.csv").open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([("id", "speaker", "text"), *rows])
+    return root
+
+
+def test_a_skewed_project_on_four_workers_finishes_near_the_ideal(
+    qtbot, worker_python: Path, fish_model: Path, tmp_path: Path
+) -> None:
+    project = skewed_project(tmp_path / "skewed")
+    run = CloneRun(
+        scan_project(project),
+        check_fish_dir(fish_model),
+        CloneOptions(device="cpu", params=CloneParams(max_new_tokens=12), seed=8),
+    )
+    pool = run.create_pool([WorkerLaunch(str(n), worker_python, heartbeat_seconds=1.0) for n in range(4)])
+    seconds_of: dict[str, float] = {}
+    worker_of: dict[str, str] = {}
+
+    def on_done(line: str, worker: str, result: dict[str, Any]) -> None:
+        worker_of[line] = worker
+        seconds_of[line] = result["generate_seconds"] + result["decode_seconds"]
+
+    pool.item_done.connect(on_done)
+    with qtbot.waitSignal(run.finished, timeout=600_000) as finished:
+        run.start()
+    assert finished.args[0]["done"] == 50
+    # The makespan from per-line times (what each worker spent on its lines), not the wall clock: a busy
+    # test machine slows every line alike and cannot decide the result.
+    busy = {
+        worker: sum(seconds_of[line] for line in seconds_of if worker_of[line] == worker) for worker in "0123"
+    }
+    ideal = sum(seconds_of.values()) / 4
+    assert max(busy.values()) <= 1.10 * ideal, (busy, ideal)
+    with qtbot.waitSignal(pool.stopped, timeout=30_000):
+        pool.shutdown()
