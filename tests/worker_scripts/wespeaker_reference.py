@@ -11,6 +11,7 @@ needed at import time, so stubs stand in for them.
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import sys
 import types
 from pathlib import Path
@@ -38,6 +39,8 @@ def install_stubs() -> None:
         except ImportError:
             stub = _Stub(name)
             stub.__path__ = []  # a package, so "s3prl.nn" can sit under it
+            # A spec, so importlib.util.find_spec(name) (torch._dynamo calls it) does not raise ValueError.
+            stub.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
             sys.modules[name] = stub
 
 

@@ -63,6 +63,7 @@ JOB_MODULES = {
     "probe": "localclip_worker.jobs.probe",
     "diag": "localclip_worker.jobs.diag",
     "embed": "localclip_worker.jobs.embed",
+    "clone": "localclip_worker.jobs.clone",
 }
 
 

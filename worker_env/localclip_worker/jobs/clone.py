@@ -1,0 +1,305 @@
+"""``clone``: lines of text spoken in a speaker's voice, with a fish-speech checkpoint (OpenAudio S1).
+
+params (the same for every job of a run):
+  ``checkpoint_dir``  folder with config.json, model.pth, tokenizer.tiktoken (+ special_tokens.json)
+  ``codec_path``      the codec weights; default ``<checkpoint_dir>/codec.pth``
+  ``device``          ``auto`` (default), ``cpu``, ``cuda`` or ``cuda:N``
+  ``precision``       ``bfloat16``, ``float16`` or ``float32``; default bfloat16 on CUDA, float32 on the CPU
+  ``cache_dir``       folder for reference codes shared by workers and runs; absent: this worker's memory only
+  ``chunk_bytes``     longest text chunk in UTF-8 bytes (default 200): longer lines are split at sentences
+  ``cpu_threads``     torch's CPU threads in this worker (default 0: torch's choice, every core). Workers
+                      sharing a CPU should split its cores: one sequence at a time gains little from more
+                      threads, and oversubscribed threads stall (the tiny test model: 175 tokens/s with 1
+                      thread, 7-50 with 2 on a busy 2-core machine)
+items (a job holds lines of one speaker; a worker serves any number of speakers):
+  ``id``, ``speaker``, ``text``, ``chunks`` (optional: the text already split, spoken in this order;
+  absent: the worker splits ``text``), ``references`` ([{"audio": path, "text": transcript}, ...]),
+  ``seed`` (default 0), ``temperature`` (0.8), ``top_p`` (0.8), ``repetition_penalty`` (1.1),
+  ``max_new_tokens`` (1024, per chunk; 0: up to the model's length), ``out_path`` (absolute; written
+  atomically as a 32-bit float WAV at the codec's rate, 44.1 kHz).
+result: ``path``, ``duration`` (s), ``sample_rate``, ``tokens``, ``tokens_per_s`` (language model only),
+  ``chunks``, ``seed``, ``reference_hash`` (SHA-256 over every reference's audio hash and transcript),
+  ``reference_audio_hashes``, ``cache_hit`` (every reference's codes came from a cache), ``reference_cache``
+  (``memory``, ``disk`` or ``encoded``: the slowest source used), ``generate_seconds``, ``decode_seconds``,
+  ``gpu_memory_bytes`` (reserved by torch now) and ``peak_gpu_memory_bytes`` (reserved at most, since the
+  worker started; the CUDA context is not included). GPU figures are 0 on the CPU.
+
+The models load once, in setup; a later job naming other models reloads them. CUDA out-of-memory errors
+propagate (the worker reports ``out_of_memory``, which the pool retries elsewhere).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from localclip_worker.cloning.audio import write_wav
+from localclip_worker.cloning.fish import quiet_fish_logs
+from localclip_worker.cloning.generate import LineAudio, Prompt, Sampling, speak
+from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError, load_models
+from localclip_worker.cloning.references import ReferenceCache
+from localclip_worker.cloning.text import DEFAULT_CHUNK_BYTES, split_text
+from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.memory import resident_bytes
+
+SOURCES = ("memory", "disk", "encoded")  # fastest first
+
+
+@dataclass(frozen=True)
+class Reference:
+    audio: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    chunks: tuple[str, ...]  # as the caller split the text; empty: the worker splits it
+    references: tuple[Reference, ...]
+    seed: int
+    sampling: Sampling
+    out_path: Path
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """The current speaker's prompt, kept while its lines run, so they skip even hashing the references."""
+
+    key: tuple[tuple[str, int, int, str], ...]  # per reference: path, size, mtime, transcript
+    prompt: Prompt
+    audio_hashes: tuple[str, ...]
+    reference_hash: str
+    source: str
+
+
+class CloneJob:
+    def __init__(self) -> None:
+        self._models: LoadedModels | None = None
+        self._source: tuple[str, ...] = ()
+        self._cache: ReferenceCache | None = None
+        self._speaker: Speaker | None = None
+
+    def setup(self, params: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        _apply_cpu_threads(params)
+        models = self._load(params)
+        facts = {
+            "load_seconds": time.perf_counter() - started,
+            "memory_bytes": resident_bytes(),
+            "device": str(models.device),
+            **models.facts(),
+            **_gpu_memory(models.device),
+        }
+        if models.device.type == "cuda":
+            facts["gpu_name"] = torch.cuda.get_device_name(models.device)
+        return facts
+
+    def _load(self, params: dict[str, Any]) -> LoadedModels:
+        checkpoint_dir = params.get("checkpoint_dir")
+        if not isinstance(checkpoint_dir, str) or not checkpoint_dir:
+            raise BadInput("params need 'checkpoint_dir', the fish-speech checkpoint folder")
+        codec_path = params.get("codec_path") or None
+        if codec_path is not None and not isinstance(codec_path, str):
+            raise BadInput(f"param 'codec_path' must be a path, not {codec_path!r}")
+        device = _pick_device(params.get("device", "auto"))
+        precision = params.get("precision") or ("bfloat16" if device.type == "cuda" else "float32")
+        if precision not in PRECISIONS:
+            raise BadInput(f"param 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        quiet_fish_logs()
+        self._release()
+        try:
+            models = load_models(Path(checkpoint_dir), codec_path, device, precision)
+        except ModelError as error:  # a bad checkpoint is the user's input: reported, never retried
+            raise BadInput(str(error)) from error
+        cache_dir = params.get("cache_dir")
+        self._cache = ReferenceCache(models, Path(cache_dir) if cache_dir else None)
+        self._models, self._source = models, _source(params)
+        return models
+
+    def _release(self) -> None:
+        """Drop loaded models before loading others (a failed reload then leaves nothing half-set), and
+        give their GPU memory back to the device, so two models never have to fit at once."""
+        had_models = self._models is not None
+        self._models = self._cache = self._speaker = None
+        if had_models and torch.cuda.is_initialized():
+            gc.collect()
+            torch.cuda.empty_cache()
+
+    # -- lines -----------------------------------------------------------------------------------------------
+
+    def run(self, item: dict[str, Any], params: dict[str, Any], context: ItemContext) -> dict[str, Any]:
+        _apply_cpu_threads(params)
+        if self._models is None or self._source != _source(params):
+            self._load(params)  # the worker sets a kind up once: a later run may name other models
+        assert self._models is not None
+        models = self._models
+        line = _parse_line(item)
+        chunks = line.chunks or split_text(
+            line.text, _int_param(params, "chunk_bytes", DEFAULT_CHUNK_BYTES, minimum=16)
+        )
+        try:
+            speaker = self._prompt(line.references)
+            audio = speak(models, chunks, speaker.prompt, line.sampling, line.seed, _progress(context))
+        except torch.cuda.OutOfMemoryError:
+            torch.cuda.empty_cache()  # the next line (or a smaller one) gets the memory back
+            raise
+        write_wav(line.out_path, audio.samples, models.sample_rate)
+        return _result(line, audio, speaker, models)
+
+    def _prompt(self, references: tuple[Reference, ...]) -> Speaker:
+        key = tuple(_reference_key(reference) for reference in references)
+        if self._speaker is not None and self._speaker.key == key:
+            return dataclasses.replace(self._speaker, source="memory")
+        assert self._cache is not None
+        encoded = [self._cache.codes(reference.audio) for reference in references]
+        digest = hashlib.sha256()
+        for reference, codes in zip(references, encoded, strict=True):
+            digest.update(f"{codes.audio_hash}\0{reference.text}\0".encode())
+        self._speaker = Speaker(
+            key=key,
+            prompt=Prompt([reference.text for reference in references], [codes.codes for codes in encoded]),
+            audio_hashes=tuple(codes.audio_hash for codes in encoded),
+            reference_hash=digest.hexdigest(),
+            source=max((codes.source for codes in encoded), key=SOURCES.index),
+        )
+        return self._speaker
+
+
+def _result(line: Line, audio: LineAudio, speaker: Speaker, models: LoadedModels) -> dict[str, Any]:
+    return {
+        "path": str(line.out_path),
+        "duration": len(audio.samples) / models.sample_rate,
+        "sample_rate": models.sample_rate,
+        "tokens": audio.tokens,
+        "tokens_per_s": audio.tokens / audio.generate_seconds if audio.generate_seconds > 0 else 0.0,
+        "chunks": audio.chunks,
+        "seed": line.seed,
+        "reference_hash": speaker.reference_hash,
+        "reference_audio_hashes": list(speaker.audio_hashes),
+        "cache_hit": speaker.source != "encoded",
+        "reference_cache": speaker.source,
+        "generate_seconds": audio.generate_seconds,
+        "decode_seconds": audio.decode_seconds,
+        **_gpu_memory(models.device),
+    }
+
+
+def _reference_key(reference: Reference) -> tuple[str, int, int, str]:
+    try:
+        stat = reference.audio.stat()
+    except OSError as error:
+        raise BadInput(
+            f"reference audio {reference.audio} cannot be read: {error.strerror or error}"
+        ) from error
+    return (str(reference.audio), stat.st_size, stat.st_mtime_ns, reference.text)
+
+
+def _progress(context: ItemContext) -> Callable[[int, int], None]:
+    return lambda done, total: context.progress(done, total, "chunks")
+
+
+# -- items and params ---------------------------------------------------------------------------------------
+
+
+def _parse_line(item: dict[str, Any]) -> Line:
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("the line's text is empty")
+    out_path = item.get("out_path")
+    if not isinstance(out_path, str) or not Path(out_path).is_absolute():
+        raise BadInput(f"the item needs 'out_path', an absolute path for the WAV file (got {out_path!r})")
+    sampling = Sampling(
+        temperature=_number(item, "temperature", Sampling.temperature),
+        top_p=_number(item, "top_p", Sampling.top_p),
+        repetition_penalty=_number(item, "repetition_penalty", Sampling.repetition_penalty),
+        max_new_tokens=_int_param(item, "max_new_tokens", Sampling.max_new_tokens, minimum=0),
+    )
+    sampling.check()
+    seed = item.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise BadInput(f"'seed' must be a whole number, not {seed!r}")
+    references = _parse_references(item.get("references"))
+    return Line(text.strip(), _parse_chunks(item.get("chunks")), references, seed, sampling, Path(out_path))
+
+
+def _parse_chunks(chunks: Any) -> tuple[str, ...]:
+    if chunks is None:
+        return ()
+    if not isinstance(chunks, list) or not all(isinstance(chunk, str) and chunk.strip() for chunk in chunks):
+        raise BadInput("'chunks' must be a list of non-empty texts")
+    return tuple(chunk.strip() for chunk in chunks)
+
+
+def _parse_references(references: Any) -> tuple[Reference, ...]:
+    if not isinstance(references, list) or not references:
+        raise BadInput(
+            "the line has no references: a speaker needs at least one reference audio with its transcript"
+        )
+    parsed = []
+    for number, reference in enumerate(references, 1):
+        audio = reference.get("audio") if isinstance(reference, dict) else None
+        if not isinstance(audio, str) or not audio:
+            raise BadInput(f"reference {number} has no 'audio' path")
+        text = reference.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise BadInput(f"reference {number} ({audio}) has no transcript text")
+        parsed.append(Reference(Path(audio), text.strip()))
+    return tuple(parsed)
+
+
+def _number(values: dict[str, Any], name: str, default: float) -> float:
+    value = values.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadInput(f"{name!r} must be a number, not {value!r}")
+    return float(value)
+
+
+def _int_param(values: dict[str, Any], name: str, default: int, minimum: int) -> int:
+    value = values.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise BadInput(f"{name!r} must be a whole number of at least {minimum}, not {value!r}")
+    return value
+
+
+def _source(params: dict[str, Any]) -> tuple[str, ...]:
+    keys = ("checkpoint_dir", "codec_path", "device", "precision", "cache_dir")
+    return tuple(str(params.get(key) or "") for key in keys)
+
+
+def _apply_cpu_threads(params: dict[str, Any]) -> None:
+    threads = _int_param(params, "cpu_threads", 0, minimum=0)
+    if threads and threads != torch.get_num_threads():  # a change rebuilds torch's thread pool: only then
+        torch.set_num_threads(threads)
+
+
+def _pick_device(asked: Any) -> torch.device:
+    if asked in (None, "", "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if asked == "cpu":
+        return torch.device("cpu")
+    if isinstance(asked, str) and asked.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise BadInput(f"device {asked!r} was asked for, but this worker has no usable CUDA GPU")
+        return torch.device(asked)
+    raise BadInput(f"device must be 'auto', 'cpu' or 'cuda', not {asked!r}")
+
+
+def _gpu_memory(device: torch.device) -> dict[str, int]:
+    if device.type != "cuda":
+        return {"gpu_memory_bytes": 0, "peak_gpu_memory_bytes": 0}
+    return {
+        "gpu_memory_bytes": int(torch.cuda.memory_reserved(device)),
+        "peak_gpu_memory_bytes": int(torch.cuda.max_memory_reserved(device)),
+    }
+
+
+def create() -> CloneJob:
+    return CloneJob()
