@@ -218,3 +218,33 @@ def test_a_skewed_project_on_four_workers_finishes_near_the_ideal(
     assert max(busy.values()) <= 1.10 * ideal, (busy, ideal)
     with qtbot.waitSignal(pool.stopped, timeout=30_000):
         pool.shutdown()
+
+
+def test_measured_memory_starts_more_workers_until_a_line_runs_out_of_memory(
+    qtbot, worker_python: Path, fish_model: Path, project: Path
+) -> None:
+    from localclip.core.gpus import GpuInfo, GpuReport
+    from localclip.core.plan import GIB
+
+    gpu = GpuInfo(0, "GPU-test", "RTX 4090", "00000000:01:00.0", 24 * GIB, 20 * GIB, 4 * GIB, 10)
+    problems: list[str] = []
+    run = CloneRun(
+        scan_project(project),
+        check_fish_dir(fish_model),
+        CloneOptions(device="cpu"),
+        gpu_reader=lambda: GpuReport((gpu,), "550.54", "12.4", None),
+    )
+    run.problem.connect(problems.append)
+    pool = run.create_pool([WorkerLaunch("0", worker_python, gpu_uuid="GPU-test", gpu_name="RTX 4090")])
+    pool.start()
+
+    run._maybe_grow("0", 6 * GIB)  # 21.6 GB - reserve... 17.6 GB usable now fits another 6 GB worker
+    assert sorted(pool.slots) == ["0", "1"] and pool.slots["1"].launch.gpu_uuid == "GPU-test"
+    assert "starting worker 1" in problems[-1]
+
+    run._on_line_requeued("001", "0", "out_of_memory")  # a line ran out of memory on that GPU
+    assert "no more workers will start on that GPU" in problems[-1]
+    run._maybe_grow("1", 6 * GIB)
+    assert sorted(pool.slots) == ["0", "1"]
+    with qtbot.waitSignal(pool.stopped, timeout=60_000):
+        pool.shutdown()

@@ -223,6 +223,7 @@ def test_the_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     assert "32 embedded, 0 failed" in completed.stdout
     assert "4 speakers: 4 written" in completed.stdout
     assert "cosine similarity" in completed.stdout and "random weights" in completed.stdout
+    assert "12 lines generated, 0 failed" in completed.stdout  # the example project, cloned
 
 
 def test_a_store_that_cannot_be_written_stops_the_run_with_the_reason(

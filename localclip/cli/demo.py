@@ -2,26 +2,32 @@
 
 Runs the probe job on every planned worker, then embeds a generated dataset of synthetic voices (every
 accepted format) with a WeSpeaker ResNet34 of random weights built on the spot, aggregates the speakers
-and prints how alike they are. Nothing is downloaded; a second run reuses what the first made.
+and prints how alike they are, then clones the example project in resources/ with a tiny Fish-Speech
+model of random weights and prints where the clips are. Nothing is downloaded; a second run reuses what
+the first made.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from localclip.cli.terminal import EXIT_OK, UsageError
 from localclip.core.demo_data import make_dataset
-from localclip.core.paths import SOURCE_ROOT
+from localclip.core.paths import SOURCE_ROOT, resources_dir
 from localclip.settings import Settings
 
 DEMO_NOTE = (
-    "Demo models have random weights: the numbers show LocalClip's pipeline working, not who is speaking.\n"
-    "Real WeSpeaker models (config.yaml + avg_model.pt) come from the WeSpeaker model hub; point "
-    "`localclip embed --model` at one."
+    "Demo models have random weights: the numbers show LocalClip's pipeline working, not who is speaking,\n"
+    "and the cloned clips are noise in the shape of speech. Real WeSpeaker models (config.yaml +\n"
+    "avg_model.pt) come from the WeSpeaker model hub; point `localclip embed --model` at one. The real\n"
+    "Fish-Speech model, OpenAudio S1-mini, comes from its hub repository (gated: it needs your access token\n"
+    "and licence acceptance); point `localclip clone --model` at its folder."
 )
 
 
@@ -51,13 +57,31 @@ def run_demo(args: argparse.Namespace) -> int:
     print("\n== 3. one embedding per speaker", flush=True)
     run_command(build_parser().parse_args(steps[2]))
     print_similarities(out)
+    clone_example(folder, run_command, build_parser)
     print(f"\nEverything is in {folder}.\n{DEMO_NOTE}")
     return EXIT_OK
 
 
-def build_demo_model(folder: Path) -> None:
-    python = Settings().worker_python("embed")
-    command = [str(python), "-I", "-m", "localclip_worker.demo_models", str(folder)]
+def clone_example(folder: Path, run_command: Any, build_parser: Any) -> None:
+    """Clone the example project (three speakers; English, Chinese and Japanese lines) with a tiny model."""
+    from localclip.runs.clone import chosen_outputs
+
+    project, model = folder / "example_project", folder / "models" / "fish-speech-tiny-random"
+    if not project.exists():
+        shutil.copytree(resources_dir() / "example_project", project, ignore=shutil.ignore_patterns("output"))
+    if not model.exists():
+        build_demo_model(model, "fish")
+    print(f"\n== 4. voice cloning of {project} (Fish-Speech, tiny model)", flush=True)
+    arguments = ["clone", str(project), "--model", str(model), "--seed", "1", "--max-new-tokens", "48"]
+    if run_command(build_parser().parse_args(arguments)) != EXIT_OK:
+        raise UsageError("the demo's cloning run did not finish cleanly (see above)")
+    for line, path in sorted(chosen_outputs(project).items()):
+        print(f"  {line}: {path}")
+
+
+def build_demo_model(folder: Path, kind: str = "wespeaker") -> None:
+    python = Settings().worker_python("embed" if kind == "wespeaker" else "clone")
+    command = [str(python), "-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", kind]
     completed = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
     if completed.returncode != 0:
         raise UsageError(f"could not build the demo model with {python}: {completed.stderr.strip()[-500:]}")

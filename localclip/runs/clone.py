@@ -240,7 +240,7 @@ class CloneRun(QObject):
             return
         if self.options.max_workers is not None and len(self.pool.slots) >= self.options.max_workers:
             return
-        if self.scheduler.unsent() <= len(self.pool.slots):  # no work left for another worker
+        if self.scheduler.unsent <= len(self.pool.slots):  # no work left for another worker
             return
         gpu = next((g for g in self._gpu_reader().gpus if g.uuid == launch.gpu_uuid), None)
         if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings) < 1:
