@@ -57,6 +57,33 @@ CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
 # worker per GPU with large batches is the default (0: no per-GPU maximum).
 EMBED_MEMORY_PER_WORKER_GB = Option("embed/memory_per_worker_gb", 2.0, minimum=0.1, maximum=1024.0)
 EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
+# On the CPU an embedding worker runs one clip per forward pass, and several single-threaded workers beat
+# one worker with a torch thread per core (measured: bench/embed.py, docs/benchmarks.md); 0: one worker per
+# core. Each CPU worker gets an equal share of the cores as torch threads (localclip/cli/embedding.py).
+EMBED_CPU_WORKERS = Option("embed/cpu_workers", 0, minimum=0, maximum=64)
+
+# Model folders chosen in the window or the model manager ("" : none chosen yet). The model manager
+# downloads into MODELS_FOLDER ("" : the per-user data folder, localclip.core.paths).
+WESPEAKER_MODEL_DIR = Option("models/wespeaker_dir", "")
+FISH_MODEL_DIR = Option("models/fish_dir", "")
+MODELS_FOLDER = Option("models/folder", "")
+MODEL_MANAGER_OFFERED = Option("models/manager_offered", False)  # opened once at the first start
+
+# The window's run settings (the commands take these as options). Cloning defaults are fish-speech's
+# (CloneParams; tests/test_gui_window.py checks they agree). CLONE_SEED -1: a random seed per line.
+RUN_DEVICE = Option("run/device", "auto")  # auto, cpu or cuda
+EMBED_BATCH_SIZE = Option("embed/batch_size", 0, minimum=0, maximum=4096)  # 0: the worker adapts it
+SPEAKERS_NORMALIZE = Option("speakers/normalize", False)
+SPEAKERS_MIN_UTTERANCES = Option("speakers/min_utterances", 1, minimum=1, maximum=1_000_000)
+CLONE_TEMPERATURE = Option("clone/temperature", 0.8, minimum=0.01, maximum=1.99)
+CLONE_TOP_P = Option("clone/top_p", 0.8, minimum=0.01, maximum=1.0)
+CLONE_REPETITION_PENALTY = Option("clone/repetition_penalty", 1.1, minimum=0.01, maximum=1.99)
+CLONE_MAX_NEW_TOKENS = Option("clone/max_new_tokens", 1024, minimum=0, maximum=1_000_000)
+CLONE_SEED = Option("clone/seed", -1, minimum=-1, maximum=2**32 - 1)
+WINDOW_GEOMETRY = Option("window/geometry", "")  # base64 of QMainWindow.saveGeometry()
+WINDOW_STATE = Option("window/state", "")  # base64 of the splitters' saveState()
+LAST_FOLDER = Option("window/last_folder", "")  # where Open folder starts
+REVIEW_AUTO_PLAY_NEXT = Option("review/auto_play_next", True)  # the review pane plays line after line
 
 
 def _python_option(kind: str) -> Option[str]:

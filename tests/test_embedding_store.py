@@ -301,7 +301,19 @@ def test_speaker_rows_round_trip(tmp_path: Path) -> None:
         embedding_stats={"mean": 0.0, "std": 0.5, "min": -1.0, "max": 1.0},
         normalized=True,
     )
+    clips = [
+        EmbeddingRecord(
+            f"测试 数据/说话人 一/{name}", speaker.dataset, speaker.speaker, path, 1.0, 16_000, vector
+        )
+        for name, path, vector in zip(
+            ("b.wav", "a.wav"),
+            reversed(speaker.original_paths),
+            np.eye(2, DIM, dtype=np.float32),
+            strict=True,
+        )
+    ]
     with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        store.add_embeddings(clips)  # the utterance lists come from the clip rows, by key
         store.save_speakers([speaker])
         (loaded,) = store.speakers()
         store.delete_speakers([speaker.key])
@@ -311,6 +323,92 @@ def test_speaker_rows_round_trip(tmp_path: Path) -> None:
     assert loaded.embedding.dtype == np.float32
     loaded.embedding = speaker.embedding
     assert loaded == speaker
+
+
+def direct_sums(store: EmbeddingStore) -> dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]]:
+    """Per speaker: clip count, sum and sum of unit vectors, straight from the clip rows in float64."""
+    table = store.embeddings()
+    result = {}
+    for key in sorted(set(zip(table.datasets, table.speakers, strict=True))):
+        rows = [i for i, pair in enumerate(zip(table.datasets, table.speakers, strict=True)) if pair == key]
+        vectors = table.matrix[rows].astype(np.float64)
+        units = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        result[key] = (len(rows), vectors.sum(axis=0), units.sum(axis=0))
+    return result
+
+
+def assert_sums_match_the_clip_rows(store: EmbeddingStore) -> None:
+    sums, want = store.speaker_sums(), direct_sums(store)
+    assert sums.keys == list(want)
+    for index, key in enumerate(sums.keys):
+        count, total, unit_total = want[key]
+        assert sums.counts[index] == count
+        np.testing.assert_allclose(sums.sums[index], total, rtol=1e-6, atol=1e-4)
+        np.testing.assert_allclose(sums.unit_sums[index], unit_total, rtol=1e-6, atol=1e-6)
+
+
+def test_running_speaker_sums_follow_every_write(tmp_path: Path) -> None:
+    """Adds, replacements (also twice in one batch), failures that take a clip away, a speaker emptied."""
+    with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(30)])
+        assert_sums_match_the_clip_rows(store)
+        again = [record(i) for i in (3, 4, 3)]
+        for index, changed in enumerate(again):
+            changed.embedding = changed.embedding * -2 + index
+        store.add_embeddings(again)
+        table = store.embeddings()
+        assert table.matrix[table.keys.index(again[2].key)].tolist() == again[2].embedding.tolist()
+        assert_sums_match_the_clip_rows(store)
+        store.add_failures([failure(i) for i in (5, 6, 7)])
+        assert_sums_match_the_clip_rows(store)
+        store.add_embeddings([record(100, speaker="lone")])
+        lone = record(100, speaker="lone")
+        store.add_failures([FailureRecord(lone.key, "ds", "lone", lone.path, "unreadable", "corrupt")])
+        assert ("ds", "lone") not in store.speaker_sums().keys
+        assert_sums_match_the_clip_rows(store)
+
+
+def test_speakers_from_the_running_sums_equal_a_direct_aggregation(tmp_path: Path) -> None:
+    from localclip.core.speakers import aggregate_speakers
+
+    with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(40)])
+        store.add_failures([failure(i) for i in (1, 2)])
+        for normalize in (False, True):
+            fast, fast_skipped = store.aggregate_speakers(normalize, min_utterances=13)
+            direct, direct_skipped = aggregate_speakers(
+                store.embeddings(), store.failed_counts(), normalize, min_utterances=13
+            )
+            assert fast_skipped == direct_skipped and [s.key for s in fast] == [s.key for s in direct]
+            for mine, want in zip(fast, direct, strict=True):
+                np.testing.assert_allclose(mine.embedding, want.embedding, rtol=1e-6, atol=1e-6)
+                assert (mine.num_utterances, mine.failed_utterances) == (
+                    want.num_utterances,
+                    want.failed_utterances,
+                )
+                assert mine.embedding_stats == pytest.approx(want.embedding_stats, rel=1e-5, abs=1e-6)
+        store.save_speakers(fast)
+        assert [s.utterance_list for s in store.speakers()] == [s.utterance_list for s in direct]
+
+
+def test_a_store_of_the_first_format_is_upgraded_in_place(tmp_path: Path) -> None:
+    """LocalClip 0.1's first store format kept the utterance lists in the speaker rows and no sums."""
+    with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(12)])
+        speakers, _ = store.aggregate_speakers()
+        store.save_speakers(speakers)
+    with sqlite3.connect(tmp_path / STORE_FILE_NAME) as connection:  # back to the first format
+        connection.execute("DROP TABLE speaker_sums")
+        connection.execute("ALTER TABLE speakers ADD COLUMN utterance_list TEXT NOT NULL DEFAULT '[]'")
+        connection.execute("ALTER TABLE speakers ADD COLUMN original_paths TEXT NOT NULL DEFAULT '[]'")
+        connection.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+
+    with EmbeddingStore.open_existing(tmp_path) as store:
+        assert_sums_match_the_clip_rows(store)
+        (first, *_) = store.speakers()
+        assert first.utterance_list == [f"clip{i:06}.wav" for i in (0, 3, 6, 9)]
+    with sqlite3.connect(tmp_path / STORE_FILE_NAME) as connection:
+        assert connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone() == ("2",)
 
 
 def test_decode_embedding_b64() -> None:

@@ -4,6 +4,8 @@
   nothing; `synchronous=NORMAL` may lose the last batches on a power cut (never consistency), which a
   resume then recomputes. A killed *process* loses nothing it committed.
 - Readable anywhere: embeddings are little-endian float32 BLOBs, lists are JSON; nothing is pickled.
+- Per-speaker running sums (`speaker_sums`) change in the same transaction as the clip rows, so the
+  `speakers` step reads one row per speaker; the utterance lists are read from the clip rows on demand.
 - Bound to one model: the meta table records the model and the dimension, and a store made with another
   model refuses to open for writing, so two models' vectors never mix in one folder.
 """
@@ -26,17 +28,27 @@ from typing import Any, Self
 
 import numpy as np
 
-from localclip.core.speakers import SpeakerEmbedding
+from localclip.core.speakers import (
+    SpeakerEmbedding,
+    SpeakerKey,
+    SpeakerSums,
+    aggregate_sums,
+    attach_utterances,
+    sums_of,
+    utterance_lists,
+)
 
 STORE_FILE_NAME = "embeddings.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: per-speaker running sums; speaker rows without utterance lists
+_FLOAT64_LE = np.dtype("<f8")
+_KEYS_PER_QUERY = 500  # under SQLite's limit on parameters in one statement
 _FLOAT32_LE = np.dtype("<f4")
 _BUSY_TIMEOUT_MS = 30_000  # a reader (export, the window) may briefly hold the lock
 
 
 _INSERT_SPEAKER = (
     "INSERT OR REPLACE INTO speakers (dataset, speaker, embedding, num_utterances, failed_utterances, "
-    "utterance_list, original_paths, embedding_stats, normalized) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "embedding_stats, normalized) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -188,20 +200,27 @@ class EmbeddingStore:
         Every record is checked before anything is written: a wrong dimension or a NaN/infinite value
         rejects the whole batch with a ValueError. A clip that now has an embedding loses its failure row.
         """
-        rows = [_embedding_row(record, self.dim) for record in records]
+        rows = list({row[0]: row for row in (_embedding_row(r, self.dim) for r in records)}.values())
         with self._transaction() as connection:
+            replaced = _stored_vectors(connection, [row[0] for row in rows], self.dim)
             connection.executemany(
                 "INSERT OR REPLACE INTO embeddings (key, dataset, speaker, path, duration, sample_rate, "
                 "embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             connection.executemany("DELETE FROM failures WHERE key = ?", [(row[0],) for row in rows])
+            added = _matrix_from_blobs([row[6] for row in rows], self.dim, self.path)
+            _update_sums(connection, sums_of([r[1] for r in rows], [r[2] for r in rows], added), self.dim)
+            _update_sums(connection, replaced, self.dim)
 
     def add_failures(self, records: list[FailureRecord]) -> None:
         """Record failed clips in one transaction. The latest outcome wins: a clip that fails loses an
         embedding stored by an earlier run (it only happens with --no-skip-existing)."""
         rows = [_failure_row(record) for record in records]
         with self._transaction() as connection:
+            _update_sums(
+                connection, _stored_vectors(connection, [row[0] for row in rows], self.dim), self.dim
+            )
             connection.executemany(
                 "INSERT OR REPLACE INTO failures (key, dataset, speaker, path, code, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -250,6 +269,27 @@ class EmbeddingStore:
 
     # --- speakers ----------------------------------------------------------------------------------
 
+    def speaker_sums(self) -> SpeakerSums:
+        """The running per-speaker sums, sorted by (dataset, speaker)."""
+        rows = self._query(
+            "SELECT dataset, speaker, clips, sum, unit_sum FROM speaker_sums ORDER BY dataset, speaker"
+        )
+        if not rows:
+            return SpeakerSums.empty(self.dim)
+        datasets, speakers, counts, sums, unit_sums = zip(*rows, strict=True)
+        return SpeakerSums(
+            list(zip(datasets, speakers, strict=True)),
+            np.array(counts, dtype=np.int64),
+            _sums_from_blobs(sums, self.dim, self.path),
+            _sums_from_blobs(unit_sums, self.dim, self.path),
+        )
+
+    def aggregate_speakers(
+        self, normalize: bool = False, min_utterances: int = 1
+    ) -> tuple[list[SpeakerEmbedding], list[tuple[str, str, str]]]:
+        """One embedding per speaker from the running sums (no utterance lists: see `speakers`)."""
+        return aggregate_sums(self.speaker_sums(), self.failed_counts(), normalize, min_utterances)
+
     def save_speakers(self, speakers: list[SpeakerEmbedding]) -> None:
         """Store (replace) speaker embeddings in one transaction."""
         rows = [_speaker_row(speaker, self.dim) for speaker in speakers]
@@ -267,25 +307,31 @@ class EmbeddingStore:
         with self._transaction() as connection:
             connection.executemany("DELETE FROM speakers WHERE dataset = ? AND speaker = ?", keys)
 
-    def speakers(self) -> list[SpeakerEmbedding]:
+    def speakers(self, with_utterances: bool = True) -> list[SpeakerEmbedding]:
+        """The stored speaker embeddings; with their utterance lists read from the clip rows (by key)."""
         rows = self._query(
-            "SELECT dataset, speaker, embedding, num_utterances, failed_utterances, utterance_list, "
-            "original_paths, embedding_stats, normalized FROM speakers ORDER BY dataset, speaker"
+            "SELECT dataset, speaker, embedding, num_utterances, failed_utterances, embedding_stats, "
+            "normalized FROM speakers ORDER BY dataset, speaker"
         )
-        return [self._speaker_from_row(row) for row in rows]
+        speakers = [self._speaker_from_row(row) for row in rows]
+        if with_utterances and speakers:
+            clips = sorted(self._query("SELECT key, dataset, speaker, path FROM embeddings"))
+            columns = [list(column) for column in zip(*clips, strict=True)]
+            attach_utterances(speakers, utterance_lists(*columns) if clips else {})
+        return speakers
 
     # --- internals ---------------------------------------------------------------------------------
 
     def _speaker_from_row(self, row: tuple[Any, ...]) -> SpeakerEmbedding:
-        dataset, speaker, blob, count, failed, utterances, paths, stats, normalized = row
+        dataset, speaker, blob, count, failed, stats, normalized = row
         return SpeakerEmbedding(
             dataset=dataset,
             speaker=speaker,
             embedding=_matrix_from_blobs([blob], self.dim, self.path)[0],
             num_utterances=count,
             failed_utterances=failed,
-            utterance_list=json.loads(utterances),
-            original_paths=json.loads(paths),
+            utterance_list=[],
+            original_paths=[],
             embedding_dim=self.dim,
             embedding_stats=json.loads(stats),
             normalized=bool(normalized),
@@ -366,8 +412,19 @@ def _create_tables(connection: sqlite3.Connection, blob_bytes: int) -> None:
         "CREATE TABLE speakers (dataset TEXT NOT NULL, speaker TEXT NOT NULL, "
         f"embedding BLOB NOT NULL CHECK (length(embedding) = {blob_bytes}), "
         "num_utterances INTEGER NOT NULL, failed_utterances INTEGER NOT NULL, "
-        "utterance_list TEXT NOT NULL, original_paths TEXT NOT NULL, embedding_stats TEXT NOT NULL, "
+        "embedding_stats TEXT NOT NULL, "
         "normalized INTEGER NOT NULL, PRIMARY KEY (dataset, speaker))"
+    )
+    _create_sums_table(connection, blob_bytes)
+
+
+def _create_sums_table(connection: sqlite3.Connection, blob_bytes: int) -> None:
+    # Sums in float64, twice the size of a float32 vector; WITHOUT ROWID keeps each row in the key's B-tree.
+    connection.execute(
+        "CREATE TABLE speaker_sums (dataset TEXT NOT NULL, speaker TEXT NOT NULL, clips INTEGER NOT NULL, "
+        f"sum BLOB NOT NULL CHECK (length(sum) = {2 * blob_bytes}), "
+        f"unit_sum BLOB NOT NULL CHECK (length(unit_sum) = {2 * blob_bytes}), "
+        "PRIMARY KEY (dataset, speaker)) WITHOUT ROWID"
     )
 
 
@@ -378,6 +435,9 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
         raise StoreNotFound(f"{path} is not a LocalClip embedding store ({error})") from error
     if not {"schema_version", "model_id", "dim"} <= meta.keys():
         raise StoreNotFound(f"{path} is not a LocalClip embedding store (no model recorded)")
+    if meta["schema_version"] == "1":
+        _upgrade_from_1(connection, int(meta["dim"]))
+        meta["schema_version"] = SCHEMA_VERSION
     if meta["schema_version"] != SCHEMA_VERSION:
         raise StoreMismatch(
             f"{path} was written by another version of LocalClip (store format {meta['schema_version']}, "
@@ -416,6 +476,77 @@ def _failure_row(record: FailureRecord) -> tuple[str, ...]:
     return (_checked_key(record.key), *(str(value) for value in fields))
 
 
+def _upgrade_from_1(connection: sqlite3.Connection, dim: int) -> None:
+    """A store of LocalClip 0.1's first format: add the running sums (from every clip row) and drop the
+    speaker rows' utterance lists (now read from the clip rows), in one transaction."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()[0] == "1":
+            _create_sums_table(connection, dim * _FLOAT32_LE.itemsize)
+            rows = connection.execute("SELECT dataset, speaker, embedding FROM embeddings").fetchall()
+            if rows:
+                datasets, speakers, blobs = zip(*rows, strict=True)
+                matrix = _matrix_from_blobs(blobs, dim, Path("embeddings.sqlite"))
+                _update_sums(connection, sums_of(list(datasets), list(speakers), matrix), dim)
+            connection.execute("ALTER TABLE speakers DROP COLUMN utterance_list")
+            connection.execute("ALTER TABLE speakers DROP COLUMN original_paths")
+            connection.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (SCHEMA_VERSION,))
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _stored_vectors(connection: sqlite3.Connection, keys: list[str], dim: int) -> SpeakerSums:
+    """The negated sums of the vectors now stored under ``keys``: what replacing or removing them takes
+    away from their speakers."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        marks = ", ".join("?" * len(chunk))
+        rows += connection.execute(
+            f"SELECT dataset, speaker, embedding FROM embeddings WHERE key IN ({marks})",  # noqa: S608
+            chunk,
+        ).fetchall()
+    if not rows:
+        return SpeakerSums.empty(dim)
+    datasets, speakers, blobs = zip(*rows, strict=True)
+    matrix = _matrix_from_blobs(blobs, dim, Path("embeddings.sqlite"))
+    return sums_of(list(datasets), list(speakers), matrix, sign=-1)
+
+
+def _update_sums(connection: sqlite3.Connection, delta: SpeakerSums, dim: int) -> None:
+    """Add ``delta`` to the running sums; a speaker left with no clip loses its row."""
+    for index, key in enumerate(delta.keys):
+        clips, total, unit_total = _current_sums(connection, key, dim)
+        clips += int(delta.counts[index])
+        if clips <= 0:
+            connection.execute("DELETE FROM speaker_sums WHERE dataset = ? AND speaker = ?", key)
+            continue
+        total, unit_total = total + delta.sums[index], unit_total + delta.unit_sums[index]
+        connection.execute(
+            "INSERT OR REPLACE INTO speaker_sums (dataset, speaker, clips, sum, unit_sum) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (*key, clips, total.astype(_FLOAT64_LE).tobytes(), unit_total.astype(_FLOAT64_LE).tobytes()),
+        )
+
+
+def _current_sums(connection: sqlite3.Connection, key: SpeakerKey, dim: int) -> tuple[int, Any, Any]:
+    row = connection.execute(
+        "SELECT clips, sum, unit_sum FROM speaker_sums WHERE dataset = ? AND speaker = ?", key
+    ).fetchone()
+    if row is None:
+        return 0, np.zeros(dim), np.zeros(dim)
+    return int(row[0]), np.frombuffer(row[1], _FLOAT64_LE), np.frombuffer(row[2], _FLOAT64_LE)
+
+
+def _sums_from_blobs(blobs: tuple[bytes, ...], dim: int, path: Path) -> np.ndarray:
+    joined = b"".join(blobs)
+    if len(joined) != len(blobs) * dim * _FLOAT64_LE.itemsize:
+        raise ValueError(f"{path} is damaged: a speaker sum does not have {dim} float64 values")
+    return np.frombuffer(joined, dtype=_FLOAT64_LE).reshape(len(blobs), dim).astype(np.float64)
+
+
 def _speaker_row(speaker: SpeakerEmbedding, dim: int) -> tuple[Any, ...]:
     name = f"speaker {speaker.dataset}/{speaker.speaker}"
     return (
@@ -424,8 +555,6 @@ def _speaker_row(speaker: SpeakerEmbedding, dim: int) -> tuple[Any, ...]:
         _vector_blob(speaker.embedding, dim, name),
         int(speaker.num_utterances),
         int(speaker.failed_utterances),
-        json.dumps(list(speaker.utterance_list), ensure_ascii=False),
-        json.dumps(list(speaker.original_paths), ensure_ascii=False),
         json.dumps({name: float(value) for name, value in speaker.embedding_stats.items()}),
         int(speaker.normalized),
     )

@@ -1,8 +1,9 @@
 """One embedding per speaker: the mean of its utterance embeddings, computed for all speakers at once.
 
-The seeds' way reads one pickle per clip and averages per speaker in a process pool; here the store's
-(N, dim) matrix is sorted by speaker once and summed with np.add.reduceat, so 100,000 utterances across
-1,000 speakers take well under a second.
+The seeds' way reads one pickle per clip and averages per speaker in a process pool. Here the store
+keeps per-speaker running sums (`SpeakerSums`, updated in the transaction that writes each batch of
+clips), so aggregating 100,000 utterances across 1,000 speakers reads 1,000 rows; `aggregate_speakers`
+computes the same from a whole table of clip embeddings, vectorised.
 """
 
 from __future__ import annotations
@@ -46,29 +47,53 @@ class SpeakerChanges:
     removed: list[SpeakerKey]  # stored, but no longer computed (e.g. now below --min-utterances)
 
 
-def aggregate_speakers(
-    table: EmbeddingTable,
+@dataclass
+class SpeakerSums:
+    """Per (dataset, speaker), sorted: the clip count and float64 sums of the clip embeddings as they
+    are and L2-normalised. The store keeps them up to date as clips are written, so `speakers` reads
+    1,000 rows instead of 100,000 vectors."""
+
+    keys: list[SpeakerKey]
+    counts: np.ndarray  # int64 [S]
+    sums: np.ndarray  # float64 [S, dim]
+    unit_sums: np.ndarray  # float64 [S, dim]
+
+    @classmethod
+    def empty(cls, dim: int) -> SpeakerSums:
+        return cls([], np.zeros(0, dtype=np.int64), np.zeros((0, dim)), np.zeros((0, dim)))
+
+
+def sums_of(datasets: list[str], speakers: list[str], matrix: np.ndarray, sign: int = 1) -> SpeakerSums:
+    """Per-speaker sums of ``matrix``'s rows (row i belongs to ``(datasets[i], speakers[i])``); with
+    ``sign=-1`` the negated sums and counts (clips taken away)."""
+    groups = _group_rows(datasets, speakers)
+    sums, counts = _group_sums(matrix, groups)
+    unit_sums, _ = _group_sums(unit_vectors(matrix), groups)
+    return SpeakerSums(groups.keys, sign * counts, sign * sums, sign * unit_sums)
+
+
+def aggregate_sums(
+    sums: SpeakerSums,
     failed_counts: dict[SpeakerKey, int],
     normalize: bool = False,
     min_utterances: int = 1,
 ) -> tuple[list[SpeakerEmbedding], list[tuple[str, str, str]]]:
-    """Mean utterance embedding per (dataset, speaker), sorted by (dataset, speaker).
+    """Mean utterance embedding per (dataset, speaker) from running sums, sorted by (dataset, speaker).
 
-    Returns the speakers and the skipped ones as (dataset, speaker, reason): fewer than `min_utterances`
-    embedded clips, or only failed clips. Utterances in each speaker keep the table's order (by key).
+    The utterance lists are left empty (the store reads them from its clip rows when asked). Returns the
+    speakers and the skipped ones as (dataset, speaker, reason): fewer than `min_utterances` embedded
+    clips, or only failed clips.
     """
     if min_utterances < 1:
         raise ValueError(f"min_utterances must be at least 1, not {min_utterances}")
-    groups = _group_rows(table.datasets, table.speakers)
-    file_names = [key.rpartition("/")[2] for key in table.keys]
-    sums, counts = _group_sums(_utterance_matrix(table.matrix, normalize), groups)
-    means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+    totals = sums.unit_sums if normalize else sums.sums
+    means = (totals / np.maximum(sums.counts, 1)[:, None]).astype(np.float32)
     stats = _value_stats(means)
     speakers: list[SpeakerEmbedding] = []
     skipped: list[tuple[str, str, str]] = []
-    for group, (dataset, speaker) in enumerate(groups.keys):
+    for group, (dataset, speaker) in enumerate(sums.keys):
         failed = failed_counts.get((dataset, speaker), 0)
-        count = int(counts[group])
+        count = int(sums.counts[group])
         if count < min_utterances:
             reason = f"{count} utterance(s), fewer than the minimum {min_utterances}"
             skipped.append((dataset, speaker, f"{reason} ({failed} failed)" if failed else reason))
@@ -80,24 +105,58 @@ def aggregate_speakers(
                 embedding=means[group],
                 num_utterances=count,
                 failed_utterances=failed,
-                utterance_list=groups.pick(file_names, group),
-                original_paths=groups.pick(table.paths, group),
+                utterance_list=[],
+                original_paths=[],
                 embedding_dim=int(means.shape[1]),
                 embedding_stats={name: float(values[group]) for name, values in stats.items()},
                 normalized=normalize,
             )
         )
-    skipped.extend(_only_failed(failed_counts, set(groups.keys)))
+    skipped.extend(_only_failed(failed_counts, set(sums.keys)))
     skipped.sort()
     return speakers, skipped
+
+
+def aggregate_speakers(
+    table: EmbeddingTable,
+    failed_counts: dict[SpeakerKey, int],
+    normalize: bool = False,
+    min_utterances: int = 1,
+) -> tuple[list[SpeakerEmbedding], list[tuple[str, str, str]]]:
+    """As `aggregate_sums`, straight from a table of clip embeddings, with the utterance lists filled
+    in (in the table's order, by key)."""
+    sums = sums_of(table.datasets, table.speakers, table.matrix)
+    speakers, skipped = aggregate_sums(sums, failed_counts, normalize, min_utterances)
+    attach_utterances(speakers, utterance_lists(table.keys, table.datasets, table.speakers, table.paths))
+    return speakers, skipped
+
+
+def utterance_lists(
+    keys: list[str], datasets: list[str], speakers: list[str], paths: list[str]
+) -> dict[SpeakerKey, tuple[list[str], list[str]]]:
+    """Per speaker, its clips' file names and original paths, in the order given."""
+    lists: dict[SpeakerKey, tuple[list[str], list[str]]] = {}
+    for key, dataset, speaker, path in zip(keys, datasets, speakers, paths, strict=True):
+        names, originals = lists.setdefault((dataset, speaker), ([], []))
+        names.append(key.rpartition("/")[2])
+        originals.append(path)
+    return lists
+
+
+def attach_utterances(
+    speakers: list[SpeakerEmbedding], lists: dict[SpeakerKey, tuple[list[str], list[str]]]
+) -> None:
+    for speaker in speakers:
+        speaker.utterance_list, speaker.original_paths = lists.get(speaker.key, ([], []))
 
 
 def changed_speakers(stored: list[SpeakerEmbedding], computed: list[SpeakerEmbedding]) -> SpeakerChanges:
     """Skip-existing for `speakers`: a stored speaker is kept when its recomputed aggregate is identical.
 
-    Aggregating everything again costs about a second, so instead of trusting the utterance list alone
-    (a clip re-embedded with --no-skip-existing keeps its name but changes its vector) the recomputed
-    embedding is compared bit for bit, together with the lists, the counts and the normalisation.
+    Instead of trusting the clip count alone (a clip re-embedded with --no-skip-existing, or one clip
+    replaced by another, leaves it as it was) the recomputed embedding is compared bit for bit, together
+    with the counts and the normalisation. The utterance lists are not part of a stored aggregate: the
+    store reads them from its clip rows.
     """
     stored_by_key = {speaker.key: speaker for speaker in stored}
     changed: list[SpeakerEmbedding] = []
@@ -120,17 +179,6 @@ class _Groups:
     starts: np.ndarray  # first position in `order` of each group
     in_order: bool  # every group's rows are already contiguous (the table came sorted by key)
 
-    def rows(self, group: int) -> np.ndarray:
-        end = self.starts[group + 1] if group + 1 < len(self.starts) else len(self.order)
-        return self.order[self.starts[group] : end]
-
-    def pick(self, values: list[str], group: int) -> list[str]:
-        """``values`` of one group's rows, in row order; a list slice when the rows are contiguous."""
-        if self.in_order:
-            end = int(self.starts[group + 1]) if group + 1 < len(self.starts) else len(self.order)
-            return values[int(self.starts[group]) : end]
-        return [values[row] for row in self.rows(group)]
-
 
 def _group_rows(datasets: list[str], speakers: list[str]) -> _Groups:
     keys = sorted(set(zip(datasets, speakers, strict=True)))
@@ -143,9 +191,8 @@ def _group_rows(datasets: list[str], speakers: list[str]) -> _Groups:
     return _Groups(keys, order, starts, in_order=bool(np.all(order[1:] > order[:-1])))
 
 
-def _utterance_matrix(matrix: np.ndarray, normalize: bool) -> np.ndarray:
-    if not normalize:
-        return matrix
+def unit_vectors(matrix: np.ndarray) -> np.ndarray:
+    """Rows L2-normalised in float32 (row by row, so the same vector gives the same bits in any batch)."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     # An all-zero utterance stays zero rather than becoming NaN.
     return matrix / np.maximum(norms, np.finfo(np.float32).tiny)
@@ -194,7 +241,5 @@ def _same_aggregate(stored: SpeakerEmbedding, computed: SpeakerEmbedding) -> boo
         stored.normalized == computed.normalized
         and stored.num_utterances == computed.num_utterances
         and stored.failed_utterances == computed.failed_utterances
-        and stored.utterance_list == computed.utterance_list
-        and stored.original_paths == computed.original_paths
         and np.array_equal(stored.embedding, computed.embedding)
     )
