@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from localclip.pool.pool import PoolOptions, WorkerPool
 from localclip.pool.worker_process import WorkerLaunch
 
 ROGUE_WORKER = Path(__file__).parent / "workers" / "rogue_worker.py"
+MAKE_WESPEAKER_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +27,27 @@ def worker_python() -> Path:
     python = bundled_worker_python()
     assert python.is_file(), f"no worker environment at {python}: run 'python installer/dev.py test'"
     return python
+
+
+@pytest.fixture(scope="session")
+def tiny_wespeaker_model(worker_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A WeSpeaker ResNet34 folder (config.yaml + avg_model.pt) of tiny size and random weights, built with
+    the real WeSpeaker classes, in a folder whose name has a space and Chinese characters."""
+    folder = tmp_path_factory.mktemp("models") / "wespeaker tiny 模型"
+    command = [str(worker_python), "-I", str(MAKE_WESPEAKER_MODEL), str(folder)]
+    subprocess.run(command, check=True, timeout=300)
+    return folder
+
+
+def run_localclip(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The `localclip` command in a subprocess of this interpreter, output decoded as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "localclip", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from localclip.core.paths import resources_dir
 from localclip.core.projects import scan_project
 from localclip.pool.worker_process import WorkerLaunch
 from localclip.runs.clone import CloneOptions, CloneRun
+from tests.conftest import run_localclip
 
 EXAMPLE = resources_dir() / "example_project"
 FAST = ("--max-new-tokens", "24", "--device", "cpu")  # tiny model, bounded generation: seconds per line
@@ -43,13 +44,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def localclip(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "localclip", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
+    return run_localclip(*args, timeout=timeout)
 
 
 def clone(project: Path, model: Path, *extra: str) -> tuple[int, list[dict[str, Any]], str]:

@@ -23,16 +23,14 @@ from localclip.core.embedding_store import EmbeddingStore
 from localclip.core.models import check_wespeaker_dir
 from localclip.pool.worker_process import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
+from tests.conftest import run_localclip
 
-MAKE_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
 WAV16 = (AudioFormat(".wav", "PCM_16", 16000, 1),)
 
 
 @pytest.fixture(scope="session")
-def tiny_model(worker_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("models") / "wespeaker tiny 模型"
-    subprocess.run([str(worker_python), "-I", str(MAKE_MODEL), str(folder)], check=True, timeout=300)
-    return folder
+def tiny_model(tiny_wespeaker_model: Path) -> Path:
+    return tiny_wespeaker_model
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +46,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def localclip(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "localclip", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
+    return run_localclip(*args, timeout=timeout)
 
 
 def embed(dataset: Path, model: Path, out: Path, *extra: str) -> tuple[int, dict[str, Any], str]:

@@ -6,6 +6,7 @@ localclip probe [options]                   the probe job on every planned worke
 localclip embed DATASET --model DIR --out OUT [options]
 localclip speakers OUT [--min-utterances N] [--normalize]
 localclip export OUT --format pkl|npy|ark [--to DIR]
+localclip models list|download ID|verify ID|DIR|use ID|DIR
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     from localclip.cli.cloning import add_cloning_commands
 
     add_cloning_commands(commands, add_plan_options, add_run_options)
+    from localclip.cli.models import add_models_command
+
+    add_models_command(commands)
     demo = commands.add_parser("demo", help="the whole pipeline on generated data (no download)")
     demo.add_argument("--folder", type=Path, help="where the demo's data and results go")
     return parser
@@ -98,6 +102,10 @@ def run_command(args: argparse.Namespace) -> int:
         from localclip.cli import cloning
 
         return cloning.run_clone(args) if args.command == "clone" else cloning.run_regenerate(args)
+    if args.command == "models":
+        from localclip.cli.models import run_models
+
+        return run_models(args)
     if args.command == "demo":
         from localclip.cli.demo import run_demo
 

@@ -48,6 +48,7 @@ from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError
 from localclip_worker.cloning.references import ReferenceCache
 from localclip_worker.cloning.text import DEFAULT_CHUNK_BYTES, split_text
 from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.jobs.params import int_param, pick_device
 from localclip_worker.memory import resident_bytes
 
 SOURCES = ("memory", "disk", "encoded")  # fastest first
@@ -109,7 +110,7 @@ class CloneJob:
         codec_path = params.get("codec_path") or None
         if codec_path is not None and not isinstance(codec_path, str):
             raise BadInput(f"param 'codec_path' must be a path, not {codec_path!r}")
-        device = _pick_device(params.get("device", "auto"))
+        device = pick_device(params.get("device", "auto"))
         precision = params.get("precision") or ("bfloat16" if device.type == "cuda" else "float32")
         if precision not in PRECISIONS:
             raise BadInput(f"param 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}")
@@ -143,7 +144,7 @@ class CloneJob:
         models = self._models
         line = _parse_line(item)
         chunks = line.chunks or split_text(
-            line.text, _int_param(params, "chunk_bytes", DEFAULT_CHUNK_BYTES, minimum=16)
+            line.text, int_param(params, "chunk_bytes", DEFAULT_CHUNK_BYTES, minimum=16)
         )
         try:
             speaker = self._prompt(line.references)
@@ -220,7 +221,7 @@ def _parse_line(item: dict[str, Any]) -> Line:
         temperature=_number(item, "temperature", Sampling.temperature),
         top_p=_number(item, "top_p", Sampling.top_p),
         repetition_penalty=_number(item, "repetition_penalty", Sampling.repetition_penalty),
-        max_new_tokens=_int_param(item, "max_new_tokens", Sampling.max_new_tokens, minimum=0),
+        max_new_tokens=int_param(item, "max_new_tokens", Sampling.max_new_tokens, minimum=0),
     )
     sampling.check()
     seed = item.get("seed", 0)
@@ -262,34 +263,15 @@ def _number(values: dict[str, Any], name: str, default: float) -> float:
     return float(value)
 
 
-def _int_param(values: dict[str, Any], name: str, default: int, minimum: int) -> int:
-    value = values.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise BadInput(f"{name!r} must be a whole number of at least {minimum}, not {value!r}")
-    return value
-
-
 def _source(params: dict[str, Any]) -> tuple[str, ...]:
     keys = ("checkpoint_dir", "codec_path", "device", "precision", "cache_dir")
     return tuple(str(params.get(key) or "") for key in keys)
 
 
 def _apply_cpu_threads(params: dict[str, Any]) -> None:
-    threads = _int_param(params, "cpu_threads", 0, minimum=0)
+    threads = int_param(params, "cpu_threads", 0, minimum=0)
     if threads and threads != torch.get_num_threads():  # a change rebuilds torch's thread pool: only then
         torch.set_num_threads(threads)
-
-
-def _pick_device(asked: Any) -> torch.device:
-    if asked in (None, "", "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if asked == "cpu":
-        return torch.device("cpu")
-    if isinstance(asked, str) and asked.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise BadInput(f"device {asked!r} was asked for, but this worker has no usable CUDA GPU")
-        return torch.device(asked)
-    raise BadInput(f"device must be 'auto', 'cpu' or 'cuda', not {asked!r}")
 
 
 def _gpu_memory(device: torch.device) -> dict[str, int]:

@@ -27,6 +27,7 @@ from localclip_worker.embedding.batching import FrozenCpuEmbedder, MaskedResNetE
 from localclip_worker.embedding.features import Clip, load_clip
 from localclip_worker.embedding.models import LoadedModel, ModelError, load_model_dir
 from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.jobs.params import int_param, pick_device
 from localclip_worker.memory import resident_bytes
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class EmbedJob:
         if not isinstance(model_dir, str) or not model_dir:
             raise BadInput("params need 'model_dir', the folder with config.yaml and avg_model.pt")
         asked = params.get("device", "auto")
-        device = _pick_device(asked)
+        device = pick_device(asked)
         # cudnn.benchmark stays off: batches change shape all the time, and it would re-tune for each shape.
         try:
             loaded = load_model_dir(Path(model_dir), device)
@@ -135,8 +136,8 @@ class EmbedJob:
         return loaded
 
     def _set_budget(self, params: dict[str, Any]) -> None:
-        frames = _int_param(params, "batch_frames", 0, minimum=0)
-        self._batch_size = _int_param(params, "batch_size", 0, minimum=0)
+        frames = int_param(params, "batch_frames", 0, minimum=0)
+        self._batch_size = int_param(params, "batch_size", 0, minimum=0)
         if (frames, self._batch_size) == self._batch_frames:
             return  # keep what this worker learnt about its GPU memory
         self._batch_frames = (frames, self._batch_size)
@@ -158,7 +159,7 @@ class EmbedJob:
         if self._loaded is None or self._source != _source(params):
             self._load(params)  # the worker sets a job up once per kind: a later run may name another model
         self._set_budget(params)
-        threads = _int_param(params, "io_threads", DEFAULT_IO_THREADS, minimum=1)
+        threads = int_param(params, "io_threads", DEFAULT_IO_THREADS, minimum=1)
         executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-io")
         try:
             for window in self._windows(items, executor):
@@ -308,25 +309,6 @@ def _out_of_memory(clip: Clip, error: Exception) -> Exception:
 
 def _source(params: dict[str, Any]) -> tuple[str, str]:
     return str(params.get("model_dir")), str(params.get("device", "auto"))
-
-
-def _pick_device(asked: Any) -> torch.device:
-    if asked == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if asked == "cpu":
-        return torch.device("cpu")
-    if isinstance(asked, str) and asked.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise BadInput(f"device {asked!r} was asked for, but this worker has no usable CUDA GPU")
-        return torch.device(asked)
-    raise BadInput(f"device must be 'auto', 'cpu' or 'cuda', not {asked!r}")
-
-
-def _int_param(params: dict[str, Any], name: str, default: int, minimum: int) -> int:
-    value = params.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise BadInput(f"param {name!r} must be a whole number of at least {minimum}, not {value!r}")
-    return value
 
 
 def create() -> EmbedJob:

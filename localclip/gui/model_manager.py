@@ -1,0 +1,493 @@
+"""The model manager: the models LocalClip knows, their state, downloads with pause and resume, and the
+model folders in use.
+
+A download runs as a child process, ``localclip models download ID --events jsonl``, read line by line:
+the window never waits on the network, Pause is a kill that works at any moment (a thread blocked in a
+DNS lookup or a stalled TLS read cannot be interrupted; a process can), the ``.part`` files stay for the
+next run, and the dialog drives exactly the code path the command line and its tests use. The access
+token goes to the child in its environment (``HF_TOKEN``), not on its command line, which other programs
+can read; it is never stored or logged.
+
+For the main window: ``models_missing(settings)`` says whether a kind of model has no usable folder (open
+the dialog at first start then), and ``ModelManagerDialog(settings, parent)`` is the dialog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from localclip.core.model_catalog import (
+    CATALOG,
+    CatalogModel,
+    ModelKind,
+    ModelState,
+    ModelStatus,
+    default_folder,
+    folder_problem,
+    format_bytes,
+    kind_of_folder,
+    model_status,
+    models_root,
+)
+from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
+
+MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}
+TOKENS_PAGE = "https://huggingface.co/settings/tokens"
+STDERR_TAIL = 20_000  # characters of the child's stderr kept for "Details"
+PROGRESS_STEPS = 1000
+COLUMNS = ("Model", "Used for", "Size", "Status", "In use")
+
+
+def missing_model_kinds(settings: Settings) -> list[ModelKind]:
+    """The kinds of model ("wespeaker", "fish") with no folder chosen, or whose folder fails LocalClip's
+    check (files missing, moved away, damaged configuration)."""
+    missing: list[ModelKind] = []
+    for kind in ("wespeaker", "fish"):
+        chosen = settings.get(MODEL_DIR_OPTIONS[kind])
+        if not chosen or folder_problem(kind, Path(chosen)) is not None:
+            missing.append(kind)
+    return missing
+
+
+def models_missing(settings: Settings) -> bool:
+    """True when LocalClip lacks a usable model of some kind: the main window opens the dialog then."""
+    return bool(missing_model_kinds(settings))
+
+
+class ModelManagerDialog(QDialog):
+    model_used = Signal(str, str)  # kind, folder: a model folder was chosen
+    download_finished = Signal(str, bool)  # model id, whether it is now installed and verified
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.setWindowTitle(self.tr("Models"))
+        self.resize(820, 560)
+        self._process: QProcess | None = None
+        self._running: CatalogModel | None = None
+        self._pausing = False
+        self._stdout = b""
+        self._stderr = ""
+        self._outcome: dict[str, Any] | None = None  # the child's last "finished" or "error" event
+        self._started_at = 0.0
+        self._first_done: int | None = None
+        self._status_cache: dict[str, tuple[Any, ModelStatus]] = {}
+        self._build()
+        self.refresh()
+        self.table.selectRow(0)
+
+    # --- building ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        intro = QLabel(
+            self.tr(
+                "LocalClip needs a WeSpeaker model to tell voices apart and a Fish-Speech model to clone "
+                "them. Download them here, or use folders you already have."
+            )
+        )
+        intro.setWordWrap(True)
+        self.table = self._make_table()
+        self.details_label = QLabel()
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextFormat(Qt.TextFormat.RichText)
+        self.details_label.setOpenExternalLinks(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, PROGRESS_STEPS)
+        self.progress_label = QLabel()
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setOpenExternalLinks(True)
+        self.details_button = QToolButton()
+        self.details_button.setText(self.tr("Details"))
+        self.details_button.setCheckable(True)
+        self.details_button.setVisible(False)
+        self.details_text = QPlainTextEdit()
+        self.details_text.setReadOnly(True)
+        self.details_text.setVisible(False)
+        self.details_button.toggled.connect(self.details_text.setVisible)
+        self.in_use_label = QLabel()
+        self.in_use_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for widget in (intro, self.table, self.details_label):
+            layout.addWidget(widget)
+        layout.addWidget(self._make_token_row())
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.progress_label)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message_label, 1)
+        message_row.addWidget(self.details_button)
+        layout.addLayout(message_row)
+        layout.addWidget(self.details_text)
+        layout.addWidget(self.in_use_label)
+        layout.addLayout(self._make_buttons())
+
+    def _make_table(self) -> QTableWidget:
+        table = QTableWidget(len(CATALOG), len(COLUMNS))
+        table.setHorizontalHeaderLabels([self.tr(name) for name in COLUMNS])
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        for column in (0, 1, 2, 4):
+            table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        table.itemSelectionChanged.connect(self._update_selection)
+        return table
+
+    def _make_token_row(self) -> QWidget:
+        self.token_row = QWidget()
+        row = QHBoxLayout(self.token_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText(self.tr("hf_… (your Hugging Face access token)"))
+        link = QLabel(f'<a href="{TOKENS_PAGE}">{self.tr("Get a token")}</a>')
+        link.setOpenExternalLinks(True)
+        row.addWidget(QLabel(self.tr("Access token:")))
+        row.addWidget(self.token_edit, 1)
+        row.addWidget(link)
+        return self.token_row
+
+    def _make_buttons(self) -> QHBoxLayout:
+        self.download_button = QPushButton(self.tr("Download"))
+        self.pause_button = QPushButton(self.tr("Pause"))
+        self.use_button = QPushButton(self.tr("Use"))
+        self.folder_button = QPushButton(self.tr("Use a folder I already have…"))
+        self.download_button.clicked.connect(lambda: self.start_download())
+        self.pause_button.clicked.connect(self.pause)
+        self.use_button.clicked.connect(self.use_selected)
+        self.folder_button.clicked.connect(self.choose_folder)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        for button in (self.download_button, self.pause_button, self.use_button, self.folder_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(close)
+        return row
+
+    # --- state ----------------------------------------------------------------------------------------
+
+    def folder_of(self, model: CatalogModel) -> Path:
+        return default_folder(model, self.settings.get(MODELS_FOLDER))
+
+    def status_of(self, model: CatalogModel) -> ModelStatus:
+        """The model's state, recomputed only when its folder's files changed (the check reads the
+        weights, which should not happen on every click)."""
+        folder = self.folder_of(model)
+        key = (str(folder), _folder_signature(folder))
+        cached = self._status_cache.get(model.id)
+        if cached is None or cached[0] != key:
+            cached = (key, model_status(model, folder))
+            self._status_cache[model.id] = cached
+        return cached[1]
+
+    def selected_model(self) -> CatalogModel:
+        rows = self.table.selectionModel().selectedRows()
+        return CATALOG[rows[0].row() if rows else 0]
+
+    def is_downloading(self) -> bool:
+        return self._process is not None
+
+    def refresh(self) -> None:
+        """Every row's state from the disk, and which folders are in use."""
+        for row, model in enumerate(CATALOG):
+            status = self.status_of(model)
+            size = format_bytes(model.approx_bytes)
+            cells = (
+                model.display_name,
+                self.tr("Voices (embeddings)") if model.kind == "wespeaker" else self.tr("Voice cloning"),
+                size,
+                self._state_text(status),
+                self.tr("yes") if self._in_use(model) else "",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(status.detail if column == 3 else text)
+                self.table.setItem(row, column, item)
+        lines = [self.tr("Downloads go to: {0}").format(models_root(self.settings.get(MODELS_FOLDER)))]
+        for kind, option in MODEL_DIR_OPTIONS.items():
+            chosen = self.settings.get(option)
+            name = self.tr("WeSpeaker model") if kind == "wespeaker" else self.tr("Fish-Speech model")
+            lines.append(f"{name}: {chosen or self.tr('none chosen yet')}")
+        self.in_use_label.setText("\n".join(lines))
+        self._update_selection()
+
+    def _state_text(self, status: ModelStatus) -> str:
+        texts = {
+            ModelState.NOT_INSTALLED: self.tr("Not installed"),
+            ModelState.PARTIAL: self.tr("Partly downloaded"),
+            ModelState.INSTALLED: self.tr("Installed and verified")
+            if status.verified
+            else self.tr("Installed"),
+            ModelState.BROKEN: self.tr("Broken: {0}").format(status.detail),
+        }
+        return texts[status.state]
+
+    def _in_use(self, model: CatalogModel) -> bool:
+        chosen = self.settings.get(MODEL_DIR_OPTIONS[model.kind])
+        return bool(chosen) and _same_folder(Path(chosen), self.folder_of(model))
+
+    def _update_selection(self) -> None:
+        model = self.selected_model()
+        status = self.status_of(model)
+        gated = self.tr(
+            "Gated: accept the licence on the model page while logged in to Hugging Face, then give your "
+            "access token below."
+        )
+        self.details_label.setText(
+            f"<b>{model.display_name}</b>: {model.description}<br>"
+            f"{self.tr('Licence')}: {model.licence}<br>"
+            f'{self.tr("Model page")}: <a href="{model.page_url}">{model.page_url}</a>'
+            + (f"<br>{gated}" if model.gated else "")
+            + f"<br>{self.tr('Status')}: {status.detail}"
+        )
+        self.token_row.setVisible(model.gated)
+        running = self.is_downloading()
+        labels = {
+            ModelState.PARTIAL: self.tr("Resume"),
+            ModelState.BROKEN: self.tr("Repair"),
+        }
+        self.download_button.setText(labels.get(status.state, self.tr("Download")))
+        self.download_button.setEnabled(not running and status.state is not ModelState.INSTALLED)
+        self.pause_button.setEnabled(running)
+        self.use_button.setEnabled(status.state is ModelState.INSTALLED and not self._in_use(model))
+        self.table.setEnabled(not running)
+        self.folder_button.setEnabled(not running)
+
+    def _tell(self, text: str, error: bool = False, details: str = "") -> None:
+        """A message under the table (no modal box: nothing waits on the person); details expandable."""
+        self.message_label.setStyleSheet("color: #b00020;" if error else "")
+        self.message_label.setText(text)
+        self.details_text.setPlainText(details)
+        self.details_button.setVisible(bool(details))
+        if not details:
+            self.details_button.setChecked(False)
+
+    @property
+    def message(self) -> str:
+        return self.message_label.text()
+
+    # --- download -------------------------------------------------------------------------------------
+
+    def start_download(self, model: CatalogModel | None = None) -> bool:
+        """Start downloading ``model`` (the selected one); False when it cannot start (said in the dialog)."""
+        if self.is_downloading():
+            return False
+        model = model or self.selected_model()
+        token = self.token_edit.text().strip()
+        if model.gated and not token and not os.environ.get("HF_TOKEN"):
+            self._tell(
+                self.tr("{0} is gated: accept the licence at {1} and give your access token.").format(
+                    model.display_name, f'<a href="{model.page_url}">{model.page_url}</a>'
+                ),
+                error=True,
+            )
+            return False
+        self._running, self._pausing, self._outcome = model, False, None
+        self._stdout, self._stderr, self._first_done = b"", "", None
+        self._started_at = time.monotonic()
+        self.progress_bar.setValue(0)
+        self._process = self._make_process(model, token)
+        self._tell(self.tr("Downloading {0}…").format(model.display_name))
+        self.progress_label.setText(self.tr("Asking the hub for the files…"))
+        self._process.start()
+        self._update_selection()
+        return True
+
+    def _make_process(self, model: CatalogModel, token: str) -> QProcess:
+        process = QProcess(self)
+        environment = QProcessEnvironment.systemEnvironment()
+        environment.insert("PYTHONUNBUFFERED", "1")
+        environment.insert("PYTHONIOENCODING", "utf-8")
+        if token:
+            environment.insert("HF_TOKEN", token)
+        process.setProcessEnvironment(environment)
+        process.setProgram(sys.executable)
+        arguments = ["-X", "utf8", "-m", "localclip", "models", "download", model.id]
+        process.setArguments([*arguments, "--to", str(self.folder_of(model)), "--events", "jsonl"])
+        process.readyReadStandardOutput.connect(self._read_stdout)
+        process.readyReadStandardError.connect(self._read_stderr)
+        process.finished.connect(lambda code, _status: self._process_done(process, code))
+        process.errorOccurred.connect(lambda error: self._process_error(process, error))
+        return process
+
+    def pause(self) -> None:
+        """Stop the download at once; what arrived stays, and Resume continues from there."""
+        if self._process is not None:
+            self._pausing = True
+            self._process.kill()
+
+    def _read_stdout(self) -> None:
+        if self._process is None:
+            return
+        self._stdout += bytes(self._process.readAllStandardOutput().data())
+        *lines, self._stdout = self._stdout.split(b"\n")  # decode whole lines only (UTF-8 safe)
+        for line in lines:
+            try:
+                event = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                continue
+            if isinstance(event, dict):
+                self._on_event(event)
+
+    def _read_stderr(self) -> None:
+        if self._process is not None:
+            text = bytes(self._process.readAllStandardError().data()).decode("utf-8", errors="replace")
+            self._stderr = (self._stderr + text)[-STDERR_TAIL:]
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "progress":
+            self._show_progress(event)
+        elif kind in ("finished", "error"):
+            self._outcome = event
+
+    def _show_progress(self, event: dict[str, Any]) -> None:
+        done, total = int(event.get("done") or 0), event.get("total")
+        if self._first_done is None:
+            self._first_done = done
+        if total:
+            self.progress_bar.setValue(round(PROGRESS_STEPS * done / total))
+        elapsed = time.monotonic() - self._started_at
+        rate = (done - self._first_done) / elapsed if elapsed > 0.5 else 0.0
+        text = self.tr("{0}: {1} of {2}").format(
+            event.get("file", ""), format_bytes(done), format_bytes(total) if total else "?"
+        )
+        if rate:
+            text += self.tr(", {0}/s").format(format_bytes(rate))
+        self.progress_label.setText(text)
+
+    def _process_error(self, process: QProcess, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._process_done(process, -1)
+
+    def _process_done(self, process: QProcess, exit_code: int) -> None:
+        if process is not self._process:
+            return  # already handled (finished and errorOccurred can both arrive)
+        self._read_stdout()
+        self._read_stderr()
+        model, self._process = self._running, None
+        process.deleteLater()
+        assert model is not None
+        ok = not self._pausing and exit_code == 0 and (self._outcome or {}).get("event") == "finished"
+        if self._pausing:
+            self._tell(self.tr("Paused. What arrived is kept; Resume continues from there."))
+        elif ok:
+            self.progress_bar.setValue(PROGRESS_STEPS)
+            self._finished_download(model)
+        else:
+            message = (self._outcome or {}).get("message") or self.tr(
+                "The download stopped unexpectedly (exit code {0})."
+            ).format(exit_code)
+            self._tell(message, error=True, details=self._stderr.strip())
+        self.refresh()
+        self.download_finished.emit(model.id, ok)
+
+    def _finished_download(self, model: CatalogModel) -> None:
+        folder = self.folder_of(model)
+        text = self.tr("{0} is downloaded and verified.").format(model.display_name)
+        if not self.settings.get(MODEL_DIR_OPTIONS[model.kind]):
+            self._record(model.kind, folder)  # nothing of this kind was chosen yet: this one, then
+            text += " " + self.tr("LocalClip uses it now.")
+        else:
+            text += " " + self.tr("Click Use to work with it.")
+        self._tell(text)
+
+    # --- choosing folders -----------------------------------------------------------------------------
+
+    def use_selected(self) -> bool:
+        model = self.selected_model()
+        folder = self.folder_of(model)
+        if problem := folder_problem(model.kind, folder):
+            self._tell(problem, error=True)
+            return False
+        self._record(model.kind, folder)
+        self._tell(self.tr("LocalClip uses {0} now.").format(model.display_name))
+        self.refresh()
+        return True
+
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
+        if chosen:
+            self.use_folder(Path(chosen))
+
+    def use_folder(self, folder: Path) -> bool:
+        """Use a folder the person already has, after LocalClip's own check (which names what is missing).
+        Its kind comes from its files; a folder with none of them is checked as the selected model's kind."""
+        kind = kind_of_folder(folder) or self.selected_model().kind
+        if problem := folder_problem(kind, folder):
+            self._tell(self.tr("This folder cannot be used: {0}").format(problem), error=True)
+            return False
+        self._record(kind, folder)
+        name = self.tr("WeSpeaker model") if kind == "wespeaker" else self.tr("Fish-Speech model")
+        self._tell(self.tr("{0}: LocalClip uses {1} now.").format(name, folder))
+        self.refresh()
+        return True
+
+    def _record(self, kind: str, folder: Path) -> None:
+        resolved = str(folder.resolve())
+        self.settings.set(MODEL_DIR_OPTIONS[kind], resolved)
+        self.settings.sync()
+        self.model_used.emit(kind, resolved)
+
+    # --- closing --------------------------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        self._stop_for_close()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_for_close()
+        super().closeEvent(event)
+
+    def _stop_for_close(self) -> None:
+        """Closing pauses a download (the partial files stay for the next time)."""
+        process = self._process
+        if process is not None:
+            self._pausing = True
+            process.kill()
+            process.waitForFinished(5000)
+
+
+def _folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        with os.scandir(folder) as entries:
+            stats = [(entry.name, entry.stat()) for entry in entries if entry.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats))
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
