@@ -89,13 +89,12 @@ def build_demo_model(folder: Path, kind: str = "wespeaker") -> None:
 
 def print_similarities(out: Path) -> None:
     from localclip.core.embedding_store import EmbeddingStore
+    from localclip.core.speaker_similarity import cosine_similarity
 
     with EmbeddingStore.open_existing(out) as store:
-        speakers = store.speakers()
+        speakers = store.speakers(with_utterances=False)
     names = [speaker.speaker for speaker in speakers]
-    matrix = np.stack([speaker.embedding for speaker in speakers])
-    unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-    similarity = unit @ unit.T
+    similarity = cosine_similarity(np.stack([speaker.embedding for speaker in speakers]))
     print("\ncosine similarity of the speakers' embeddings:")
     print(" " * 12 + "".join(f"{name[-10:]:>12}" for name in names))
     for name, row in zip(names, similarity, strict=True):

@@ -337,7 +337,9 @@ class Manifest:
             "generator": "LocalClip",
             "lines": {line_id: record.to_dict() for line_id, record in self.lines.items()},
         }
-        payload = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        # No indent: only then does json use its C encoder (10,000 lines: 0.7 s with indent=1, the window
+        # saves after every new take).
+        payload = json.dumps(document, ensure_ascii=False).encode("utf-8")
         handle, temporary = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=self.output_dir)
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -86,11 +86,12 @@ class CloneRun(QObject):
         gpu_reader: Callable[[], GpuReport] = probe_gpus,
         plan_settings: PlanSettings | None = None,
         parent: QObject | None = None,
+        manifest: Manifest | None = None,  # one shared with the caller (the review pane), else loaded
     ) -> None:
         super().__init__(parent)
         self.scan, self.model = scan, model
         self.options = options or CloneOptions()
-        self.manifest = Manifest.load(scan.root)
+        self.manifest = manifest if manifest is not None else Manifest.load(scan.root)
         if plans is None:
             seeds = SeedPolicy(self.options.seed)
             plans = self.manifest.plan_lines(
@@ -102,6 +103,7 @@ class CloneRun(QObject):
         self.scheduler = CloneScheduler(speaker_work(plans), workers=1)
         self.state = CloneProgress(total=len(plans), up_to_date=max(0, self.up_to_date))
         self.pool: WorkerPool | None = None
+        self._pool_running = False  # the pool's workers are started (an attached warm pool is)
         self._gpu_reader = gpu_reader
         self._plan_settings = plan_settings or PlanSettings()
         self._speakers_of: dict[str, set[str]] = defaultdict(set)  # worker -> speakers it has encoded
@@ -113,19 +115,50 @@ class CloneRun(QObject):
     # -- set-up ------------------------------------------------------------------------
 
     def create_pool(self, launches: list[WorkerLaunch]) -> WorkerPool:
-        self.pool = WorkerPool(launches, PoolOptions(), self)
+        self._pool_running = False
+        return self._connect_pool(WorkerPool(launches, PoolOptions(), self), launches)
+
+    def attach_pool(self, pool: WorkerPool) -> WorkerPool:
+        """Run on workers that are already up (kept warm after an earlier run): `start` starts none, and
+        they keep the models they loaded. `release_pool` hands them on afterwards."""
+        self._pool_running = True
+        launches = [slot.launch for slot in pool.slots.values() if slot.alive]
+        return self._connect_pool(pool, launches)
+
+    def _connect_pool(self, pool: WorkerPool, launches: list[WorkerLaunch]) -> WorkerPool:
+        self.pool = pool
         # Workers sharing the CPU split its cores: measured with the tiny model, 1 thread each ran at
         # 170-180 tokens/s and 2 threads each on 2 busy cores at 7-58 (threads fighting over cores).
         cpu_workers = sum(1 for launch in launches if launch.gpu_uuid is None)
         self._cpu_threads = max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers else 0
         self.pool.picker = self._pick
         self.scheduler.set_workers(max(1, len(launches)))
-        self.pool.item_done.connect(self._on_line_done)
-        self.pool.item_failed.connect(self._on_line_failed)
-        self.pool.item_requeued.connect(self._on_line_requeued)
-        self.pool.worker_state_changed.connect(self._on_worker_state)
-        self.pool.finished.connect(self._on_pool_finished)
+        for signal, slot in self._pool_connections():
+            signal.connect(slot)
         return self.pool
+
+    def _pool_connections(self) -> list[tuple[Any, Callable[..., None]]]:
+        assert self.pool is not None
+        return [
+            (self.pool.item_done, self._on_line_done),
+            (self.pool.item_failed, self._on_line_failed),
+            (self.pool.item_requeued, self._on_line_requeued),
+            (self.pool.worker_state_changed, self._on_worker_state),
+            (self.pool.finished, self._on_pool_finished),
+        ]
+
+    def release_pool(self) -> WorkerPool | None:
+        """Stop listening to the pool and hand it over with its workers still running (warm for the next
+        run, e.g. regenerating a line). Call it after `finished`; the caller then owns the pool."""
+        if self.pool is None:
+            return None
+        for signal, slot in self._pool_connections():
+            signal.disconnect(slot)
+        pool, self.pool = self.pool, None
+        if pool.picker == self._pick:
+            pool.picker = pool.take_in_order
+        pool.setParent(None)  # it outlives this run
+        return pool
 
     def job_params(self) -> dict[str, Any]:
         return {
@@ -157,7 +190,9 @@ class CloneRun(QObject):
             pool = self.pool
             QTimer.singleShot(0, lambda: self._on_pool_finished(pool.summary()))
             return
-        self.pool.start()
+        if not self._pool_running:
+            self.pool.start()
+            self._pool_running = True
         self.pool.submit("clone", [self.item_for(plan) for plan in self.plans.values()], self.job_params())
 
     def cancel(self) -> None:

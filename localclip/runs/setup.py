@@ -1,0 +1,210 @@
+"""Setting up an embedding or cloning run from the user's settings: the run, its worker plan, its pool.
+
+The window's counterpart of what ``localclip embed`` and ``localclip clone`` do before they start (the
+commands add their own overrides from the command line). Nothing here starts a process: the caller
+connects its views to the pool, then calls ``run.start()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psutil
+
+from localclip.core.gpus import GpuReport, probe_gpus
+from localclip.core.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
+from localclip.settings import (
+    CLONE_MAX_NEW_TOKENS,
+    CLONE_REPETITION_PENALTY,
+    CLONE_SEED,
+    CLONE_TEMPERATURE,
+    CLONE_TOP_P,
+    EMBED_BATCH_SIZE,
+    EMBED_CPU_WORKERS,
+    EMBED_MEMORY_PER_WORKER_GB,
+    EMBED_WORKERS_PER_GPU,
+    MAX_WORKERS,
+    RUN_DEVICE,
+    Settings,
+)
+
+# The runs, stores and manifests (numpy, soundfile) are imported when a run is prepared: the window
+# imports this module for its plans at start-up, which must stay quick.
+if TYPE_CHECKING:
+    from localclip.core.clone_manifest import CloneParams
+    from localclip.core.datasets import DatasetScan
+    from localclip.core.models import FishModelInfo, WeSpeakerModelInfo
+    from localclip.core.projects import ProjectScan
+    from localclip.pool.pool import WorkerPool
+    from localclip.pool.worker_process import WorkerLaunch
+    from localclip.runs.clone import CloneRun
+    from localclip.runs.embed import EmbedRun
+
+# The same figures as `localclip embed` (cli/embedding.py): CPU workers take clips in jobs small enough
+# that each gets several, and each CPU worker is budgeted this much host memory.
+CPU_JOBS_PER_WORKER = 8
+CPU_MIN_CLIPS_PER_JOB = 8
+CPU_WORKER_MEMORY_GB = 1.5
+
+
+class SetupError(ValueError):
+    """The run cannot start as set up; the message says what to change."""
+
+
+@dataclass
+class PreparedRun:
+    run: EmbedRun | CloneRun
+    pool: WorkerPool
+    plan: WorkerPlan
+    python: Path
+
+
+# --- embedding ---------------------------------------------------------------------------------------
+
+
+def embed_plan_settings(settings: Settings, cores: int | None = None) -> PlanSettings:
+    per_gpu = settings.get(EMBED_WORKERS_PER_GPU)
+    return replace(
+        settings.plan_settings(),
+        memory_per_worker_gb=settings.get(EMBED_MEMORY_PER_WORKER_GB),
+        max_workers_per_gpu=per_gpu or None,
+        cpu_workers=settings.get(EMBED_CPU_WORKERS) or default_cpu_workers(cores or os.cpu_count() or 1),
+    )
+
+
+def default_cpu_workers(cores: int) -> int:
+    """One embedding worker per core, as many as the free memory holds (at least one)."""
+    fits = int(psutil.virtual_memory().available / 2**30 / CPU_WORKER_MEMORY_GB)
+    return max(1, min(cores, fits))
+
+
+def cpu_clips_per_job(pending: int, workers: int, most: int) -> int:
+    """Clips per job for CPU workers: about CPU_JOBS_PER_WORKER jobs each, at least 8 and at most ``most``."""
+    wanted = -(-pending // (workers * CPU_JOBS_PER_WORKER))
+    return max(CPU_MIN_CLIPS_PER_JOB, min(most, wanted))
+
+
+def prepare_embed(
+    scan: DatasetScan,
+    model: WeSpeakerModelInfo,
+    out_dir: Path,
+    settings: Settings,
+    report: GpuReport | None = None,
+    skip_existing: bool = True,
+) -> PreparedRun:
+    """The run, its plan (sized by the pending clips) and its pool. Raises SetupError."""
+    from localclip.core.embedding_store import StoreMismatch
+    from localclip.runs.embed import EmbedOptions, EmbedRun
+
+    device = settings.get(RUN_DEVICE)
+    options = EmbedOptions(
+        device=device, batch_size=settings.get(EMBED_BATCH_SIZE), skip_existing=skip_existing
+    )
+    try:
+        run = EmbedRun(scan, model, out_dir, options)
+    except StoreMismatch as error:
+        raise SetupError(str(error)) from None
+    except OSError as error:
+        raise SetupError(f"cannot use the results folder {out_dir}: {error}") from None
+    report = report or probe_gpus()
+    plan_settings = embed_plan_settings(settings)
+    python = settings.worker_python("embed")
+    plan, launches = embed_launches(run, lambda items: _plan(report, plan_settings, items, device), python)
+    return PreparedRun(run, run.create_pool(launches), plan, python)
+
+
+def embed_launches(
+    run: EmbedRun, plan_for: Callable[[int], WorkerPlan], python: Path
+) -> tuple[WorkerPlan, list[WorkerLaunch]]:
+    """The worker plan and launches of an embedding run; ``plan_for(work_items)`` makes a plan.
+
+    Every pending clip could be a job of its own: a CPU plan then sizes its jobs to its workers (several
+    each, so none idles at the end) and gives each worker an equal share of the cores as torch (OpenMP)
+    threads: on 2 cores, 2 workers x 1 thread embed faster than 1 worker x 2 threads (bench/embed.py,
+    docs/benchmarks.md). A GPU plan keeps large jobs (large batches) and no more workers than jobs.
+    """
+    from localclip.pool.launch import launches_for_plan
+
+    plan = plan_for(max(1, len(run.pending)))
+    launches = launches_for_plan(plan, python)
+    if plan.device == "cpu":
+        per_job = cpu_clips_per_job(len(run.pending), len(launches), run.options.clips_per_job)
+        run.options = replace(run.options, clips_per_job=per_job)
+        threads = max(1, (os.cpu_count() or 1) // max(1, len(launches)))
+        env = {"OMP_NUM_THREADS": str(threads)}
+        launches = [replace(launch, extra_env={**launch.extra_env, **env}) for launch in launches]
+        note = f"{threads} torch thread{'s' if threads > 1 else ''} per worker, {per_job} clips per job"
+        plan = replace(plan, explanation=(*plan.explanation, note))
+    elif len(plan.slots) > run.jobs:
+        plan = plan_for(max(1, run.jobs))
+        launches = launches_for_plan(plan, python)
+    return plan, launches
+
+
+# --- cloning -----------------------------------------------------------------------------------------
+
+
+def clone_params(settings: Settings) -> CloneParams:
+    """The sampling parameters from the settings. Raises SetupError for a combination fish-speech refuses."""
+    from localclip.core.clone_manifest import CloneParams
+
+    try:
+        return CloneParams(
+            settings.get(CLONE_TEMPERATURE),
+            settings.get(CLONE_TOP_P),
+            settings.get(CLONE_REPETITION_PENALTY),
+            settings.get(CLONE_MAX_NEW_TOKENS),
+        )
+    except ValueError as error:
+        raise SetupError(f"the cloning settings cannot be used: {error}") from None
+
+
+def clone_seed(settings: Settings) -> int | None:
+    seed = settings.get(CLONE_SEED)
+    return None if seed < 0 else seed
+
+
+def prepare_clone(
+    scan: ProjectScan,
+    model: FishModelInfo,
+    settings: Settings,
+    report: GpuReport | None = None,
+    only: tuple[str, ...] | None = None,
+) -> PreparedRun:
+    """The run (lines that need generating), its plan and its pool; the settings are recorded in the
+    project's output folder for regenerating a line later. Raises SetupError."""
+    from localclip.core.clone_manifest import ManifestError
+    from localclip.core.clone_settings import CloneRunSettings, save_run_settings
+    from localclip.pool.launch import launches_for_plan
+    from localclip.runs.clone import CloneOptions, CloneRun
+
+    device = settings.get(RUN_DEVICE)
+    params, seed = clone_params(settings), clone_seed(settings)
+    plan_settings = settings.plan_settings()
+    options = CloneOptions(
+        device=device, params=params, seed=seed, only=only, max_workers=settings.get(MAX_WORKERS) or None
+    )
+    try:
+        run = CloneRun(scan, model, options, plan_settings=plan_settings)
+        record = CloneRunSettings(
+            str(model.checkpoint_dir), str(model.codec_path), device, "", params.to_dict(), seed
+        )
+        save_run_settings(run.manifest.output_dir, record)
+    except ManifestError as error:
+        raise SetupError(str(error)) from None
+    except OSError as error:
+        raise SetupError(f"cannot write to {scan.root}: {error}") from None
+    plan = _plan(report or probe_gpus(), plan_settings, max(1, len(run.plans)), device)
+    python = settings.worker_python("clone")
+    return PreparedRun(run, run.create_pool(launches_for_plan(plan, python)), plan, python)
+
+
+def _plan(report: GpuReport, settings: PlanSettings, work_items: int, device: str) -> WorkerPlan:
+    try:
+        return plan_workers(report, settings, work_items=work_items, device=device)
+    except (NoUsableGpu, ValueError) as error:
+        raise SetupError(str(error)) from None
