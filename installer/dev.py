@@ -46,6 +46,7 @@ DEBIAN_PACKAGES = [
     "libxcb-image0",
     "xvfb",
     "xauth",
+    "fonts-wqy-microhei",  # Chinese and Japanese glyphs: the zh_CN interface and the example lines
     "nsis",  # makensis: builds the Windows setup program on Linux (installer/build_setup.py, in the tests)
 ]
 

@@ -84,6 +84,7 @@ WINDOW_GEOMETRY = Option("window/geometry", "")  # base64 of QMainWindow.saveGeo
 WINDOW_STATE = Option("window/state", "")  # base64 of the splitters' saveState()
 LAST_FOLDER = Option("window/last_folder", "")  # where Open folder starts
 REVIEW_AUTO_PLAY_NEXT = Option("review/auto_play_next", True)  # the review pane plays line after line
+LANGUAGE = Option("ui/language", "")  # "": the system's language; "en", "zh_CN" (applied at the next start)
 
 
 def _python_option(kind: str) -> Option[str]:

@@ -8,28 +8,36 @@ import sys
 from localclip.gui.main_window import MainWindow
 
 
-def test_the_window_shows_the_plan_and_probes_every_worker(qtbot) -> None:
-    window = MainWindow()
+def make_window(qtbot) -> MainWindow:
+    window = MainWindow(offer_model_manager=False)
     qtbot.addWidget(window)
     window.show()
-    assert "CPU: 1 worker" in window.plan_label.text()
+    return window
+
+
+def test_the_window_shows_the_plan_and_probes_every_worker(qtbot) -> None:
+    window = make_window(qtbot)
+    qtbot.waitUntil(lambda: "CPU: 1 worker" in window.gpu_panel.plan_label.text(), timeout=30_000)
     with qtbot.waitSignal(window.probe_finished, timeout=120_000) as finished:
-        window.probe_button.click()
+        window.probe_action.trigger()
     assert finished.args[0]["done"] == 1
     qtbot.waitUntil(lambda: window.pool is None, timeout=30_000)  # workers shut down after the run
-    result = window.workers_table.item(0, 3).text()
-    assert "torch 2.8.0" in result and window.probe_button.isEnabled()
+    assert window.probe_results["0"]["torch"].startswith("2.8.0") and window.probe_action.isEnabled()
 
 
-def test_closing_during_a_run_shuts_the_workers_down_first(qtbot) -> None:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+def test_closing_during_a_run_asks_then_shuts_the_workers_down_first(qtbot) -> None:
+    window = make_window(qtbot)
+    questions: list[str] = []
+    answers = [False, True]
+    window.ask = lambda title, text, yes: questions.append(title) or answers.pop(0)
     window.start_probe()
     pool = window.pool
+    window.close()  # "no": the run goes on
+    assert window.isVisible() and window.pool is pool and questions == ["A run is going on"]
     with qtbot.waitSignal(pool.stopped, timeout=30_000):
         window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
+    assert len(questions) == 2
 
 
 def test_the_gui_process_never_imports_torch() -> None:

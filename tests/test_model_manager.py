@@ -193,3 +193,19 @@ def test_closing_the_dialog_pauses_the_download(
     qtbot.waitUntil(lambda: part.exists() and part.stat().st_size > 0, timeout=TIMEOUT_MS)
     dialog.reject()
     assert not dialog.is_downloading() and part.exists()
+
+
+def test_demo_models_are_built_by_the_worker_environment_and_used(dialog, settings: Settings, qtbot) -> None:
+    """Random-weight models for trying LocalClip offline: built in child processes, checked, recorded."""
+    from localclip.core.models import check_fish_dir, check_wespeaker_dir
+
+    with qtbot.waitSignal(dialog.demo_models_built, timeout=300_000) as built:
+        dialog.make_demo_models(confirmed=True)
+    folders = built.args[0]
+    assert set(folders) == {"wespeaker", "fish"}
+    assert all("我的 models" in str(folder) for folder in folders.values())
+    check_wespeaker_dir(folders["wespeaker"])
+    check_fish_dir(folders["fish"])
+    assert Settings().get(WESPEAKER_MODEL_DIR) == str(folders["wespeaker"].resolve())
+    assert Settings().get(FISH_MODEL_DIR) == str(folders["fish"].resolve())
+    assert not missing_model_kinds(Settings())

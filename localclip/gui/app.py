@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from localclip import __version__
-from localclip.core.paths import resources_dir
+from localclip.gui.errors import install_exception_hook
+from localclip.gui.icons import icon
 from localclip.gui.main_window import MainWindow
+from localclip.gui.translations import install_translations
+from localclip.settings import LANGUAGE, Settings
+
+
+def start(argv: list[str] | None = None, offer_model_manager: bool = True) -> tuple[QApplication, MainWindow]:
+    """The application and its shown window (the event loop is not started)."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("LocalClip")
+    app.setApplicationDisplayName("LocalClip")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("LocalClip")
+    app.setWindowIcon(icon("localclip"))
+    settings = Settings()
+    install_translations(app, settings.get(LANGUAGE))  # before any widget: widgets translate when built
+    window = MainWindow(settings, offer_model_manager=offer_model_manager)
+    install_exception_hook(lambda: window if window.isVisible() else None)
+    window.show()
+    return app, window
 
 
 def run_app(argv: list[str] | None = None) -> int:
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    app.setApplicationName("LocalClip")
-    app.setApplicationVersion(__version__)
-    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "localclip.svg")))
-    window = MainWindow()
-    window.show()
+    app, _window = start(argv)
     return app.exec()

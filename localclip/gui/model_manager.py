@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QProcess, QProcessEnvironment, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -55,13 +56,20 @@ from localclip.core.model_catalog import (
     model_status,
     models_root,
 )
+from localclip.gui.demo_models import DemoModelBuilder
 from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
 
 MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 STDERR_TAIL = 20_000  # characters of the child's stderr kept for "Details"
 PROGRESS_STEPS = 1000
-COLUMNS = ("Model", "Used for", "Size", "Status", "In use")
+COLUMNS = (  # marked for extraction here, translated where the table is made (ModelManagerDialog.tr)
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Model"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Used for"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Size"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Status"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "In use"),
+)
 
 
 def missing_model_kinds(settings: Settings) -> list[ModelKind]:
@@ -83,6 +91,7 @@ def models_missing(settings: Settings) -> bool:
 class ModelManagerDialog(QDialog):
     model_used = Signal(str, str)  # kind, folder: a model folder was chosen
     download_finished = Signal(str, bool)  # model id, whether it is now installed and verified
+    demo_models_built = Signal(object)  # {kind: folder}
 
     def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +177,8 @@ class ModelManagerDialog(QDialog):
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText(self.tr("hf_… (your Hugging Face access token)"))
-        link = QLabel(f'<a href="{TOKENS_PAGE}">{self.tr("Get a token")}</a>')
+        get_token = self.tr("Get a token")
+        link = QLabel(f'<a href="{TOKENS_PAGE}">{get_token}</a>')
         link.setOpenExternalLinks(True)
         row.addWidget(QLabel(self.tr("Access token:")))
         row.addWidget(self.token_edit, 1)
@@ -184,10 +194,14 @@ class ModelManagerDialog(QDialog):
         self.pause_button.clicked.connect(self.pause)
         self.use_button.clicked.connect(self.use_selected)
         self.folder_button.clicked.connect(self.choose_folder)
+        self.demo_button = QPushButton(self.tr("Demo models…"))
+        self.demo_button.setToolTip(self.tr("Models with random weights, built here, to try LocalClip"))
+        self.demo_button.clicked.connect(self.make_demo_models)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         row = QHBoxLayout()
-        for button in (self.download_button, self.pause_button, self.use_button, self.folder_button):
+        buttons = (self.download_button, self.pause_button, self.use_button, self.folder_button)
+        for button in (*buttons, self.demo_button):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(close)
@@ -236,7 +250,8 @@ class ModelManagerDialog(QDialog):
         for kind, option in MODEL_DIR_OPTIONS.items():
             chosen = self.settings.get(option)
             name = self.tr("WeSpeaker model") if kind == "wespeaker" else self.tr("Fish-Speech model")
-            lines.append(f"{name}: {chosen or self.tr('none chosen yet')}")
+            none_chosen = self.tr("none chosen yet")
+            lines.append(f"{name}: {chosen or none_chosen}")
         self.in_use_label.setText("\n".join(lines))
         self._update_selection()
 
@@ -262,12 +277,13 @@ class ModelManagerDialog(QDialog):
             "Gated: accept the licence on the model page while logged in to Hugging Face, then give your "
             "access token below."
         )
+        licence, page, state = self.tr("Licence"), self.tr("Model page"), self.tr("Status")
         self.details_label.setText(
             f"<b>{model.display_name}</b>: {model.description}<br>"
-            f"{self.tr('Licence')}: {model.licence}<br>"
-            f'{self.tr("Model page")}: <a href="{model.page_url}">{model.page_url}</a>'
+            f"{licence}: {model.licence}<br>"
+            f'{page}: <a href="{model.page_url}">{model.page_url}</a>'
             + (f"<br>{gated}" if model.gated else "")
-            + f"<br>{self.tr('Status')}: {status.detail}"
+            + f"<br>{state}: {status.detail}"
         )
         self.token_row.setVisible(model.gated)
         running = self.is_downloading()
@@ -457,6 +473,34 @@ class ModelManagerDialog(QDialog):
         self.settings.set(MODEL_DIR_OPTIONS[kind], resolved)
         self.settings.sync()
         self.model_used.emit(kind, resolved)
+
+    # --- demo models ----------------------------------------------------------------------------------
+
+    def make_demo_models(self, confirmed: bool = False) -> None:
+        """Build the demo models (random weights) and use them for each kind that has no model yet."""
+        question = self.tr(
+            "Demo models have random weights: LocalClip runs its whole pipeline with them, but the "
+            "similarities mean nothing and the cloned clips are noise in the shape of speech. Build them?"
+        )
+        answer = QMessageBox.question(self, self.tr("Demo models"), question) if not confirmed else None
+        if not confirmed and answer != QMessageBox.StandardButton.Yes:
+            return
+        root = models_root(self.settings.get(MODELS_FOLDER))
+        self.demo_builder = DemoModelBuilder(self.settings.worker_python("default"), root, self)
+        self.demo_builder.built.connect(self._on_demo_models_built)
+        self.demo_builder.failed.connect(lambda text, details: self._tell(text, error=True, details=details))
+        self.demo_button.setEnabled(False)
+        self._tell(self.tr("Building the demo models (about a minute)…"))
+        self.demo_builder.start()
+
+    def _on_demo_models_built(self, folders: dict[str, Path]) -> None:
+        self.demo_button.setEnabled(True)
+        for kind, folder in folders.items():
+            if not self.settings.get(MODEL_DIR_OPTIONS[kind]):
+                self._record(kind, folder)
+        self._tell(self.tr("Demo models are in {0}.").format(next(iter(folders.values())).parent))
+        self.refresh()
+        self.demo_models_built.emit(folders)
 
     # --- closing --------------------------------------------------------------------------------------
 

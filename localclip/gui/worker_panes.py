@@ -71,29 +71,29 @@ _STATE_COLOURS = {
 
 def state_text(state: PaneState) -> str:
     """The state's name for a person (translated)."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     names = {
-        PaneState.STARTING: tr("WorkerPane", "starting"),
-        PaneState.LOADING: tr("WorkerPane", "loading model"),
-        PaneState.READY: tr("WorkerPane", "ready"),
-        PaneState.WORKING: tr("WorkerPane", "working"),
-        PaneState.IDLE: tr("WorkerPane", "idle"),
-        PaneState.RESTARTING: tr("WorkerPane", "restarting"),
-        PaneState.STOPPING: tr("WorkerPane", "stopping"),
-        PaneState.STOPPED: tr("WorkerPane", "stopped"),
-        PaneState.FAILED: tr("WorkerPane", "failed"),
-        PaneState.DONE: tr("WorkerPane", "done"),
-        PaneState.CANCELLED: tr("WorkerPane", "cancelled"),
+        PaneState.STARTING: translate("WorkerPane", "starting"),
+        PaneState.LOADING: translate("WorkerPane", "loading model"),
+        PaneState.READY: translate("WorkerPane", "ready"),
+        PaneState.WORKING: translate("WorkerPane", "working"),
+        PaneState.IDLE: translate("WorkerPane", "idle"),
+        PaneState.RESTARTING: translate("WorkerPane", "restarting"),
+        PaneState.STOPPING: translate("WorkerPane", "stopping"),
+        PaneState.STOPPED: translate("WorkerPane", "stopped"),
+        PaneState.FAILED: translate("WorkerPane", "failed"),
+        PaneState.DONE: translate("WorkerPane", "done"),
+        PaneState.CANCELLED: translate("WorkerPane", "cancelled"),
     }
     return names.get(state, str(state))
 
 
 def noun_text(noun: str) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        "clips": tr("RunProgress", "clips"),
-        "lines": tr("RunProgress", "lines"),
-    }.get(noun, tr("RunProgress", "items"))
+        "clips": translate("RunProgress", "clips"),
+        "lines": translate("RunProgress", "lines"),
+    }.get(noun, translate("RunProgress", "items"))
 
 
 def format_bytes(count: int | None) -> str:
@@ -113,17 +113,17 @@ def format_rate(rate: float | None) -> str:
 
 def format_duration(seconds: float | None) -> str:
     """'45 s', '3 min 20 s', '2 h 05 min' (translated)."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if seconds is None:
         return "–"
     whole = max(0, round(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return tr("Units", "{0} h {1} min").format(hours, f"{minutes:02d}")
+        return translate("Units", "{0} h {1} min").format(hours, f"{minutes:02d}")
     if minutes:
-        return tr("Units", "{0} min {1} s").format(minutes, f"{secs:02d}")
-    return tr("Units", "{0} s").format(secs)
+        return translate("Units", "{0} min {1} s").format(minutes, f"{secs:02d}")
+    return translate("Units", "{0} s").format(secs)
 
 
 def set_bar_value(bar: QProgressBar, value: int) -> None:
@@ -137,28 +137,39 @@ def set_bar_value(bar: QProgressBar, value: int) -> None:
 def describe_run_items(run: object) -> Describer | None:
     """Speaker and a readable name for the items of an embedding or cloning run (the pool knows ids only)."""
     if isinstance(run, EmbedRun):
-        clips = {clip.key: clip for clip in run.scan.clips}
-        several_datasets = run.scan.layout == LAYOUT_DATASET_SPEAKER_CLIP
-
-        def describe_clip(item_id: str) -> ItemInfo | None:
-            clip = clips.get(item_id)
-            if clip is None:
-                return None
-            speaker = f"{clip.dataset}/{clip.speaker}" if several_datasets else clip.speaker
-            return ItemInfo(speaker, clip.path.name, str(clip.path))
-
-        return describe_clip
+        return _clip_describer(run)
     if isinstance(run, CloneRun):
-        plans = run.plans
-
-        def describe_line(item_id: str) -> ItemInfo | None:
-            plan = plans.get(item_id)
-            if plan is None:
-                return None
-            return ItemInfo(plan.speaker, item_id, plan.text)
-
-        return describe_line
+        return _line_describer(run)
     return None
+
+
+# The describers are built in functions of their own: a function defined inside an ``if`` block of a
+# module-level function makes pyside6-lupdate lose track of the classes below it (their self.tr() strings
+# would be extracted without their class as context, and never found at run time).
+def _clip_describer(run: EmbedRun) -> Describer:
+    clips = {clip.key: clip for clip in run.scan.clips}
+    several_datasets = run.scan.layout == LAYOUT_DATASET_SPEAKER_CLIP
+
+    def describe_clip(item_id: str) -> ItemInfo | None:
+        clip = clips.get(item_id)
+        if clip is None:
+            return None
+        speaker = f"{clip.dataset}/{clip.speaker}" if several_datasets else clip.speaker
+        return ItemInfo(speaker, clip.path.name, str(clip.path))
+
+    return describe_clip
+
+
+def _line_describer(run: CloneRun) -> Describer:
+    plans = run.plans
+
+    def describe_line(item_id: str) -> ItemInfo | None:
+        plan = plans.get(item_id)
+        if plan is None:
+            return None
+        return ItemInfo(plan.speaker, item_id, plan.text)
+
+    return describe_line
 
 
 class ElidedLabel(QLabel):

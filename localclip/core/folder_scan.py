@@ -1,0 +1,244 @@
+"""A dropped folder, read in steps a window can show as they come: what kind of folder it is, its
+speakers, then the duration of every clip (headers only), then whether an earlier run left results.
+
+Plain Python, no Qt: the window runs these on a worker thread and shows each step when it arrives. The
+full scans are `datasets.scan_dataset` and `projects.scan_project`; this module only adds the steps
+around them (recognition, per-speaker summaries, durations in batches, partial results).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localclip.core.datasets import Clip, DatasetScan
+from localclip.core.projects import SCRIPT_NAMES, SPEAKERS_FOLDER, TRANSCRIPT_EXTENSIONS, ProjectScan
+
+KIND_DATASET = "dataset"
+KIND_PROJECT = "project"
+DURATION_BATCH = 400  # clips per step: a step every few tenths of a second on a cold disk
+_PROBLEM_FILE = re.compile(
+    r"^(?:cannot read the folder|skipped the link|empty speaker folder|empty dataset folder|folder) "
+    r"(.+?)(?::| is nested)"
+)
+
+
+@dataclass(frozen=True)
+class FolderProblem:
+    """Something wrong in a folder, with the file or folder it concerns (relative, POSIX; "" for the
+    folder itself)."""
+
+    file: str
+    message: str
+
+
+def folder_kind(root: Path) -> str:
+    """KIND_PROJECT when the folder looks like a cloning project (a script file, or a `speakers/` folder
+    whose speakers have transcripts), else KIND_DATASET. Only the top levels are listed."""
+    try:
+        names = {entry.name.lower(): entry for entry in root.iterdir()}
+    except OSError:
+        return KIND_DATASET  # the dataset scan will say why the folder cannot be read
+    has_script = any(name in names for name in SCRIPT_NAMES) or any(
+        name.endswith(".srt") and entry.is_file() for name, entry in names.items()
+    )
+    speakers = names.get(SPEAKERS_FOLDER)
+    if has_script:
+        return KIND_PROJECT
+    if speakers is not None and speakers.is_dir() and _holds_transcripts(speakers):
+        return KIND_PROJECT
+    return KIND_DATASET
+
+
+def _holds_transcripts(speakers: Path) -> bool:
+    try:
+        for folder in speakers.iterdir():
+            if folder.is_dir() and any(
+                child.suffix.lower() in TRANSCRIPT_EXTENSIONS for child in folder.iterdir()
+            ):
+                return True
+    except OSError:
+        return False
+    return False
+
+
+# --- datasets ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SpeakerSummary:
+    """One speaker of a dataset: its clips, and their total duration as far as it has been read."""
+
+    dataset: str
+    speaker: str
+    clips: int
+    seconds: float = 0.0
+    measured: int = 0  # clips whose header was read (or failed to read)
+    unreadable: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.dataset, self.speaker)
+
+
+def speaker_summaries(scan: DatasetScan) -> list[SpeakerSummary]:
+    """Per (dataset, speaker), in the scan's order; durations still unknown."""
+    summaries: dict[tuple[str, str], SpeakerSummary] = {}
+    for clip in scan.clips:
+        key = (clip.dataset, clip.speaker)
+        summary = summaries.get(key)
+        if summary is None:
+            summary = summaries[key] = SpeakerSummary(clip.dataset, clip.speaker, 0)
+        summary.clips += 1
+    return list(summaries.values())
+
+
+def dataset_problems(scan: DatasetScan) -> list[FolderProblem]:
+    """The scan's problems with the file each one names (where the sentence starts with one)."""
+    problems = []
+    for text in scan.problems:
+        match = _PROBLEM_FILE.match(text)
+        problems.append(FolderProblem(match.group(1) if match else "", text))
+    return problems
+
+
+@dataclass
+class DurationStep:
+    """Durations read since the previous step, per (dataset, speaker), and the clips that failed."""
+
+    seconds: dict[tuple[str, str], float] = field(default_factory=dict)
+    measured: dict[tuple[str, str], int] = field(default_factory=dict)
+    unreadable: dict[tuple[str, str], int] = field(default_factory=dict)
+    problems: list[FolderProblem] = field(default_factory=list)
+    done: int = 0  # clips read so far, in all steps
+
+
+def read_durations(
+    clips: Iterable[Clip],
+    cancelled: Callable[[], bool] = lambda: False,
+    batch: int = DURATION_BATCH,
+) -> Iterator[DurationStep]:
+    """Read each clip's header (never its samples) and yield a step every ``batch`` clips."""
+    import soundfile as sf  # imported here: the window starts without it
+
+    step, done = DurationStep(), 0
+    for clip in clips:
+        if cancelled():
+            return
+        key = (clip.dataset, clip.speaker)
+        try:
+            info = sf.info(str(clip.path))
+            seconds = info.frames / info.samplerate if info.samplerate > 0 else 0.0
+            step.seconds[key] = step.seconds.get(key, 0.0) + seconds
+        except (sf.LibsndfileError, RuntimeError, OSError) as error:
+            step.unreadable[key] = step.unreadable.get(key, 0) + 1
+            step.problems.append(FolderProblem(clip.key, f"unreadable audio: {_error_text(error)}"))
+        step.measured[key] = step.measured.get(key, 0) + 1
+        done += 1
+        if done % batch == 0:
+            step.done = done
+            yield step
+            step = DurationStep()
+    step.done = done
+    yield step
+
+
+# --- projects ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectSpeaker:
+    name: str
+    references: tuple[tuple[str, float], ...]  # (file name, seconds)
+    lines: int
+
+
+def project_speakers(scan: ProjectScan) -> list[ProjectSpeaker]:
+    """Every speaker folder with usable references, plus speakers only the script names (no references),
+    each with the number of lines it speaks."""
+    counts: dict[str, int] = {}
+    for line in scan.lines:
+        counts[line.speaker] = counts.get(line.speaker, 0) + 1
+    speakers = [
+        ProjectSpeaker(
+            name,
+            tuple((reference.audio.name, reference.seconds) for reference in refs.references),
+            counts.get(name, 0),
+        )
+        for name, refs in scan.speakers.items()
+    ]
+    return speakers
+
+
+def project_problems(scan: ProjectScan) -> list[FolderProblem]:
+    return [FolderProblem(problem.file, problem.message) for problem in scan.problems]
+
+
+# --- results of an earlier run ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierResults:
+    """What an earlier run left: ``done`` of ``total`` items (clips or lines), ``failed`` of them failed."""
+
+    done: int
+    total: int
+    failed: int = 0
+
+    @property
+    def partial(self) -> bool:
+        return self.done + self.failed > 0 and (self.done < self.total)
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+def earlier_embeddings(out_dir: Path, scan: DatasetScan) -> EarlierResults | None:
+    """Clips of ``scan`` already in the embedding store in ``out_dir`` (None: no store there)."""
+    from localclip.core.embedding_store import EmbeddingStore, StoreNotFound
+
+    try:
+        with EmbeddingStore.open_existing(out_dir) as store:
+            done_keys = store.done_keys()
+            failed = sum(1 for record in store.failures() if record.key not in done_keys)
+    except (StoreNotFound, OSError, ValueError, KeyError):
+        return None
+    done = sum(1 for clip in scan.clips if clip.key in done_keys)
+    return EarlierResults(done, len(scan.clips), failed)
+
+
+def earlier_clones(scan: ProjectScan) -> EarlierResults | None:
+    """Lines of the script the project's manifest records as done or failed (None: no manifest).
+
+    Read without the manifest's own loader, which renames a damaged manifest aside: opening a folder must
+    change nothing in it."""
+    from localclip.core.clone_manifest import MANIFEST_NAME, OUTPUT_FOLDER, STATUS_DONE, STATUS_FAILED
+
+    path = scan.root / OUTPUT_FOLDER / MANIFEST_NAME
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))["lines"]
+        statuses = {str(line_id): entry.get("status") for line_id, entry in records.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    done = sum(1 for line in scan.lines if statuses.get(line.id) == STATUS_DONE)
+    failed = sum(1 for line in scan.lines if statuses.get(line.id) == STATUS_FAILED)
+    return EarlierResults(done, len(scan.lines), failed)
+
+
+def default_embeddings_folder(dataset_root: Path) -> Path:
+    """Where the window keeps a dataset's results: beside it, never inside it (a folder inside would be
+    read as a speaker on the next scan, and the dataset may be on a read-only share)."""
+    root = Path(dataset_root).absolute()
+    if not root.name:  # a drive root: a hidden folder inside, which dataset scans skip
+        return root / ".localclip embeddings"
+    return root.with_name(f"{root.name} embeddings")
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).strip() or type(error).__name__

@@ -1,0 +1,247 @@
+"""The GPU panel: every NVIDIA GPU's memory and load from NVML, refreshed every 1.5 s, and the worker plan.
+
+NVML is read on a worker thread (starting NVML can take a while on Windows); the plan is arithmetic on the
+reading, made on the GUI thread by the ``planner`` the window sets for the folder at hand (embedding and
+cloning budget different memory per worker). While a run is on, its own plan is shown instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from localclip.core.gpus import GpuInfo, GpuReport, probe_gpus
+from localclip.core.plan import GIB, WorkerPlan
+from localclip.gui.background import run_in_background
+from localclip.gui.icons import icon
+
+REFRESH_MS = 1500
+
+GpuReader = Callable[[], GpuReport]
+Planner = Callable[[GpuReport], WorkerPlan]
+
+
+class GpuRow(QWidget):
+    """One GPU: its name, memory used of total as a bar, and its load."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = QLabel()
+        self.name.setObjectName("gpuName")
+        font = self.name.font()
+        font.setBold(True)
+        self.name.setFont(font)
+        self.memory = QProgressBar()
+        self.memory.setObjectName("gpuMemory")
+        self.memory.setRange(0, 1000)
+        self.load = QProgressBar()
+        self.load.setObjectName("gpuLoad")
+        self.load.setRange(0, 100)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(8)
+        layout.setVerticalSpacing(4)
+        icon_label = QLabel()
+        icon_label.setPixmap(icon("gpu").pixmap(20, 20))
+        layout.addWidget(icon_label, 0, 0)
+        layout.addWidget(self.name, 0, 1, 1, 2)
+        layout.addWidget(QLabel(self.tr("Memory")), 1, 1)
+        layout.addWidget(self.memory, 1, 2)
+        layout.addWidget(QLabel(self.tr("Load")), 2, 1)
+        layout.addWidget(self.load, 2, 2)
+        layout.setColumnStretch(2, 1)
+
+    def show_gpu(self, gpu: GpuInfo) -> None:
+        self.name.setText(self.tr("GPU {index}: {name}").format(index=gpu.index, name=gpu.name))
+        used, total = gpu.used_bytes / GIB, gpu.total_bytes / GIB
+        self.memory.setValue(round(1000 * gpu.used_bytes / gpu.total_bytes) if gpu.total_bytes else 0)
+        self.memory.setFormat(self.tr("{used:.1f} of {total:.1f} GB").format(used=used, total=total))
+        self.memory.setToolTip(
+            self.tr("{free:.1f} GB free on {name}").format(free=gpu.free_bytes / GIB, name=gpu.name)
+        )
+        if gpu.utilization_percent is None:
+            self.load.setValue(0)
+            self.load.setFormat(self.tr("not reported"))
+        else:
+            self.load.setValue(gpu.utilization_percent)
+            self.load.setFormat(self.tr("{percent} % busy").format(percent=gpu.utilization_percent))
+
+
+class GpuPanel(QFrame):
+    """Per GPU: name, memory used/total, load; then the planned workers and why."""
+
+    updated = Signal(object)  # GpuReport, after each reading is shown
+
+    def __init__(
+        self,
+        reader: GpuReader | None = None,
+        planner: Planner | None = None,
+        refresh_ms: int = REFRESH_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("gpuPanel")
+        self.reader: GpuReader = reader or probe_gpus
+        self.planner = planner
+        self.report: GpuReport | None = None
+        self.plan: WorkerPlan | None = None
+        self._running_plan: WorkerPlan | None = None
+        self._reading = False
+        self._rows: list[GpuRow] = []
+        self.title = QLabel(self.tr("GPUs"))
+        self.title.setObjectName("panelTitle")
+        self.state_icon = QLabel()
+        self.state = QLabel(self.tr("Reading the GPUs…"))
+        self.state.setObjectName("gpuState")
+        self.state.setWordWrap(True)
+        self.detail = QLabel()
+        self.detail.setObjectName("hint")
+        self.detail.setWordWrap(True)
+        self.detail.setVisible(False)
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(10)
+        self.plan_title = QLabel()
+        self.plan_title.setObjectName("planTitle")
+        font = self.plan_title.font()
+        font.setBold(True)
+        self.plan_title.setFont(font)
+        self.plan_label = QLabel()
+        self.plan_label.setObjectName("planExplanation")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        state_row = QHBoxLayout()
+        state_row.setSpacing(6)
+        state_row.addWidget(self.state_icon, 0, Qt.AlignmentFlag.AlignTop)
+        state_row.addWidget(self.state, 1)
+        layout.addWidget(self.title)
+        layout.addLayout(state_row)
+        layout.addWidget(self.detail)
+        layout.addLayout(self.rows_box)
+        layout.addWidget(self.plan_title)
+        layout.addWidget(self.plan_label)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh)
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read now, then every ``refresh_ms``."""
+        self.refresh()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        """Start a reading unless one is under way (a slow driver never piles readings up)."""
+        if self._reading:
+            return
+        self._reading = True
+        run_in_background(
+            self.reader, self._on_report, self._on_read_failed, name="localclip-nvml", owner=self
+        )
+
+    def set_planner(self, planner: Planner | None) -> None:
+        self.planner = planner
+        self._show_plan()
+
+    def set_running_plan(self, plan: WorkerPlan | None) -> None:
+        """The plan of the run under way (None when it ended): shown instead of the planned one."""
+        self._running_plan = plan
+        self._show_plan()
+
+    @property
+    def no_gpu(self) -> bool:
+        return self.report is not None and not self.report.gpus
+
+    # -- readings -----------------------------------------------------------------------------------------
+
+    def _on_report(self, report: GpuReport) -> None:
+        self._reading = False
+        self.show_report(report)
+
+    def _on_read_failed(self, error: BaseException) -> None:
+        self._reading = False
+        self.show_report(
+            GpuReport((), None, None, self.tr("The GPUs could not be read: {error}").format(error=error))
+        )
+
+    def show_report(self, report: GpuReport) -> None:
+        self.report = report
+        while len(self._rows) < len(report.gpus):
+            row = GpuRow(self)
+            self._rows.append(row)
+            self.rows_box.addWidget(row)
+        while len(self._rows) > len(report.gpus):
+            row = self._rows.pop()
+            self.rows_box.removeWidget(row)
+            row.deleteLater()
+        for row, gpu in zip(self._rows, report.gpus, strict=True):
+            row.show_gpu(gpu)
+        if report.gpus:
+            driver = report.driver_version or "?"
+            cuda = report.cuda_driver_version or "?"
+            self.state.setText(
+                self.tr("NVIDIA driver {driver}, CUDA {cuda}").format(driver=driver, cuda=cuda)
+            )
+            self.state_icon.setPixmap(icon("gpu").pixmap(16, 16))
+            self.state.setToolTip("")
+        else:
+            self.state.setText(self.tr("No NVIDIA GPU found: running on CPU"))
+            self.state_icon.setPixmap(icon("cpu").pixmap(16, 16))
+            self.state.setToolTip(
+                self.tr("Workers run on the processor. They work, but much more slowly than on a GPU.")
+            )
+        self.state.setProperty("noGpu", not report.gpus)
+        self.state.style().unpolish(self.state)
+        self.state.style().polish(self.state)
+        self.detail.setText(report.problem or "")
+        self.detail.setVisible(bool(report.problem))
+        self._show_plan()
+        self.updated.emit(report)
+
+    def _show_plan(self) -> None:
+        plan = self._running_plan
+        if plan is None and self.planner is not None and self.report is not None:
+            try:
+                plan = self.planner(self.report)
+            except ValueError as error:  # e.g. the device is set to cuda and no GPU can take a worker
+                self.plan = None
+                self.plan_title.setText(self.tr("No workers can start"))
+                self.plan_label.setText(str(error))
+                return
+        self.plan = plan
+        if plan is None:
+            self.plan_title.setText("")
+            self.plan_label.setText("")
+            return
+        count = len(plan.slots)
+        where = self.tr("on the GPU") if plan.device == "cuda" else self.tr("on the CPU")
+        if self._running_plan is not None:
+            title = self.tr("Running: %n worker(s) {where}", "", count).format(where=where)
+        else:
+            title = self.tr("Planned: %n worker(s) {where}", "", count).format(where=where)
+        self.plan_title.setText(title)
+        # The plan repeats what the state line and the detail already say about a missing GPU.
+        shown = {self.report.problem} if self.report is not None and self.report.problem else set()
+        lines = [
+            line for line in plan.explanation if line not in shown and not line.startswith("No NVIDIA GPU")
+        ]
+        self.plan_label.setText("\n".join(lines))
