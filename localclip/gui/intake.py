@@ -826,7 +826,8 @@ class IntakeView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Fixed widths from the font: sizing to contents would measure every row on every change.
         # (plus room for the warning icon a speaker with a problem shows)
-        digits = self.tree.fontMetrics().horizontalAdvance("0000000") + self.tree.iconSize().width() + 8
+        metrics = self.tree.fontMetrics()  # (an icon is about a line high; iconSize() is unset here)
+        digits = metrics.horizontalAdvance("0000000") + metrics.height() + 12
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, max(digits, header.sectionSizeHint(column)))
