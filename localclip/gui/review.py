@@ -218,8 +218,8 @@ class ReviewTableModel(QAbstractTableModel):
         if column == COLUMN_STATUS and line.reason:
             return f"{self.status_text(line)}: {line.reason}"
         if column == COLUMN_TAKE and line.chosen_take is not None:
-            return self.tr("Take {0} is kept; the line has {1} take(s)").format(
-                line.chosen_take, len(line.takes)
+            return self.tr("Take {0} is kept; the line has %n take(s)", "", len(line.takes)).format(
+                line.chosen_take
             )
         return None
 
@@ -522,9 +522,9 @@ class ReviewView(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Replace files?"),
-            self.tr("{0} file(s) in {1} would be replaced by this export:\n\n{2}{3}").format(
-                len(plan.conflicts), plan.folder, names, more
-            ),
+            self.tr(
+                "%n file(s) in {0} would be replaced by this export:\n\n{1}{2}", "", len(plan.conflicts)
+            ).format(plan.folder, names, more),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -559,7 +559,7 @@ class ReviewView(QWidget):
         self.progress.setRange(0, len(plan.items))
         self.progress.setValue(0)
         self._show_notice(
-            self.tr("Exporting {0} take(s) to {1}…").format(len(plan.items), plan.folder), "info"
+            self.tr("Exporting %n take(s) to {0}…", "", len(plan.items)).format(plan.folder), "info"
         )
         self._update_actions()
 
@@ -568,15 +568,13 @@ class ReviewView(QWidget):
 
     def _on_export_done(self, report: TakeExportReport) -> None:
         self._exporting = None
-        text = self.tr("Exported {0} take(s) and {1} to {2}.").format(
-            report.exported, CSV_NAME, report.folder
+        text = self.tr("Exported %n take(s) and {0} to {1}.", "", report.exported).format(
+            CSV_NAME, report.folder
         )
         if report.skipped:
-            text += " " + self.tr("{0} line(s) without a kept take were left out.").format(
-                len(report.skipped)
-            )
+            text += " " + self.tr("%n line(s) without a kept take were left out.", "", len(report.skipped))
         if report.cancelled:
-            text = self.tr("Export stopped after {0} take(s); lines.csv lists them.").format(report.exported)
+            text = self.tr("Export stopped after %n take(s); lines.csv lists them.", "", report.exported)
         self._show_notice(text, kind="info")
         self._update_actions()
         self.export_finished.emit(report)
@@ -940,12 +938,12 @@ class ReviewView(QWidget):
 
     def _update_counts(self) -> None:
         counts = status_counts(self.model.lines())
-        parts = [self.tr("{0} lines").format(sum(counts.values()))]
+        parts = [self.tr("%n line(s)", "", sum(counts.values()))]
         if counts[REVIEW_DONE]:
             parts.append(self.tr("{0} done").format(counts[REVIEW_DONE]))
         attention = sum(counts[status] for status in _ATTENTION)
         if attention:
-            parts.append(self.tr("{0} need attention").format(attention))
+            parts.append(self.tr("%n need(s) attention", "", attention))
         self.counts_label.setText(" · ".join(parts))
 
     def _show_notice(self, text: str, kind: str = "warning") -> None:

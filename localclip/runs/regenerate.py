@@ -52,10 +52,6 @@ from localclip.settings import FISH_MODEL_DIR, RUN_DEVICE, Settings
 IDLE_TIMEOUT_S = 15 * 60.0  # a warm worker holds GPU memory: give it back after this long unused
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TakeRegenerator", text)
-
-
 def manifest_stamp(project: Path) -> tuple[int, int] | None:
     """The manifest file's modification time and size: a changed stamp means it must be read again."""
     try:
@@ -106,9 +102,10 @@ def _settings_from_window(settings: Settings) -> CloneRunSettings:
     fish_dir = settings.get(FISH_MODEL_DIR)
     if not fish_dir:
         raise RegenerateError(
-            _tr(
+            QCoreApplication.translate(
+                "TakeRegenerator",
                 "This project has not been cloned yet and no Fish-Speech model folder is chosen: choose one "
-                "in the run settings, or run the project once."
+                "in the run settings, or run the project once.",
             )
         )
     try:
@@ -204,9 +201,15 @@ class TakeRegenerator(QObject):
         """Queue a new take of `line_id` (a random seed unless given); it becomes the kept take when it
         is done. Returns the plan (take number, file). Raises RegenerateError."""
         if self._shutting_down:
-            raise RegenerateError(_tr("The workers are shutting down."))
+            raise RegenerateError(
+                QCoreApplication.translate("TakeRegenerator", "The workers are shutting down.")
+            )
         if line_id in self.pending_lines():
-            raise RegenerateError(_tr("A new take of line {0} is already being made.").format(line_id))
+            raise RegenerateError(
+                QCoreApplication.translate(
+                    "TakeRegenerator", "A new take of line {0} is already being made."
+                ).format(line_id)
+            )
         setup = clone_setup(self.project / OUTPUT_FOLDER, self.settings)
         try:
             scan = scan_project(self.project)
@@ -450,8 +453,9 @@ class TakeRegenerator(QObject):
         self._stop_pool(pool)
         minutes = self._idle_timer.interval() / 60_000
         self.problem.emit(
-            _tr(
+            QCoreApplication.translate(
+                "TakeRegenerator",
                 "The warm cloning worker was stopped after {0:g} minutes unused; the next new take starts it "
-                "again."
+                "again.",
             ).format(minutes)
         )

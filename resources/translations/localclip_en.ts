@@ -82,4 +82,80 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ReviewTableModel</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="221"/>
+        <source>Take {0} is kept; the line has %n take(s)</source>
+        <translation>
+            <numerusform>Take {0} is kept; the line has %n take</numerusform>
+            <numerusform>Take {0} is kept; the line has %n takes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="526"/>
+        <source>%n file(s) in {0} would be replaced by this export:
+
+{1}{2}</source>
+        <translation>
+            <numerusform>%n file in {0} would be replaced by this export:
+
+{1}{2}</numerusform>
+            <numerusform>%n files in {0} would be replaced by this export:
+
+{1}{2}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="562"/>
+        <source>Exporting %n take(s) to {0}…</source>
+        <translation>
+            <numerusform>Exporting %n take to {0}…</numerusform>
+            <numerusform>Exporting %n takes to {0}…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="571"/>
+        <source>Exported %n take(s) and {0} to {1}.</source>
+        <translation>
+            <numerusform>Exported %n take and {0} to {1}.</numerusform>
+            <numerusform>Exported %n takes and {0} to {1}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="575"/>
+        <source>%n line(s) without a kept take were left out.</source>
+        <translation>
+            <numerusform>%n line without a kept take was left out.</numerusform>
+            <numerusform>%n lines without a kept take were left out.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="577"/>
+        <source>Export stopped after %n take(s); lines.csv lists them.</source>
+        <translation>
+            <numerusform>Export stopped after %n take; lines.csv lists it.</numerusform>
+            <numerusform>Export stopped after %n takes; lines.csv lists them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="941"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n line</numerusform>
+            <numerusform>%n lines</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="946"/>
+        <source>%n need(s) attention</source>
+        <translation>
+            <numerusform>%n needs attention</numerusform>
+            <numerusform>%n need attention</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -438,22 +438,22 @@
         <translation>台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="869"/>
+        <location filename="../../localclip/gui/intake.py" line="870"/>
         <source>No problems found</source>
         <translation>未发现问题</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="872"/>
+        <location filename="../../localclip/gui/intake.py" line="873"/>
         <source>Problems ({total}; the first {shown} are listed)</source>
         <translation>问题（共 {total} 个，列出前 {shown} 个）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="877"/>
+        <location filename="../../localclip/gui/intake.py" line="878"/>
         <source>Problems ({total})</source>
         <translation>问题（{total}）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="900"/>
+        <location filename="../../localclip/gui/intake.py" line="901"/>
         <source>Where the embeddings go</source>
         <translation>嵌入的保存位置</translation>
     </message>
@@ -1278,10 +1278,12 @@
         <source>{0} of {1}</source>
         <translation>{0} / {1}</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../localclip/gui/review.py" line="221"/>
-        <source>Take {0} is kept; the line has {1} take(s)</source>
-        <translation>保留第 {0} 版；该句台词共有 {1} 个版本</translation>
+        <source>Take {0} is kept; the line has %n take(s)</source>
+        <translation>
+            <numerusform>保留第 {0} 版；这一行共有 %n 个版本</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1344,15 +1346,6 @@
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="525"/>
-        <source>{0} file(s) in {1} would be replaced by this export:
-
-{2}{3}</source>
-        <translation>此次导出将替换 {1} 中的 {0} 个文件：
-
-{2}{3}</translation>
-    </message>
-    <message>
         <location filename="../../localclip/gui/review.py" line="533"/>
         <source>Replace</source>
         <translation>替换</translation>
@@ -1362,191 +1355,214 @@
         <source>Export cancelled: nothing was written.</source>
         <translation>导出已取消：未写入任何内容。</translation>
     </message>
-    <message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="526"/>
+        <source>%n file(s) in {0} would be replaced by this export:
+
+{1}{2}</source>
+        <translation>
+            <numerusform>此次导出将替换 {0} 中的 %n 个文件：
+
+{1}{2}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <location filename="../../localclip/gui/review.py" line="562"/>
-        <source>Exporting {0} take(s) to {1}…</source>
-        <translation>正在将 {0} 个版本导出到 {1}…</translation>
+        <source>Exporting %n take(s) to {0}…</source>
+        <translation>
+            <numerusform>正在将 %n 个版本导出到 {0}…</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../localclip/gui/review.py" line="571"/>
-        <source>Exported {0} take(s) and {1} to {2}.</source>
-        <translation>已将 {0} 个版本和 {1} 导出到 {2}。</translation>
+        <source>Exported %n take(s) and {0} to {1}.</source>
+        <translation>
+            <numerusform>已将 %n 个版本和 {0} 导出到 {1}。</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../localclip/gui/review.py" line="575"/>
-        <source>{0} line(s) without a kept take were left out.</source>
-        <translation>已略过 {0} 句没有保留版本的台词。</translation>
+        <source>%n line(s) without a kept take were left out.</source>
+        <translation>
+            <numerusform>%n 行没有保留的版本，未导出。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="577"/>
+        <source>Export stopped after %n take(s); lines.csv lists them.</source>
+        <translation>
+            <numerusform>导出在 %n 个版本后停止；lines.csv 列出了它们。</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="579"/>
-        <source>Export stopped after {0} take(s); lines.csv lists them.</source>
-        <translation>导出在 {0} 个版本后停止；lines.csv 中列出了这些版本。</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/review.py" line="588"/>
+        <location filename="../../localclip/gui/review.py" line="586"/>
         <source>The export did not finish: {0}</source>
         <translation>导出未完成：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="590"/>
+        <location filename="../../localclip/gui/review.py" line="588"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="590"/>
+        <location filename="../../localclip/gui/review.py" line="588"/>
         <source>The export did not finish.</source>
         <translation>导出未完成。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="594"/>
+        <location filename="../../localclip/gui/review.py" line="592"/>
         <source>Export the kept takes to</source>
         <translation>将保留的版本导出到</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="601"/>
+        <location filename="../../localclip/gui/review.py" line="599"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="607"/>
+        <location filename="../../localclip/gui/review.py" line="605"/>
         <source>Filter by id, speaker or text</source>
         <translation>按 ID、说话人或文本筛选</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="611"/>
+        <location filename="../../localclip/gui/review.py" line="609"/>
         <source>All lines</source>
         <translation>所有台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="611"/>
+        <location filename="../../localclip/gui/review.py" line="609"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="611"/>
+        <location filename="../../localclip/gui/review.py" line="609"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="613"/>
+        <location filename="../../localclip/gui/review.py" line="611"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="681"/>
+        <location filename="../../localclip/gui/review.py" line="679"/>
         <source>&amp;Kept take:</source>
         <translation>保留版本(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="690"/>
-        <location filename="../../localclip/gui/review.py" line="803"/>
+        <location filename="../../localclip/gui/review.py" line="688"/>
+        <location filename="../../localclip/gui/review.py" line="801"/>
         <source>&amp;Play</source>
         <translation>播放(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="691"/>
+        <location filename="../../localclip/gui/review.py" line="689"/>
         <source>Play or stop the selected line (Space)</source>
         <translation>播放或停止所选台词 (空格键)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="693"/>
+        <location filename="../../localclip/gui/review.py" line="691"/>
         <source>Play &amp;next automatically</source>
         <translation>自动播放下一句(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="702"/>
+        <location filename="../../localclip/gui/review.py" line="700"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="704"/>
+        <location filename="../../localclip/gui/review.py" line="702"/>
         <source>Make a new take of the selected line; its earlier takes are kept (R)</source>
         <translation>为所选台词生成新版本；之前的版本会保留 (R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="707"/>
+        <location filename="../../localclip/gui/review.py" line="705"/>
         <source>&amp;Export kept takes…</source>
         <translation>导出保留的版本(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="709"/>
+        <location filename="../../localclip/gui/review.py" line="707"/>
         <source>Copy the kept take of every line shown into a folder, with lines.csv describing them</source>
         <translation>将当前显示的每句台词的保留版本复制到一个文件夹，并附带说明它们的 lines.csv</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="757"/>
+        <location filename="../../localclip/gui/review.py" line="755"/>
         <source>This project has no lines yet.</source>
         <translation>此项目还没有台词。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="764"/>
+        <location filename="../../localclip/gui/review.py" line="762"/>
         <source>queued</source>
         <translation>已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="777"/>
+        <location filename="../../localclip/gui/review.py" line="775"/>
         <source>{0} cannot be reviewed: {1}</source>
         <translation>无法审听 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="781"/>
+        <location filename="../../localclip/gui/review.py" line="779"/>
         <source>Review</source>
         <translation>审听</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="782"/>
+        <location filename="../../localclip/gui/review.py" line="780"/>
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="803"/>
+        <location filename="../../localclip/gui/review.py" line="801"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="853"/>
+        <location filename="../../localclip/gui/review.py" line="851"/>
         <source>take {0} queued</source>
         <translation>第 {0} 版已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="856"/>
+        <location filename="../../localclip/gui/review.py" line="854"/>
         <source>making a new take…</source>
         <translation>正在生成新版本…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="868"/>
+        <location filename="../../localclip/gui/review.py" line="866"/>
         <source>Line {0}: take {1} is ready.</source>
         <translation>台词 {0}：第 {1} 版已就绪。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="876"/>
+        <location filename="../../localclip/gui/review.py" line="874"/>
         <source>Line {0}: the new take failed: {1}</source>
         <translation>台词 {0}：新版本生成失败：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="912"/>
+        <location filename="../../localclip/gui/review.py" line="910"/>
         <source>{0}: {1}</source>
         <translation>{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="916"/>
+        <location filename="../../localclip/gui/review.py" line="914"/>
         <source>Take {0} · {1:.1f} s · seed {2}</source>
         <translation>第 {0} 版 · {1:.1f} 秒 · 种子 {2}</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="941"/>
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="946"/>
+        <source>%n need(s) attention</source>
+        <translation>
+            <numerusform>%n 行需要处理</numerusform>
+        </translation>
+    </message>
     <message>
         <location filename="../../localclip/gui/review.py" line="943"/>
-        <source>{0} lines</source>
-        <translation>{0} 句台词</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/review.py" line="945"/>
         <source>{0} done</source>
         <translation>{0} 句已完成</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/review.py" line="948"/>
-        <source>{0} need attention</source>
-        <translation>{0} 句需要处理</translation>
     </message>
 </context>
 <context>
@@ -2166,6 +2182,29 @@
         <location filename="../../localclip/gui/speaker_map.py" line="778"/>
         <source>The results in {0} could not be read.</source>
         <translation>无法读取 {0} 中的结果。</translation>
+    </message>
+</context>
+<context>
+    <name>TakeRegenerator</name>
+    <message>
+        <location filename="../../localclip/runs/regenerate.py" line="105"/>
+        <source>This project has not been cloned yet and no Fish-Speech model folder is chosen: choose one in the run settings, or run the project once.</source>
+        <translation>此项目尚未克隆，也未选择 Fish-Speech 模型文件夹：请在运行设置中选择一个，或先运行一次项目。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/runs/regenerate.py" line="205"/>
+        <source>The workers are shutting down.</source>
+        <translation>工作进程正在关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/runs/regenerate.py" line="209"/>
+        <source>A new take of line {0} is already being made.</source>
+        <translation>第 {0} 行的新版本正在生成中。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/runs/regenerate.py" line="456"/>
+        <source>The warm cloning worker was stopped after {0:g} minutes unused; the next new take starts it again.</source>
+        <translation>克隆工作进程闲置 {0:g} 分钟后已停止；下次生成新版本时会重新启动。</translation>
     </message>
 </context>
 <context>
