@@ -35,6 +35,10 @@ class FakeHub:
     gates: dict[str, Gate] = field(default_factory=dict)
     drop_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before a break (once)
     bytes_per_second: float = 0.0  # 0: as fast as possible
+    # Bytes of a file body sent before the server waits for `release` (set it to go on): a download that
+    # is certainly under way when a test interrupts it, however slow the machine.
+    hold_at: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     small_files_via_cache: bool = False  # answer small files with a relative redirect, as the hub now does
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
@@ -192,6 +196,8 @@ class HubHandler(BaseHTTPRequestHandler):
         step = 64 * 1024
         for offset in range(0, len(body), step):
             chunk = body[offset : offset + step]
+            if self.hub.hold_at is not None and offset >= self.hub.hold_at:
+                self.hub.release.wait(60)
             if drop_at is not None and offset + len(chunk) > drop_at:
                 self.wfile.write(chunk[: max(0, drop_at - offset)])
                 self.wfile.flush()

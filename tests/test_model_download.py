@@ -302,7 +302,7 @@ def test_the_command_explains_a_gated_model_and_keeps_the_token_secret(hub: Fake
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
 def test_ctrl_c_pauses_and_the_next_run_resumes(hub: FakeHub, tiny_wespeaker: Path, tmp_path: Path) -> None:
-    hub.bytes_per_second = 4_000_000
+    hub.hold_at = 2_000_000  # the server stops sending there until released
     folder = tmp_path / "m"
     command = [
         sys.executable,
@@ -326,7 +326,8 @@ def test_ctrl_c_pauses_and_the_next_run_resumes(hub: FakeHub, tiny_wespeaker: Pa
     assert process.returncode == 130 and "run the same command again to resume" in stderr
     kept = part.stat().st_size
     assert kept >= 1_000_000
-    hub.bytes_per_second = 0
+    hub.hold_at = None
+    hub.release.set()
     assert localclip("download", "wespeaker-resnet221", "--to", folder).returncode == 0
     assert hub.gets("/cdn/")[-1]["range"] == f"bytes={kept}-"
     assert_same_files(folder, tiny_wespeaker)
