@@ -314,8 +314,15 @@ def test_ctrl_c_pauses_and_the_next_run_resumes(hub: FakeHub, tiny_wespeaker: Pa
         "--to",
         str(folder),
     ]
+    # As from a terminal: a test run in the background (nohup, CI) inherits SIGINT ignored, and Python
+    # then installs no KeyboardInterrupt handler in the child.
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     part = folder / "avg_model.pt.part"
     deadline = time.monotonic() + 60
