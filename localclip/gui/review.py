@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -69,6 +68,7 @@ from localclip.gui.background import BackgroundTask, TaskContext
 from localclip.gui.errors import error_details, show_error
 from localclip.gui.icons import icon
 from localclip.gui.player import ClipPlayer, PlaybackState
+from localclip.gui.table_model import HeadedTableModel
 from localclip.pool.pool import WorkerPool
 from localclip.runs.regenerate import RegenerateError, TakeRegenerator, manifest_stamp
 from localclip.settings import REVIEW_AUTO_PLAY_NEXT, Settings
@@ -89,7 +89,7 @@ _STATUS_ICONS = {
 # --- the table model ----------------------------------------------------------------------------------
 
 
-class ReviewTableModel(QAbstractTableModel):
+class ReviewTableModel(HeadedTableModel):
     """The project's lines; `activity` overrides a line's status while a new take is queued or spoken."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -161,14 +161,6 @@ class ReviewTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():

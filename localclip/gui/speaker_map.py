@@ -65,6 +65,7 @@ from localclip.core.speaker_similarity import (
 )
 from localclip.gui.background import BackgroundTask
 from localclip.gui.errors import error_details, show_error
+from localclip.gui.table_model import HeadedTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PAIRS_SHOWN = 200
@@ -494,7 +495,7 @@ class SimilarityLegend(QWidget):
 # --- tables -----------------------------------------------------------------------------------------------
 
 
-class SpeakerCountsModel(QAbstractTableModel):
+class SpeakerCountsModel(HeadedTableModel):
     """Per speaker: clips used and failed, and the most alike other speaker."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -515,14 +516,6 @@ class SpeakerCountsModel(QAbstractTableModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() or self.results is None else len(self.results.speakers)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or self.results is None:
@@ -550,7 +543,7 @@ class SpeakerCountsModel(QAbstractTableModel):
         return None
 
 
-class SimilarPairsModel(QAbstractTableModel):
+class SimilarPairsModel(HeadedTableModel):
     """The most alike pairs of speakers, most alike first."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -566,14 +559,6 @@ class SimilarPairsModel(QAbstractTableModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.pairs)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():
