@@ -202,7 +202,7 @@ class EmbeddingStore:
         """
         rows = list({row[0]: row for row in (_embedding_row(r, self.dim) for r in records)}.values())
         with self._transaction() as connection:
-            replaced = _stored_vectors(connection, [row[0] for row in rows], self.dim)
+            replaced = _stored_vectors(connection, [row[0] for row in rows], self.dim, self.path)
             connection.executemany(
                 "INSERT OR REPLACE INTO embeddings (key, dataset, speaker, path, duration, sample_rate, "
                 "embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -218,9 +218,8 @@ class EmbeddingStore:
         embedding stored by an earlier run (it only happens with --no-skip-existing)."""
         rows = [_failure_row(record) for record in records]
         with self._transaction() as connection:
-            _update_sums(
-                connection, _stored_vectors(connection, [row[0] for row in rows], self.dim), self.dim
-            )
+            removed = _stored_vectors(connection, [row[0] for row in rows], self.dim, self.path)
+            _update_sums(connection, removed, self.dim)
             connection.executemany(
                 "INSERT OR REPLACE INTO failures (key, dataset, speaker, path, code, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -307,17 +306,24 @@ class EmbeddingStore:
         with self._transaction() as connection:
             connection.executemany("DELETE FROM speakers WHERE dataset = ? AND speaker = ?", keys)
 
-    def speakers(self, with_utterances: bool = True) -> list[SpeakerEmbedding]:
-        """The stored speaker embeddings; with their utterance lists read from the clip rows (by key)."""
+    def speakers(
+        self, with_utterances: bool = True, table: EmbeddingTable | None = None
+    ) -> list[SpeakerEmbedding]:
+        """The stored speaker embeddings; with their utterance lists (by key) taken from ``table`` when the
+        caller has read the clips already, else read from the clip rows."""
         rows = self._query(
             "SELECT dataset, speaker, embedding, num_utterances, failed_utterances, embedding_stats, "
             "normalized FROM speakers ORDER BY dataset, speaker"
         )
         speakers = [self._speaker_from_row(row) for row in rows]
-        if with_utterances and speakers:
+        if not with_utterances or not speakers:
+            return speakers
+        if table is not None:
+            lists = utterance_lists(table.keys, table.datasets, table.speakers, table.paths)
+        else:
             clips = sorted(self._query("SELECT key, dataset, speaker, path FROM embeddings"))
-            columns = [list(column) for column in zip(*clips, strict=True)]
-            attach_utterances(speakers, utterance_lists(*columns) if clips else {})
+            lists = utterance_lists(*[list(column) for column in zip(*clips, strict=True)]) if clips else {}
+        attach_utterances(speakers, lists)
         return speakers
 
     # --- internals ---------------------------------------------------------------------------------
@@ -436,7 +442,7 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
     if not {"schema_version", "model_id", "dim"} <= meta.keys():
         raise StoreNotFound(f"{path} is not a LocalClip embedding store (no model recorded)")
     if meta["schema_version"] == "1":
-        _upgrade_from_1(connection, int(meta["dim"]))
+        _upgrade_from_1(connection, int(meta["dim"]), path)
         meta["schema_version"] = SCHEMA_VERSION
     if meta["schema_version"] != SCHEMA_VERSION:
         raise StoreMismatch(
@@ -476,7 +482,7 @@ def _failure_row(record: FailureRecord) -> tuple[str, ...]:
     return (_checked_key(record.key), *(str(value) for value in fields))
 
 
-def _upgrade_from_1(connection: sqlite3.Connection, dim: int) -> None:
+def _upgrade_from_1(connection: sqlite3.Connection, dim: int, path: Path) -> None:
     """A store of LocalClip 0.1's first format: add the running sums (from every clip row) and drop the
     speaker rows' utterance lists (now read from the clip rows), in one transaction."""
     connection.execute("BEGIN IMMEDIATE")
@@ -486,7 +492,7 @@ def _upgrade_from_1(connection: sqlite3.Connection, dim: int) -> None:
             rows = connection.execute("SELECT dataset, speaker, embedding FROM embeddings").fetchall()
             if rows:
                 datasets, speakers, blobs = zip(*rows, strict=True)
-                matrix = _matrix_from_blobs(blobs, dim, Path("embeddings.sqlite"))
+                matrix = _matrix_from_blobs(blobs, dim, path)
                 _update_sums(connection, sums_of(list(datasets), list(speakers), matrix), dim)
             connection.execute("ALTER TABLE speakers DROP COLUMN utterance_list")
             connection.execute("ALTER TABLE speakers DROP COLUMN original_paths")
@@ -497,7 +503,7 @@ def _upgrade_from_1(connection: sqlite3.Connection, dim: int) -> None:
     connection.execute("COMMIT")
 
 
-def _stored_vectors(connection: sqlite3.Connection, keys: list[str], dim: int) -> SpeakerSums:
+def _stored_vectors(connection: sqlite3.Connection, keys: list[str], dim: int, path: Path) -> SpeakerSums:
     """The negated sums of the vectors now stored under ``keys``: what replacing or removing them takes
     away from their speakers."""
     rows: list[tuple[Any, ...]] = []
@@ -511,7 +517,7 @@ def _stored_vectors(connection: sqlite3.Connection, keys: list[str], dim: int) -
     if not rows:
         return SpeakerSums.empty(dim)
     datasets, speakers, blobs = zip(*rows, strict=True)
-    matrix = _matrix_from_blobs(blobs, dim, Path("embeddings.sqlite"))
+    matrix = _matrix_from_blobs(blobs, dim, path)
     return sums_of(list(datasets), list(speakers), matrix, sign=-1)
 
 

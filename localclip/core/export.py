@@ -94,7 +94,7 @@ def export_store(store: EmbeddingStore, to: Path, fmt: str) -> ExportReport:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     to = Path(to).absolute()
     table = store.embeddings()
-    speakers = store.speakers()
+    speakers = store.speakers(table=table)  # utterance lists from the clips just read, not a second read
     _check_folder_names(table, speakers)
     plan = _PLANNERS[fmt](table, speakers, to)
     folders = _checked_folders(to, plan.files)  # before anything is written
