@@ -59,7 +59,7 @@ EMBED_MEMORY_PER_WORKER_GB = Option("embed/memory_per_worker_gb", 2.0, minimum=0
 EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
 # On the CPU an embedding worker runs one clip per forward pass, and several single-threaded workers beat
 # one worker with a torch thread per core (measured: bench/embed.py, docs/benchmarks.md); 0: one worker per
-# core. Each CPU worker gets an equal share of the cores as torch threads (localclip/cli/embedding.py).
+# core. Each CPU worker gets an equal share of the cores as torch threads (localclip/runs/setup.py).
 EMBED_CPU_WORKERS = Option("embed/cpu_workers", 0, minimum=0, maximum=64)
 
 # Model folders chosen in the window or the model manager ("" : none chosen yet). The model manager

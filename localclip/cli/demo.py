@@ -20,6 +20,7 @@ import numpy as np
 from localclip.cli.terminal import EXIT_OK, UsageError
 from localclip.core.demo_data import make_dataset
 from localclip.core.paths import SOURCE_ROOT, resources_dir
+from localclip.runs.setup import demo_model_command
 from localclip.settings import Settings
 
 DEMO_NOTE = (
@@ -80,11 +81,11 @@ def clone_example(folder: Path, run_command: Any, build_parser: Any) -> None:
 
 
 def build_demo_model(folder: Path, kind: str = "wespeaker") -> None:
-    python = Settings().worker_python("embed" if kind == "wespeaker" else "clone")
-    command = [str(python), "-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", kind]
+    command = demo_model_command(Settings(), folder, kind)
     completed = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
     if completed.returncode != 0:
-        raise UsageError(f"could not build the demo model with {python}: {completed.stderr.strip()[-500:]}")
+        error = completed.stderr.strip()[-500:]
+        raise UsageError(f"could not build the demo model with {command[0]}: {error}")
 
 
 def print_similarities(out: Path) -> None:

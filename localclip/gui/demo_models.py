@@ -1,6 +1,7 @@
 """Demo models for trying LocalClip without downloading anything: a WeSpeaker ResNet34 and a tiny
 Fish-Speech model with random weights, built by the worker environment (``localclip_worker.demo_models``,
-the same builder as ``localclip demo``) in child processes, so the window never waits on torch.
+the same command as ``localclip demo``: ``runs.setup.demo_model_command``) in child processes, so the
+window never waits on torch.
 
 Random weights run the whole pipeline (embed, speakers, clone, review) with the real model classes;
 the similarities mean nothing and the cloned clips are noise in the shape of speech.
@@ -13,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 from localclip.core.model_catalog import folder_problem
+from localclip.runs.setup import demo_model_command
+from localclip.settings import Settings
 
 DEMO_MODELS = (  # kind, folder name under the models folder
     ("wespeaker", "demo-wespeaker-resnet34-random"),
@@ -27,9 +30,9 @@ class DemoModelBuilder(QObject):
     built = Signal(object)  # {kind: folder} of every demo model, when all exist
     failed = Signal(str, str)  # a message for a person, details (the builder's stderr)
 
-    def __init__(self, python: Path, models_root: Path, parent: QObject | None = None) -> None:
+    def __init__(self, settings: Settings, models_root: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.python, self.models_root = python, models_root
+        self.settings, self.models_root = settings, models_root
         self._queue: list[tuple[str, Path]] = []
         self._process: QProcess | None = None
 
@@ -63,11 +66,11 @@ class DemoModelBuilder(QObject):
         environment = QProcessEnvironment.systemEnvironment()
         environment.insert("PYTHONUTF8", "1")
         process.setProcessEnvironment(environment)
-        arguments = ["-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", kind]
+        program, *arguments = demo_model_command(self.settings, folder, kind)
         process.finished.connect(lambda code, status: self._on_finished(process, kind, code, status))
-        process.errorOccurred.connect(lambda error: self._on_error(process, error))
+        process.errorOccurred.connect(lambda error: self._on_error(process, error, program))
         self._process = process
-        process.start(str(self.python), arguments)
+        process.start(program, arguments)
 
     def _on_finished(self, process: QProcess, kind: str, code: int, status: QProcess.ExitStatus) -> None:
         if process is not self._process:
@@ -78,10 +81,10 @@ class DemoModelBuilder(QObject):
         details = bytes(process.readAllStandardError().data()).decode("utf-8", "replace")[-STDERR_KEPT:]
         self._fail(self.tr("The demo {0} model could not be built.").format(kind), details)
 
-    def _on_error(self, process: QProcess, error: QProcess.ProcessError) -> None:
+    def _on_error(self, process: QProcess, error: QProcess.ProcessError, program: str) -> None:
         if process is self._process and error == QProcess.ProcessError.FailedToStart:
             self._fail(
-                self.tr("The worker environment could not be started: {0}").format(self.python),
+                self.tr("The worker environment could not be started: {0}").format(program),
                 process.errorString(),
             )
 

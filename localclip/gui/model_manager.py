@@ -482,11 +482,12 @@ class ModelManagerDialog(QDialog):
             "Demo models have random weights: LocalClip runs its whole pipeline with them, but the "
             "similarities mean nothing and the cloned clips are noise in the shape of speech. Build them?"
         )
-        answer = QMessageBox.question(self, self.tr("Demo models"), question) if not confirmed else None
-        if not confirmed and answer != QMessageBox.StandardButton.Yes:
+        if not confirmed and (
+            QMessageBox.question(self, self.tr("Demo models"), question) != QMessageBox.StandardButton.Yes
+        ):
             return
         root = models_root(self.settings.get(MODELS_FOLDER))
-        self.demo_builder = DemoModelBuilder(self.settings.worker_python("default"), root, self)
+        self.demo_builder = DemoModelBuilder(self.settings, root, self)
         self.demo_builder.built.connect(self._on_demo_models_built)
         self.demo_builder.failed.connect(lambda text, details: self._tell(text, error=True, details=details))
         self.demo_button.setEnabled(False)

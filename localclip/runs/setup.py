@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from localclip.runs.clone import CloneRun
     from localclip.runs.embed import EmbedRun
 
-# The same figures as `localclip embed` (cli/embedding.py): CPU workers take clips in jobs small enough
-# that each gets several, and each CPU worker is budgeted this much host memory.
+# For the window and `localclip embed` alike: CPU workers take clips in jobs small enough that each gets
+# several, and each CPU worker is budgeted this much host memory (a ResNet34 worker peaks near 1 GB RSS).
 CPU_JOBS_PER_WORKER = 8
 CPU_MIN_CLIPS_PER_JOB = 8
 CPU_WORKER_MEMORY_GB = 1.5
@@ -201,6 +201,16 @@ def prepare_clone(
     plan = _plan(report or probe_gpus(), plan_settings, max(1, len(run.plans)), device)
     python = settings.worker_python("clone")
     return PreparedRun(run, run.create_pool(launches_for_plan(plan, python)), plan, python)
+
+
+# --- demo models --------------------------------------------------------------------------------------
+
+
+def demo_model_command(settings: Settings, folder: Path, kind: str) -> list[str]:
+    """The command that builds a demo model of ``kind`` ("wespeaker" or "fish", random weights) in
+    ``folder``, run by the worker interpreter of the job kind that will use the model."""
+    python = settings.worker_python("embed" if kind == "wespeaker" else "clone")
+    return [str(python), "-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", kind]
 
 
 def _plan(report: GpuReport, settings: PlanSettings, work_items: int, device: str) -> WorkerPlan:

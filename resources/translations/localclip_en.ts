@@ -85,7 +85,7 @@
 <context>
     <name>ReviewTableModel</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="221"/>
+        <location filename="../../localclip/gui/review.py" line="213"/>
         <source>Take {0} is kept; the line has %n take(s)</source>
         <translation>
             <numerusform>Take {0} is kept; the line has %n take</numerusform>
@@ -96,7 +96,7 @@
 <context>
     <name>ReviewView</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="526"/>
+        <location filename="../../localclip/gui/review.py" line="518"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -110,7 +110,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="562"/>
+        <location filename="../../localclip/gui/review.py" line="554"/>
         <source>Exporting %n take(s) to {0}…</source>
         <translation>
             <numerusform>Exporting %n take to {0}…</numerusform>
@@ -118,7 +118,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="571"/>
+        <location filename="../../localclip/gui/review.py" line="563"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>Exported %n take and {0} to {1}.</numerusform>
@@ -126,7 +126,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="575"/>
+        <location filename="../../localclip/gui/review.py" line="567"/>
         <source>%n line(s) without a kept take were left out.</source>
         <translation>
             <numerusform>%n line without a kept take was left out.</numerusform>
@@ -134,7 +134,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="577"/>
+        <location filename="../../localclip/gui/review.py" line="569"/>
         <source>Export stopped after %n take(s); lines.csv lists them.</source>
         <translation>
             <numerusform>Export stopped after %n take; lines.csv lists it.</numerusform>
@@ -142,7 +142,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="941"/>
+        <location filename="../../localclip/gui/review.py" line="933"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n line</numerusform>
@@ -150,7 +150,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="946"/>
+        <location filename="../../localclip/gui/review.py" line="938"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n needs attention</numerusform>

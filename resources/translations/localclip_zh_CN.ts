@@ -52,12 +52,12 @@
 <context>
     <name>DemoModelBuilder</name>
     <message>
-        <location filename="../../localclip/gui/demo_models.py" line="79"/>
+        <location filename="../../localclip/gui/demo_models.py" line="82"/>
         <source>The demo {0} model could not be built.</source>
         <translation>无法构建演示用 {0} 模型。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/demo_models.py" line="84"/>
+        <location filename="../../localclip/gui/demo_models.py" line="87"/>
         <source>The worker environment could not be started: {0}</source>
         <translation>无法启动工作进程环境：{0}</translation>
     </message>
@@ -1173,17 +1173,17 @@
         <translation>演示模型的权重是随机的：LocalClip 可以用它们跑通完整流程，但相似度没有意义，克隆出的片段只是具有语音形态的噪声。要构建吗？</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/model_manager.py" line="485"/>
+        <location filename="../../localclip/gui/model_manager.py" line="486"/>
         <source>Demo models</source>
         <translation>演示模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/model_manager.py" line="493"/>
+        <location filename="../../localclip/gui/model_manager.py" line="494"/>
         <source>Building the demo models (about a minute)…</source>
         <translation>正在构建演示模型（约需一分钟）…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/model_manager.py" line="501"/>
+        <location filename="../../localclip/gui/model_manager.py" line="502"/>
         <source>Demo models are in {0}.</source>
         <translation>演示模型位于 {0}。</translation>
     </message>
@@ -1269,17 +1269,17 @@
         <translation>无法生成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="199"/>
+        <location filename="../../localclip/gui/review.py" line="191"/>
         <source>{0:.1f} s</source>
         <translation>{0:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="203"/>
+        <location filename="../../localclip/gui/review.py" line="195"/>
         <source>{0} of {1}</source>
         <translation>{0} / {1}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="221"/>
+        <location filename="../../localclip/gui/review.py" line="213"/>
         <source>Take {0} is kept; the line has %n take(s)</source>
         <translation>
             <numerusform>保留第 {0} 版；这一行共有 %n 个版本</numerusform>
@@ -1289,74 +1289,74 @@
 <context>
     <name>ReviewView</name>
     <message>
-        <location filename="../../localclip/gui/review.py" line="336"/>
+        <location filename="../../localclip/gui/review.py" line="328"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="420"/>
+        <location filename="../../localclip/gui/review.py" line="412"/>
         <source>Line {0} has no clip to play ({1}).</source>
         <translation>台词 {0} 没有可播放的片段（{1}）。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="445"/>
+        <location filename="../../localclip/gui/review.py" line="437"/>
         <source>New takes cannot be made now.</source>
         <translation>现在无法生成新版本。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="450"/>
+        <location filename="../../localclip/gui/review.py" line="442"/>
         <source>No new take of line {0}: {1}</source>
         <translation>台词 {0} 未生成新版本：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="462"/>
+        <location filename="../../localclip/gui/review.py" line="454"/>
         <source>Takes cannot be chosen now.</source>
         <translation>现在无法选择版本。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="468"/>
+        <location filename="../../localclip/gui/review.py" line="460"/>
         <source>Take {0} of line {1} cannot be kept: {2}</source>
         <translation>无法保留台词 {1} 的第 {0} 版：{2}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="505"/>
+        <location filename="../../localclip/gui/review.py" line="497"/>
         <source>Nothing was exported: {0}</source>
         <translation>未导出任何内容：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="508"/>
+        <location filename="../../localclip/gui/review.py" line="500"/>
         <source>Nothing was exported: none of these lines has a kept take.</source>
         <translation>未导出任何内容：这些台词都没有保留的版本。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="514"/>
+        <location filename="../../localclip/gui/review.py" line="506"/>
         <source>: nothing was exported.</source>
         <translation>：未导出任何内容。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="521"/>
+        <location filename="../../localclip/gui/review.py" line="513"/>
         <source>
 … and {0} more</source>
         <translation>
 … 以及另外 {0} 个</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="524"/>
+        <location filename="../../localclip/gui/review.py" line="516"/>
         <source>Replace files?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="533"/>
+        <location filename="../../localclip/gui/review.py" line="525"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="539"/>
+        <location filename="../../localclip/gui/review.py" line="531"/>
         <source>Export cancelled: nothing was written.</source>
         <translation>导出已取消：未写入任何内容。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="526"/>
+        <location filename="../../localclip/gui/review.py" line="518"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -1367,200 +1367,200 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="562"/>
+        <location filename="../../localclip/gui/review.py" line="554"/>
         <source>Exporting %n take(s) to {0}…</source>
         <translation>
             <numerusform>正在将 %n 个版本导出到 {0}…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="571"/>
+        <location filename="../../localclip/gui/review.py" line="563"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>已将 %n 个版本和 {0} 导出到 {1}。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="575"/>
+        <location filename="../../localclip/gui/review.py" line="567"/>
         <source>%n line(s) without a kept take were left out.</source>
         <translation>
             <numerusform>%n 行没有保留的版本，未导出。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="577"/>
+        <location filename="../../localclip/gui/review.py" line="569"/>
         <source>Export stopped after %n take(s); lines.csv lists them.</source>
         <translation>
             <numerusform>导出在 %n 个版本后停止；lines.csv 列出了它们。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="586"/>
+        <location filename="../../localclip/gui/review.py" line="578"/>
         <source>The export did not finish: {0}</source>
         <translation>导出未完成：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="588"/>
+        <location filename="../../localclip/gui/review.py" line="580"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="588"/>
+        <location filename="../../localclip/gui/review.py" line="580"/>
         <source>The export did not finish.</source>
         <translation>导出未完成。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="592"/>
+        <location filename="../../localclip/gui/review.py" line="584"/>
         <source>Export the kept takes to</source>
         <translation>将保留的版本导出到</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="599"/>
+        <location filename="../../localclip/gui/review.py" line="591"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="605"/>
+        <location filename="../../localclip/gui/review.py" line="597"/>
         <source>Filter by id, speaker or text</source>
         <translation>按 ID、说话人或文本筛选</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="609"/>
+        <location filename="../../localclip/gui/review.py" line="601"/>
         <source>All lines</source>
         <translation>所有台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="609"/>
+        <location filename="../../localclip/gui/review.py" line="601"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="609"/>
+        <location filename="../../localclip/gui/review.py" line="601"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="611"/>
+        <location filename="../../localclip/gui/review.py" line="603"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="679"/>
+        <location filename="../../localclip/gui/review.py" line="671"/>
         <source>&amp;Kept take:</source>
         <translation>保留版本(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="688"/>
-        <location filename="../../localclip/gui/review.py" line="801"/>
+        <location filename="../../localclip/gui/review.py" line="680"/>
+        <location filename="../../localclip/gui/review.py" line="793"/>
         <source>&amp;Play</source>
         <translation>播放(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="689"/>
+        <location filename="../../localclip/gui/review.py" line="681"/>
         <source>Play or stop the selected line (Space)</source>
         <translation>播放或停止所选台词 (空格键)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="691"/>
+        <location filename="../../localclip/gui/review.py" line="683"/>
         <source>Play &amp;next automatically</source>
         <translation>自动播放下一句(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="700"/>
+        <location filename="../../localclip/gui/review.py" line="692"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="702"/>
+        <location filename="../../localclip/gui/review.py" line="694"/>
         <source>Make a new take of the selected line; its earlier takes are kept (R)</source>
         <translation>为所选台词生成新版本；之前的版本会保留 (R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="705"/>
+        <location filename="../../localclip/gui/review.py" line="697"/>
         <source>&amp;Export kept takes…</source>
         <translation>导出保留的版本(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="707"/>
+        <location filename="../../localclip/gui/review.py" line="699"/>
         <source>Copy the kept take of every line shown into a folder, with lines.csv describing them</source>
         <translation>将当前显示的每句台词的保留版本复制到一个文件夹，并附带说明它们的 lines.csv</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="755"/>
+        <location filename="../../localclip/gui/review.py" line="747"/>
         <source>This project has no lines yet.</source>
         <translation>此项目还没有台词。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="762"/>
+        <location filename="../../localclip/gui/review.py" line="754"/>
         <source>queued</source>
         <translation>已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="775"/>
+        <location filename="../../localclip/gui/review.py" line="767"/>
         <source>{0} cannot be reviewed: {1}</source>
         <translation>无法审听 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="779"/>
+        <location filename="../../localclip/gui/review.py" line="771"/>
         <source>Review</source>
         <translation>审听</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="780"/>
+        <location filename="../../localclip/gui/review.py" line="772"/>
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="801"/>
+        <location filename="../../localclip/gui/review.py" line="793"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="851"/>
+        <location filename="../../localclip/gui/review.py" line="843"/>
         <source>take {0} queued</source>
         <translation>第 {0} 版已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="854"/>
+        <location filename="../../localclip/gui/review.py" line="846"/>
         <source>making a new take…</source>
         <translation>正在生成新版本…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="866"/>
+        <location filename="../../localclip/gui/review.py" line="858"/>
         <source>Line {0}: take {1} is ready.</source>
         <translation>台词 {0}：第 {1} 版已就绪。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="874"/>
+        <location filename="../../localclip/gui/review.py" line="866"/>
         <source>Line {0}: the new take failed: {1}</source>
         <translation>台词 {0}：新版本生成失败：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="910"/>
+        <location filename="../../localclip/gui/review.py" line="902"/>
         <source>{0}: {1}</source>
         <translation>{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="914"/>
+        <location filename="../../localclip/gui/review.py" line="906"/>
         <source>Take {0} · {1:.1f} s · seed {2}</source>
         <translation>第 {0} 版 · {1:.1f} 秒 · 种子 {2}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="941"/>
+        <location filename="../../localclip/gui/review.py" line="933"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="946"/>
+        <location filename="../../localclip/gui/review.py" line="938"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n 行需要处理</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="943"/>
+        <location filename="../../localclip/gui/review.py" line="935"/>
         <source>{0} done</source>
         <translation>{0} 句已完成</translation>
     </message>
@@ -2016,12 +2016,12 @@
 <context>
     <name>SimilarPairsModel</name>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="560"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="553"/>
         <source>Speaker</source>
         <translation>说话人</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="560"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="553"/>
         <source>Similarity</source>
         <translation>相似度</translation>
     </message>
@@ -2029,22 +2029,22 @@
 <context>
     <name>SimilarityHeatMap</name>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="135"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="136"/>
         <source>Speaker similarity map</source>
         <translation>说话人相似度图</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="173"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="174"/>
         <source>{0}: the speaker itself ({1:.3f})</source>
         <translation>{0}：说话人自身（{1:.3f}）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="174"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="175"/>
         <source>{0} and {1}: similarity {2:.3f}</source>
         <translation>{0} 与 {1}：相似度 {2:.3f}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="312"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="313"/>
         <source>No speakers to compare</source>
         <translation>没有可比较的说话人</translation>
     </message>
@@ -2052,27 +2052,27 @@
 <context>
     <name>SimilarityLegend</name>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="460"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="461"/>
         <source>Colour scale of the similarity map</source>
         <translation>相似度图的色标</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="465"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="466"/>
         <source>Cosine similarity of speaker embeddings: {0:.2f} (dark) to {1:.2f} (bright)</source>
         <translation>说话人嵌入的余弦相似度：{0:.2f}（暗）到 {1:.2f}（亮）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="486"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="487"/>
         <source>{0:.2f} less alike</source>
         <translation>{0:.2f} 较不相似</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="488"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="489"/>
         <source>cosine similarity</source>
         <translation>余弦相似度</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="490"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="491"/>
         <source>more alike {0:.2f}</source>
         <translation>较相似 {0:.2f}</translation>
     </message>
@@ -2080,32 +2080,32 @@
 <context>
     <name>SpeakerCountsModel</name>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="504"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="505"/>
         <source>Speaker</source>
         <translation>说话人</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="505"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="506"/>
         <source>Clips used</source>
         <translation>已用片段</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="506"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="507"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="507"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="508"/>
         <source>Most alike</source>
         <translation>最相似</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="508"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="509"/>
         <source>Similarity</source>
         <translation>相似度</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="547"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="540"/>
         <source>Every clip of this speaker failed: it has no embedding to compare</source>
         <translation>此说话人的所有片段均失败：没有可比较的嵌入</translation>
     </message>
@@ -2113,73 +2113,73 @@
 <context>
     <name>SpeakerResultsView</name>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="636"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="621"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="652"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="637"/>
         <source>{0}: {1} speakers, {2} clips used, {3} failed</source>
         <translation>{0}：{1} 个说话人，已用 {2} 个片段，{3} 个失败</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="659"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="644"/>
         <source>Click a cell, or choose a speaker or a pair, to compare two speakers.</source>
         <translation>单击一个单元格，或选择一个说话人或一对说话人，即可比较两个说话人。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="670"/>
-        <location filename="../../localclip/gui/speaker_map.py" line="675"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="655"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="660"/>
         <source>No embedding results</source>
         <translation>没有嵌入结果</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="706"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="691"/>
         <source>Most alike pairs (same voice in two folders?)</source>
         <translation>最相似的说话人对（两个文件夹中是同一个声音？）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="714"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="699"/>
         <source>&amp;Fit</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="715"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="700"/>
         <source>Show the whole map (0)</source>
         <translation>显示整张图 (0)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="718"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="703"/>
         <source>Zoom in (+, or Ctrl and the mouse wheel)</source>
         <translation>放大（+，或按住 Ctrl 滚动鼠标滚轮）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="719"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="704"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="722"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="707"/>
         <source>Zoom out (-)</source>
         <translation>缩小 (-)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="723"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="708"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="773"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="758"/>
         <source>No results to show: {0}</source>
         <translation>没有可显示的结果：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="777"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="762"/>
         <source>Embedding results</source>
         <translation>嵌入结果</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/speaker_map.py" line="778"/>
+        <location filename="../../localclip/gui/speaker_map.py" line="763"/>
         <source>The results in {0} could not be read.</source>
         <translation>无法读取 {0} 中的结果。</translation>
     </message>

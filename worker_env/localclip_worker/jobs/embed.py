@@ -109,7 +109,7 @@ class EmbedJob:
             "device": str(self._device),
             "ignored_keys": len(loaded.ignored_keys),
             # torch's intra-op threads: its default (one per core) unless OMP_NUM_THREADS says otherwise,
-            # as the app's embed plan does for several CPU workers (localclip/cli/embedding.py).
+            # as the app's embed plan does for several CPU workers (localclip/runs/setup.py).
             "threads": torch.get_num_threads(),
             "forward": forward,
         }
