@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from localclip.core.clone_manifest import CloneParams
@@ -221,13 +219,9 @@ def main() -> int:
         record = {
             "command": " ".join(sys.argv),
             "date": time.strftime("%Y-%m-%d"),
-            "machine": {
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "cpu_count": os.cpu_count(),
-                "gpu": "none" if args.device == "cpu" else args.device,
-                "packages": {n: metadata.version(n) for n in ("localclip", "PySide6")},
-            },
+            "machine": machine_facts(
+                ("localclip", "PySide6"), gpu="none" if args.device == "cpu" else args.device
+            ),
             "workload": {
                 "speaker_lines": SPEAKER_LINES,
                 "workers": args.workers,

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -40,12 +39,12 @@ import sys
 import tempfile
 import threading
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import psutil
 import soundfile
+from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 
 from localclip.core.demo_data import FORMATS, make_dataset
 from localclip.core.paths import bundled_worker_python
@@ -318,7 +317,9 @@ def main() -> int:
         record = {
             "command": " ".join([".venv/bin/python bench/embed.py", *sys.argv[1:]]),
             "date": time.strftime("%Y-%m-%d"),
-            "machine": machine(python),
+            "machine": machine_facts(
+                ("PySide6", "localclip", "psutil"), worker_packages=worker_packages(python)
+            ),
             "workload": {
                 "clips": len(clips),
                 "audio_seconds": round(audio, 1),
@@ -344,29 +345,6 @@ def say(text: str) -> None:
 
 def elapsed(since: float) -> str:
     return f"{time.perf_counter() - since:.0f} s"
-
-
-def machine(python: Path) -> dict[str, Any]:
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu": cpu_name(),
-        "cpu_count": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "gpu": "none",
-        "app_packages": {n: metadata.version(n) for n in ("PySide6", "localclip", "psutil")},
-        "worker_packages": worker_packages(python),
-    }
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 # -- the table ------------------------------------------------------------------------------------------

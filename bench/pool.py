@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from localclip.core.paths import bundled_worker_python
@@ -93,18 +91,6 @@ def measure(workers: int, items: int) -> dict[str, Any]:
     }
 
 
-def machine() -> dict[str, Any]:
-    packages = {name: metadata.version(name) for name in ("PySide6", "localclip", "psutil")}
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "gpu": "none",
-        "packages": packages,
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -126,7 +112,7 @@ def main() -> int:
     if args.out:
         record = {
             "command": " ".join(sys.argv),
-            "machine": machine(),
+            "machine": machine_facts(("PySide6", "localclip", "psutil")),
             "results": rows,
             "date": time.strftime("%Y-%m-%d"),
         }

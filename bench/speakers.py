@@ -19,16 +19,15 @@ import json
 import multiprocessing
 import os
 import pickle
-import platform
 import shutil
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 
 from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore
 from localclip.core.export import export_store
@@ -172,14 +171,10 @@ def main() -> int:
         record = {
             "command": " ".join(sys.argv),
             "date": time.strftime("%Y-%m-%d"),
-            "machine": {
-                "platform": platform.platform(),
-                "python": platform.python_version(),
-                "cpu_count": os.cpu_count(),
-                "load_average_at_start": round(load_at_start, 2),  # other processes on the machine
-                "gpu": "none",
-                "packages": {name: metadata.version(name) for name in ("numpy", "localclip")},
-            },
+            "machine": machine_facts(
+                ("numpy", "localclip"),
+                load_average_at_start=round(load_at_start, 2),  # other processes on the machine
+            ),
             "workload": {"clips": args.clips, "speakers": args.speakers, "dim": args.dim},
             "results": results,
         }
