@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from localclip.core.embedding_store import EmbeddingStore
-from localclip.core.speakers import SpeakerEmbedding, SpeakerKey, aggregate_speakers
+from localclip.core.speakers import SpeakerEmbedding, SpeakerKey
 
 
 def cosine_similarity(matrix: np.ndarray) -> np.ndarray:
@@ -91,13 +91,13 @@ def load_speaker_results(out_dir: Path) -> SpeakerResults:
     """Read an embedding run's results from `<out_dir>/embeddings.sqlite` (StoreNotFound when absent)."""
     out_dir = Path(out_dir)
     with EmbeddingStore.open_existing(out_dir) as store:
-        stored = store.speakers()
+        stored = store.speakers(with_utterances=False)  # the counts are enough here, not the clip lists
         failed = store.failed_counts()
         notes: list[str] = []
         if stored:
             speakers = stored
-        else:
-            speakers, _ = aggregate_speakers(store.embeddings(), failed)
+        else:  # from the store's running per-speaker sums, not by reading every clip's vector
+            speakers, _ = store.aggregate_speakers()
             if speakers:
                 notes.append(
                     "Speaker embeddings have not been computed yet (the speakers step): the similarities "
