@@ -21,8 +21,9 @@ from machine import machine_facts  # bench/machine.py: this script's folder is o
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from localclip.core.paths import bundled_worker_python
-from localclip.pool.pool import PoolOptions, WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.engine import PoolOptions
+from localclip.pool.launch import WorkerLaunch
+from localclip.pool.pool import WorkerPool
 
 
 class Waiter:

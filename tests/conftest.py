@@ -15,8 +15,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from localclip.core.paths import bundled_worker_python
-from localclip.pool.pool import PoolOptions, WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.engine import PoolOptions
+from localclip.pool.launch import WorkerLaunch
+from localclip.pool.pool import WorkerPool
 
 ROGUE_WORKER = Path(__file__).parent / "workers" / "rogue_worker.py"
 MAKE_WESPEAKER_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
@@ -100,7 +101,7 @@ class PoolHarness:
         return blocker.args[0]
 
     def stop(self) -> None:
-        if not self.pool._stopped_emitted:
+        if not self.pool.is_stopped:
             with self.qtbot.waitSignal(self.pool.stopped, timeout=30_000):
                 self.pool.shutdown()
 

@@ -19,7 +19,7 @@ from localclip.core.clone_manifest import CloneParams, Manifest
 from localclip.core.models import check_fish_dir
 from localclip.core.paths import resources_dir
 from localclip.core.projects import scan_project
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.launch import WorkerLaunch
 from localclip.runs.clone import CloneOptions, CloneRun
 from tests.conftest import run_localclip
 

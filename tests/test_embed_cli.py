@@ -21,7 +21,7 @@ from localclip.core.datasets import scan_dataset
 from localclip.core.demo_data import AudioFormat, make_dataset
 from localclip.core.embedding_store import EmbeddingStore
 from localclip.core.models import check_wespeaker_dir
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.launch import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
 from tests.conftest import run_localclip
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from localclip.pool.worker_process import WorkerConfigError, WorkerLaunch
+from localclip.pool.launch import WorkerConfigError, WorkerLaunch
 from localclip_worker import protocol
 from tests.conftest import ROGUE_WORKER
 
@@ -243,7 +243,7 @@ import gc, sys
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from localclip.core.paths import bundled_worker_python
 from localclip.pool.pool import WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.launch import WorkerLaunch
 app = QCoreApplication([])
 for run in range(3):
     pool = WorkerPool([WorkerLaunch(str(n), bundled_worker_python()) for n in range(2)])
@@ -327,3 +327,11 @@ def test_a_run_can_choose_which_items_a_worker_gets(make_pool, qtbot) -> None:
     summary = harness.run("diag", [{"id": str(n), "sleep": 0.02} for n in range(12)])
     assert summary["done"] == 12
     assert all(int(item) % 2 == int(worker) for item, worker in harness.done.items())
+
+
+def test_work_submitted_after_every_worker_retired_fails_at_once(make_pool, qtbot) -> None:
+    harness = make_pool(launches=[WorkerLaunch("0", Path(sys.base_prefix) / "bin" / "python3")])
+    qtbot.waitUntil(lambda: harness.pool.slots["0"].state == "retired", timeout=30_000)
+    summary = harness.run("diag", [{"id": "late"}])
+    assert summary["failed"] == 1 and harness.failed["late"][0] == "no_worker"
+    assert "pip install" in harness.failed["late"][1]  # the retired worker's reason

@@ -25,7 +25,7 @@ from localclip.core.projects import scan_project
 from localclip.core.takes import CSV_NAME, REVIEW_DONE
 from localclip.gui.player import ClipPlayer, PlaybackState
 from localclip.gui.review import ReviewView
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.launch import WorkerLaunch
 from localclip.runs.clone import CloneOptions, CloneRun
 
 EXAMPLE = resources_dir() / "example_project"

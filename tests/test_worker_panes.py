@@ -20,8 +20,9 @@ from localclip.core.models import check_wespeaker_dir
 from localclip.core.worker_status import LogKind, PaneState
 from localclip.gui.log_panel import LogPanel
 from localclip.gui.worker_panes import RunProgressWidget, WorkerPanesView
-from localclip.pool.pool import PoolOptions, WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.engine import PoolOptions
+from localclip.pool.launch import WorkerLaunch
+from localclip.pool.pool import WorkerPool
 from localclip.runs.embed import EmbedOptions, EmbedRun
 
 CHATTY_WORKER = Path(__file__).parent / "workers" / "chatty_worker.py"
@@ -72,7 +73,7 @@ class Screen:
 
     def shut_down(self) -> None:
         for pool in self.pools:
-            if not pool._stopped_emitted:
+            if not pool.is_stopped:
                 with self.qtbot.waitSignal(pool.stopped, timeout=30_000):
                     pool.shutdown()
 

@@ -71,7 +71,7 @@ class TerminalRun:
         """Run the event loop until ``pool`` has stopped; the caller shuts it down when its work is done."""
         from PySide6.QtCore import QCoreApplication, QTimer
 
-        from localclip.pool.worker_process import WorkerConfigError
+        from localclip.pool.launch import WorkerConfigError
 
         app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
         pool.stopped.connect(app.quit)

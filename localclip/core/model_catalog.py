@@ -20,8 +20,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
-
 from localclip.core.models import (
     FISH_FILES,
     WESPEAKER_FILES,
@@ -29,7 +27,7 @@ from localclip.core.models import (
     check_fish_dir,
     check_wespeaker_dir,
 )
-from localclip.core.paths import APP_NAME
+from localclip.core.paths import user_data_dir
 
 ModelKind = Literal["wespeaker", "fish"]
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -147,7 +145,7 @@ def models_root(models_folder_setting: str = "") -> Path:
     """The folder downloads go to: the MODELS_FOLDER setting, else the per-user data folder."""
     if models_folder_setting:
         return Path(models_folder_setting)
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
+    return user_data_dir() / "models"
 
 
 def default_folder(model: CatalogModel, models_folder_setting: str = "") -> Path:

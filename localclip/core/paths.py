@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "LocalClip"
 WORKER_MODULE = "localclip_worker"
 SOURCE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, when running from source
@@ -25,7 +23,7 @@ def bundled_worker_python() -> Path:
     in_checkout = venv_python(SOURCE_ROOT / "worker_env" / ".venv")
     if in_checkout.exists():
         return in_checkout
-    return venv_python(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "worker-env")
+    return venv_python(user_data_dir() / "worker-env")
 
 
 def worker_package_dir() -> Path:
@@ -39,4 +37,14 @@ def resources_dir() -> Path:
 
 def config_dir() -> Path:
     override = os.environ.get("LOCALCLIP_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    if override:
+        return Path(override)
+    import platformdirs  # here: the Qt-free driver imports this module on machines without platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def user_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

@@ -138,9 +138,8 @@ class RunController(QObject):
             return False
         from localclip.core.gpus import probe_gpus
         from localclip.core.plan import plan_workers
-        from localclip.pool.launch import launches_for_plan
+        from localclip.pool.launch import WorkerConfigError, launches_for_plan
         from localclip.pool.pool import WorkerPool
-        from localclip.pool.worker_process import WorkerConfigError
         from localclip.settings import RUN_DEVICE
 
         try:
@@ -226,7 +225,7 @@ class RunController(QObject):
             )
 
     def _launch(self, entry: FolderEntry, model: Any) -> None:
-        from localclip.pool.worker_process import WorkerConfigError
+        from localclip.pool.launch import WorkerConfigError
         from localclip.runs.setup import SetupError, prepare_clone, prepare_embed
 
         self._task = None

@@ -13,7 +13,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,12 @@ from localclip.core.clone_manifest import CloneParams, LinePlan, Manifest, SeedP
 from localclip.core.clone_schedule import CloneScheduler, speaker_work
 from localclip.core.gpus import GpuReport, probe_gpus
 from localclip.core.models import FishModelInfo
-from localclip.core.plan import PlanSettings, more_workers_by_measurement
+from localclip.core.plan import PlanSettings, more_workers_by_measurement, worker_threads
 from localclip.core.projects import ProjectScan
 from localclip.core.text_chunks import split_text
-from localclip.pool.pool import PoolOptions, WorkerPool, WorkItem
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.engine import PoolOptions, WorkItem
+from localclip.pool.launch import WorkerLaunch
+from localclip.pool.pool import WorkerPool
 from localclip_worker import protocol
 
 CHUNK_CHARS = 250  # about 15-20 s of speech: well inside fish-speech's max_new_tokens per chunk
@@ -110,7 +111,7 @@ class CloneRun(QObject):
         self._measured: set[str] = set()  # workers whose first line was measured
         self._full_gpus: set[str] = set()  # GPUs (uuid) where no further worker may start
         self._failures: list[dict[str, str]] = []
-        self._cpu_threads = 0  # 0: torch's default
+        self._cpu_threads = 0  # torch threads per worker; 0: torch's default
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -127,10 +128,12 @@ class CloneRun(QObject):
 
     def _connect_pool(self, pool: WorkerPool, launches: list[WorkerLaunch]) -> WorkerPool:
         self.pool = pool
-        # Workers sharing the CPU split its cores: measured with the tiny model, 1 thread each ran at
-        # 170-180 tokens/s and 2 threads each on 2 busy cores at 7-58 (threads fighting over cores).
-        cpu_workers = sum(1 for launch in launches if launch.gpu_uuid is None)
-        self._cpu_threads = max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers else 0
+        # Workers sharing the machine split its cores: measured with the tiny model, 1 thread each ran at
+        # 170-180 tokens/s and 2 threads each on 2 busy cores at 7-58 (threads fighting over cores). GPU
+        # workers get a few each (core/plan.py): 15 workers on an H200 would otherwise run 16 each.
+        device = "cpu" if all(launch.gpu_uuid is None for launch in launches) else "cuda"
+        threads = worker_threads(device, len(launches), os.cpu_count() or 1, self._plan_settings)
+        self._cpu_threads = threads.torch
         self.pool.picker = self._pick
         self.scheduler.set_workers(max(1, len(launches)))
         for signal, slot in self._pool_connections():
@@ -281,9 +284,7 @@ class CloneRun(QObject):
         if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings) < 1:
             return
         new_id = str(max(int(w) for w in self.pool.slots if w.isdigit()) + 1)
-        self.pool.add_worker(
-            WorkerLaunch(new_id, launch.python, launch.gpu_uuid, launch.gpu_name, launch.heartbeat_seconds)
-        )
+        self.pool.add_worker(replace(launch, worker_id=new_id))  # its environment too
         self.scheduler.set_workers(len(self.pool.slots))
         self.problem.emit(
             f"worker {worker_id} peaked at {peak_bytes / 1024**3:.1f} GB on {launch.gpu_name}: "

@@ -26,14 +26,16 @@ from localclip.core.embedding_store import (
     decode_embedding_b64,
 )
 from localclip.core.models import WeSpeakerModelInfo
-from localclip.pool.pool import PoolOptions, WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
+from localclip.pool.engine import PoolOptions
+from localclip.pool.launch import WorkerLaunch
+from localclip.pool.pool import WorkerPool
 from localclip_worker import protocol
 
 FLUSH_MS = 250
-# Failures that belong to the clip (stored, shown per speaker); others (a worker died, no worker left)
-# belong to the run and are only reported: the clip is simply not done yet.
-CLIP_FAILURE_CODES = {protocol.FAIL_BAD_INPUT, protocol.FAIL_EXCEPTION}
+# Failures that belong to the clip (stored, shown per speaker; a later run tries them again); others (a
+# worker died, no worker left) belong to the run and are only reported: the clip is simply not done yet.
+# out_of_memory reaches the run only after the pool's retries: the clip does not fit even alone.
+CLIP_FAILURE_CODES = {protocol.FAIL_BAD_INPUT, protocol.FAIL_EXCEPTION, protocol.FAIL_OUT_OF_MEMORY}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class EmbedOptions:
     batch_size: int = 0  # clips per batch; 0 lets the worker adapt it to the GPU
     clips_per_job: int = 256
     io_threads: int = 4
+    torch_threads: int = 0  # 0: as the worker started (OMP_NUM_THREADS, else one per core)
     skip_existing: bool = True
 
 
@@ -130,6 +133,7 @@ class EmbedRun(QObject):
             "device": self.options.device,
             "batch_size": self.options.batch_size,
             "io_threads": self.options.io_threads,
+            "torch_threads": self.options.torch_threads,
         }
         self.pool.submit("embed", [{"id": clip.key, "path": str(clip.path)} for clip in self.pending], params)
         self._flush_timer.start()

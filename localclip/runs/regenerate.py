@@ -42,9 +42,8 @@ from localclip.core.gpus import GpuReport, probe_gpus
 from localclip.core.models import FishModelInfo, ModelDirError, check_fish_dir
 from localclip.core.plan import NoUsableGpu, plan_workers
 from localclip.core.projects import ProjectError, ProjectScan, scan_project
-from localclip.pool.launch import launches_for_plan
+from localclip.pool.launch import WorkerConfigError, launches_for_plan
 from localclip.pool.pool import WorkerPool
-from localclip.pool.worker_process import WorkerConfigError
 from localclip.runs.clone import CloneOptions, CloneRun
 from localclip.runs.setup import SetupError, clone_params
 from localclip.settings import FISH_MODEL_DIR, RUN_DEVICE, Settings
