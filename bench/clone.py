@@ -11,7 +11,9 @@ The project is the skewed one of issue 4: six speakers with 16, 15, 8, 7, 3 and 
              reference, large speakers are split off to idle workers
 Reported per strategy: makespan (wall clock), model loads, parallel efficiency (time spent on lines /
 (workers x makespan)), tokens/s per worker and in total. Workers run on the CPU here (one torch thread
-each); on a GPU machine pass --device cuda and --size s1-mini for S1-mini-sized models of random weights.
+each); on a GPU machine pass --device cuda and --size s1-mini for S1-mini-sized models of random weights:
+the workers are then planned and pinned to the GPUs as the app does (NVML probe, CUDA_VISIBLE_DEVICES set
+to the GPU's UUID), with the app's CPU thread budget for GPU workers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,11 +35,13 @@ from machine import machine_facts  # bench/machine.py: this script's folder is o
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from localclip.core.clone_manifest import CloneParams
+from localclip.core.gpus import probe_gpus
 from localclip.core.models import check_fish_dir
 from localclip.core.paths import bundled_worker_python, resources_dir
+from localclip.core.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers, worker_threads
 from localclip.core.projects import scan_project
+from localclip.pool.launch import WorkerLaunch, launches_for_plan
 from localclip.pool.pool import WorkerPool
-from localclip.pool.worker_process import WorkerLaunch
 from localclip.runs.clone import CloneOptions, CloneRun
 
 SPEAKER_LINES = (16, 15, 8, 7, 3, 1)
@@ -92,15 +97,30 @@ def fresh_run(project: Path, model: Path, args: argparse.Namespace) -> CloneRun:
     return CloneRun(scan_project(project), check_fish_dir(model), options)
 
 
-def launches(count: int, prefix: str = "") -> list[WorkerLaunch]:
-    return [
-        WorkerLaunch(f"{prefix}{n}", bundled_worker_python(), heartbeat_seconds=2.0) for n in range(count)
-    ]
+def worker_plan(args: argparse.Namespace) -> WorkerPlan:
+    """``--workers`` workers on ``--device``, planned as the app plans them (on CUDA, pinned to GPUs)."""
+    settings = PlanSettings(max_workers=args.workers, cpu_workers=args.workers)
+    report = probe_gpus()
+    try:
+        plan = plan_workers(report, settings, work_items=args.workers, device=args.device)
+    except NoUsableGpu as error:
+        raise SystemExit(f"--device cuda needs a GPU that LocalClip can use. {error}") from None
+    if len(plan.slots) < args.workers:
+        details = "\n".join(plan.explanation)
+        raise SystemExit(f"only {len(plan.slots)} of {args.workers} workers fit on {args.device}:\n{details}")
+    return plan
 
 
-def run_localclip(project: Path, model: Path, args: argparse.Namespace, tally: Tally) -> float:
+def launches(plan: WorkerPlan, count: int) -> list[WorkerLaunch]:
+    """The first ``count`` workers of the plan (ids "0", "1", ...; on CUDA each carries its GPU's UUID)."""
+    return launches_for_plan(plan, bundled_worker_python(), heartbeat_seconds=2.0)[:count]
+
+
+def run_localclip(
+    project: Path, model: Path, args: argparse.Namespace, plan: WorkerPlan, tally: Tally
+) -> float:
     run = fresh_run(project, model, args)
-    pool = run.create_pool(launches(args.workers))
+    pool = run.create_pool(launches(plan, args.workers))
     tally.follow(pool)
     done: list[Any] = []
     run.finished.connect(done.append)
@@ -112,27 +132,31 @@ def run_localclip(project: Path, model: Path, args: argparse.Namespace, tally: T
     return seconds
 
 
-def run_fixed(project: Path, model: Path, args: argparse.Namespace, tally: Tally, reload: bool) -> float:
+def run_fixed(
+    project: Path, model: Path, args: argparse.Namespace, plan: WorkerPlan, tally: Tally, reload: bool
+) -> float:
     """The seeds' ways: speakers assigned up front (round robin), or one fresh process per speaker."""
     run = fresh_run(project, model, args)
-    params = {**run.job_params(), "cpu_threads": 1 if args.device == "cpu" else 0}
+    # On the CPU one torch thread each; on a GPU the app's budget (the localclip strategy's, from CloneRun).
+    gpu_threads = worker_threads(plan.device, args.workers, os.cpu_count() or 1, PlanSettings()).torch
+    params = {**run.job_params(), "cpu_threads": 1 if args.device == "cpu" else gpu_threads}
     by_speaker: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for plan in run.plans.values():
-        by_speaker[plan.speaker].append(run.item_for(plan))
+    for line in run.plans.values():
+        by_speaker[line.speaker].append(run.item_for(line))
     speakers = list(by_speaker)
     started = time.monotonic()
     if reload:  # batches of `workers` speakers, each on a new process that loads the model
         for first in range(0, len(speakers), args.workers):
             batch = speakers[first : first + args.workers]
             items = [{**item, "worker_id": str(n)} for n, s in enumerate(batch) for item in by_speaker[s]]
-            run_pool(launches(len(batch)), items, params, tally)
+            run_pool(launches(plan, len(batch)), items, params, tally)
     else:
         items = [
             {**item, "worker_id": str(n % args.workers)}
             for n, s in enumerate(speakers)
             for item in by_speaker[s]
         ]
-        run_pool(launches(args.workers), items, params, tally)
+        run_pool(launches(plan, args.workers), items, params, tally)
     return time.monotonic() - started
 
 
@@ -180,11 +204,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--size", choices=["tiny", "s1-mini"], default="tiny")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--max-new-tokens", type=int, default=24)
     parser.add_argument("--out", type=Path, help="write the raw run as JSON here")
     args = parser.parse_args()
     QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    plan = worker_plan(args)  # before the model is built: no GPU, no benchmark
     work = Path(tempfile.mkdtemp(prefix="localclip-bench-clone-"))
     model = work / "model"
     subprocess.run(
@@ -206,9 +231,9 @@ def main() -> int:
     for name in ("reload", "roundrobin", "localclip"):
         tally = Tally()
         if name == "localclip":
-            seconds = run_localclip(project, model, args, tally)
+            seconds = run_localclip(project, model, args, plan, tally)
         else:
-            seconds = run_fixed(project, model, args, tally, reload=name == "reload")
+            seconds = run_fixed(project, model, args, plan, tally, reload=name == "reload")
         rows.append(summarise(name, seconds, tally, args.workers))
         row = rows[-1]
         print(
@@ -220,11 +245,12 @@ def main() -> int:
             "command": " ".join(sys.argv),
             "date": time.strftime("%Y-%m-%d"),
             "machine": machine_facts(
-                ("localclip", "PySide6"), gpu="none" if args.device == "cpu" else args.device
+                ("localclip", "PySide6"), gpu="none" if args.device == "cpu" else plan.slots[0].gpu_name
             ),
             "workload": {
                 "speaker_lines": SPEAKER_LINES,
                 "workers": args.workers,
+                "plan": list(plan.explanation),
                 "model": args.size,
                 "max_new_tokens": args.max_new_tokens,
             },

@@ -1,6 +1,7 @@
 """Speaker embeddings on this machine: WeSpeaker's naive loop, LocalClip end to end, the model-only ceiling.
 
-    .venv/bin/python bench/embed.py [--clips 240] [--workers 1 2] [--repeat 3] [--work DIR] [--out FILE.json]
+    .venv/bin/python bench/embed.py [--clips 240] [--workers 1 2] [--repeat 3] [--device cpu|cuda]
+                                    [--work DIR] [--out FILE.json]
 
 One generated dataset (``make_dataset``: synthetic voices, 1-10 s clips, WAV 16/24-bit/float, FLAC, OGG,
 MP3 at 16-48 kHz, mono and stereo) and one WeSpeaker ResNet34 of real size (embed_dim 256, random
@@ -9,14 +10,19 @@ weights: the same compute as a trained model), then, side by side:
 1. **naive**: WeSpeaker's own ``Speaker.extract_embedding`` per file and a synchronous pickle per clip,
    model loaded once and not timed, VAD off (bench/embed_naive.py). As WeSpeaker leaves torch, that is
    one thread (silero-vad, which it imports, sets it); a second row gives it one thread per core.
-2. **LocalClip**: the real ``localclip embed DATASET --model M --out OUT --device cpu`` command with
+2. **LocalClip**: the real ``localclip embed DATASET --model M --out OUT --device DEVICE`` command with
    default settings, timed from launch to exit, and at its steady rate (from the first worker's ``ready``
    to the last result: without interpreter, torch and model start-up); with the default plan and with each
    ``--workers N``. The workers report their torch thread count in ``ready``.
-3. **ceiling**: the same clips' features computed beforehand, then forward passes alone, one clip per
-   pass (LocalClip's batch size on the CPU), in as many processes and torch threads as the LocalClip run
-   used, the clips split evenly by duration: through LocalClip's own forward step, and (for the default
-   plan) through the plain WeSpeaker module (bench/embed_ceiling.py).
+3. **ceiling**: the same clips' features computed beforehand, then forward passes alone, in as many
+   processes and torch threads as the LocalClip run used, the clips split evenly by duration: through
+   LocalClip's own forward step, and (for the default plan) through the plain WeSpeaker module
+   (bench/embed_ceiling.py). On the CPU one clip per pass (LocalClip's batch size there); with
+   ``--device cuda`` batched passes at LocalClip's largest GPU batch budget.
+
+``--device`` (default ``cpu``) is where LocalClip and the ceiling run; ``cuda`` plans the workers on the
+GPUs as the app does (its NVML probe). The naive rows always run on the CPU (bench/embed_naive.py has no
+device choice).
 
 Every configuration runs ``--repeat`` times, interleaved. Shared machines are noisy (other tenants' load
 slows a run that waits on a core); the table shows the fastest of the repeats, the JSON has every run
@@ -173,12 +179,12 @@ def naive(python: Path, model: Path, clips: list[Path], work: Path, threads: int
     return {**json.loads(result.read_text(encoding="utf-8")), **measured.figures()}
 
 
-def localclip(model: Path, dataset: Path, work: Path, workers: int | None) -> dict[str, Any]:
+def localclip(model: Path, dataset: Path, work: Path, workers: int | None, device: str) -> dict[str, Any]:
     out = work / f"localclip-out-{workers or 'default'}"
     shutil.rmtree(out, ignore_errors=True)
     config = Path(tempfile.mkdtemp(prefix="config-", dir=work))  # default settings, not the user's
     command = [sys.executable, "-m", "localclip", "embed", str(dataset), "--model", str(model)]
-    command += ["--out", str(out), "--device", "cpu", "--events", "jsonl"]
+    command += ["--out", str(out), "--device", device, "--events", "jsonl"]
     command += [] if workers is None else ["--workers", str(workers)]
     env = {**os.environ, "LOCALCLIP_CONFIG_DIR": str(config)}
     with Measured() as measured:
@@ -227,7 +233,7 @@ def shards(clips: list[Path], seconds: dict[Path, float], count: int) -> list[li
 
 
 def ceiling(
-    python: Path, model: Path, parts: list[list[Path]], threads: int, path: str, work: Path
+    python: Path, model: Path, parts: list[list[Path]], threads: int, path: str, work: Path, device: str
 ) -> dict[str, Any]:
     go = work / "ceiling-go"
     results = [work / f"ceiling-{n}.json" for n in range(len(parts))]
@@ -239,7 +245,7 @@ def ceiling(
         processes = []
         for part, result in zip(parts, results, strict=True):
             command = [str(python), "-I", script, str(model), str(result), *map(str, part)]
-            command += ["--threads", str(threads), "--path", path, "--go", str(go)]
+            command += ["--threads", str(threads), "--path", path, "--device", device, "--go", str(go)]
             processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
             measured.watch(processes[-1].pid)
         while not all(marker.exists() for marker in markers):  # every process has its features ready
@@ -254,6 +260,7 @@ def ceiling(
     figures = [json.loads(result.read_text(encoding="utf-8")) for result in results]
     return {
         "path": path,
+        "device": device,
         "processes": len(parts),
         "torch_threads_per_process": threads,
         "seconds": max(f["seconds"] for f in figures),
@@ -273,6 +280,7 @@ def main() -> int:
     parser.add_argument("--clips", type=int, default=240)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="also run --workers N")
     parser.add_argument("--repeat", type=int, default=1, help="run everything N times, interleaved")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="for LocalClip and ceiling")
     parser.add_argument("--no-eager-ceiling", action="store_true", help="skip the plain-module ceiling")
     parser.add_argument("--work", type=Path, help="scratch folder, kept (default: a temporary one)")
     parser.add_argument("--out", type=Path, help="write the raw run as JSON here")
@@ -300,7 +308,7 @@ def main() -> int:
         for workers in [None, *args.workers]:
             name = "localclip" if workers is None else f"localclip --workers {workers}"
             say(f"round {repeat}/{args.repeat}: {name}")
-            run = localclip(model, dataset, work, workers)
+            run = localclip(model, dataset, work, workers, args.device)
             runs.setdefault(name, []).append(run)
             plan = (run["workers"], run["torch_threads_per_worker"])
             plans += [] if plan in plans else [plan]
@@ -310,7 +318,7 @@ def main() -> int:
             name = f"ceiling {path} {workers}x{threads}"
             say(f"round {repeat}/{args.repeat}: {name}")
             parts = shards(clips, durations, workers)
-            runs.setdefault(name, []).append(ceiling(python, model, parts, threads, path, work))
+            runs.setdefault(name, []).append(ceiling(python, model, parts, threads, path, work, args.device))
 
     results = tabulate(runs, len(clips), audio)
     if args.out:
@@ -326,6 +334,7 @@ def main() -> int:
                 "clip_seconds": [round(min(durations.values()), 2), round(max(durations.values()), 2)],
                 "formats": formats,
                 "model": "WeSpeaker ResNet34, embed_dim 256, random weights",
+                "device": args.device,
                 "page_cache": "warm (the dataset was just written or read)",
                 "repeats": args.repeat,
             },

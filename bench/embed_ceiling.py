@@ -1,14 +1,19 @@
 """The model-only ceiling for bench/embed.py (run with the worker python): forward passes alone.
 
-    embed_ceiling.py MODEL_DIR RESULT.json --threads N [--path localclip|eager] [--go FILE] CLIP...
+    embed_ceiling.py MODEL_DIR RESULT.json --threads N [--path localclip|eager] [--device cpu|cuda]
+                     [--batch-frames F] [--go FILE] CLIP...
 
 Every clip's features are computed first (LocalClip's own front end, not timed); then, with ``--threads``
-torch threads, the clips go through the model one per forward pass (LocalClip's batch size on the CPU),
-and only those passes are timed. ``--path localclip`` uses the forward step of LocalClip's ``embed`` job
-after its own set-up (whatever that step does on this device); ``--path eager`` calls the WeSpeaker module
-itself, ``model(feats)[-1]`` under inference mode, as WeSpeaker's ``extract_embedding`` does. Several of
-these processes run side by side for a plan of several workers: with ``--go`` each one writes
-``RESULT.json.ready`` after its set-up and waits until the go file exists, so their timed parts overlap.
+torch threads, the clips go through the model and only those passes are timed. On the CPU (the default)
+one clip per forward pass, LocalClip's batch size there. On CUDA the clips, sorted by length, go in
+batches of at most ``--batch-frames`` padded frames (default: LocalClip's GPU batch budget at its largest,
+CUDA_CAP_FRAMES), the first batch as warm-up, with ``torch.cuda.synchronize()`` before every clock
+reading. ``--path localclip`` uses the forward step of LocalClip's ``embed`` job after its own set-up
+(whatever that step does on this device); ``--path eager`` calls the WeSpeaker module itself,
+``model(feats)[-1]`` under inference mode, as WeSpeaker's ``extract_embedding`` does (on a zero-padded
+batch on CUDA: the same compute, without LocalClip's masking). Several of these processes run side by side
+for a plan of several workers: with ``--go`` each one writes ``RESULT.json.ready`` after its set-up and
+waits until the go file exists, so their timed parts overlap.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import time
 from pathlib import Path
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 
+from localclip_worker.embedding.batching import split_by_frames
+from localclip_worker.embedding.budget import CUDA_CAP_FRAMES
 from localclip_worker.embedding.features import load_clip
 from localclip_worker.jobs import create_job
 
@@ -36,30 +44,42 @@ def main() -> None:
     parser.add_argument("clips", nargs="+")
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--path", choices=("localclip", "eager"), default="localclip")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--batch-frames", type=int, default=CUDA_CAP_FRAMES, help="CUDA: most padded frames")
     parser.add_argument("--go", type=Path, help="start timing once this file exists")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     job = create_job("embed")
-    job.setup({"model_dir": str(args.model_dir), "device": "cpu"})
+    job.setup({"model_dir": str(args.model_dir), "device": args.device})
     torch.set_num_threads(args.threads)  # whatever the job's set-up chose, the ceiling runs with these
     features = [load_clip(path).features for path in args.clips]
-    model = job._loaded.model
+    model, device = job._loaded.model, torch.device(args.device)
 
     def eager(batch: list[torch.Tensor]) -> torch.Tensor:
+        padded = batch[0].unsqueeze(0) if len(batch) == 1 else pad_sequence(batch, batch_first=True)
         with torch.inference_mode():
-            return model(batch[0].unsqueeze(0))[-1]
+            return model(padded.to(device))[-1]
 
-    forward = job._forward if args.path == "localclip" else eager
-    forward([features[0][:200]])  # one warm-up pass
+    def forward(batch: list[torch.Tensor]) -> None:
+        out = job._forward(batch) if args.path == "localclip" else eager(batch)
+        if isinstance(out, Exception):  # LocalClip's step returns an out-of-memory instead of raising it
+            raise out
+
+    batches = passes(features, args.device, args.batch_frames)
+    # One warm-up pass; on CUDA the largest batch, so the timed passes find torch's memory cache filled.
+    forward(max(batches, key=padded_frames) if args.device == "cuda" else [features[0][:200]])
+    synchronize(args.device)
     ready = time.perf_counter()
     if args.go is not None:
         args.result.with_name(args.result.name + ".ready").touch()
         while not args.go.exists():
             time.sleep(POLL_SECONDS)
+    synchronize(args.device)
     started = time.perf_counter()
     cpu_started = time.process_time()
-    for clip in features:
-        forward([clip])
+    for batch in batches:
+        forward(batch)
+    synchronize(args.device)
     seconds = time.perf_counter() - started
     result = {
         "seconds": round(seconds, 3),
@@ -67,11 +87,34 @@ def main() -> None:
         "waited": round(started - ready, 3),
         "clips": len(features),
         "frames": sum(int(f.shape[0]) for f in features),
+        "passes": len(batches),
+        "padded_frames": sum(padded_frames(batch) for batch in batches),
         "torch_threads": torch.get_num_threads(),
         "path": args.path,
+        "device": args.device,
     }
     args.result.write_text(json.dumps(result), encoding="utf-8")
     print(json.dumps(result), file=sys.stderr)
+
+
+def passes(features: list[torch.Tensor], device: str, most_frames: int) -> list[list[torch.Tensor]]:
+    """The forward passes: one clip each on the CPU (in the given order); on CUDA, the clips sorted by
+    length in batches of at most ``most_frames`` padded frames, as LocalClip's job makes them."""
+    if device == "cpu":
+        return [[clip] for clip in features]
+    ordered = sorted(features, key=lambda f: int(f.shape[0]))
+    groups = split_by_frames([int(f.shape[0]) for f in ordered], most_frames)
+    return [[ordered[i] for i in group] for group in groups]
+
+
+def padded_frames(batch: list[torch.Tensor]) -> int:
+    return len(batch) * max(int(f.shape[0]) for f in batch)
+
+
+def synchronize(device: str) -> None:
+    """Wait for the GPU's queued work, so a clock read after it counts that work."""
+    if device == "cuda":
+        torch.cuda.synchronize()
 
 
 if __name__ == "__main__":

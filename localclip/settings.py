@@ -15,7 +15,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QSettings
 
 from localclip.core.paths import bundled_worker_python, config_dir
-from localclip.core.plan import PlanSettings
+from localclip.core.plan import GPU_IO_THREADS, GPU_TORCH_THREADS, PlanSettings
+from localclip_worker.embedding.budget import gpu_memory_gb
 
 T = TypeVar("T")
 
@@ -53,9 +54,16 @@ MEMORY_PER_WORKER_GB = Option("plan/memory_per_worker_gb", 8.0, minimum=0.1, max
 RESERVE_FRACTION = Option("plan/reserve_fraction", 0.10, minimum=0.0, maximum=0.9)
 MAX_WORKERS = Option("plan/max_workers", 0, minimum=0, maximum=256)  # 0: no maximum
 CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
+# CPU threads of each GPU worker (localclip/core/plan.py: reasoned defaults, to be decided by measurement).
+GPU_WORKER_TORCH_THREADS = Option("plan/gpu_torch_threads", GPU_TORCH_THREADS, minimum=1, maximum=256)
+EMBED_GPU_IO_THREADS = Option("embed/gpu_io_threads", GPU_IO_THREADS, minimum=0, maximum=256)
 # A WeSpeaker ResNet needs far less GPU memory than Fish-Speech; embedding batches on the GPU, so one
-# worker per GPU with large batches is the default (0: no per-GPU maximum).
-EMBED_MEMORY_PER_WORKER_GB = Option("embed/memory_per_worker_gb", 2.0, minimum=0.1, maximum=1024.0)
+# worker per GPU with large batches is the default (0: no per-GPU maximum). A worker's memory is what its
+# largest batch reaches, derived from the batch cap (localclip_worker/embedding/budget.py: 6.0 GB), so the
+# plan never puts more workers on a GPU than their batches can use.
+EMBED_MEMORY_PER_WORKER_GB = Option(
+    "embed/memory_per_worker_gb", gpu_memory_gb(), minimum=0.1, maximum=1024.0
+)
 EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
 # On the CPU an embedding worker runs one clip per forward pass, and several single-threaded workers beat
 # one worker with a torch thread per core (measured: bench/embed.py, docs/benchmarks.md); 0: one worker per
@@ -125,4 +133,5 @@ class Settings:
             reserve_fraction=self.get(RESERVE_FRACTION),
             max_workers=max_workers or None,
             cpu_workers=self.get(CPU_WORKERS),
+            gpu_torch_threads=self.get(GPU_WORKER_TORCH_THREADS),
         )

@@ -12,6 +12,7 @@ import base64
 import json
 import pickle
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -323,28 +324,54 @@ def test_embed_job_in_a_real_worker_matches_the_batched_script(
 SIMULATE = """
 import json, sys, torch
 from localclip_worker.jobs import ItemContext, create_job
+from localclip_worker.main import _failure_code
 model_dir, limit, *paths = sys.argv[1:]
 job = create_job("embed")
 params = {"model_dir": model_dir, "device": "cpu", "batch_frames": 4000}
 job.setup(params)
 real, calls = job._embedder.embed_batch, []
+ERRORS = {  # what a full GPU raises: torch's own error, or a CUDA library's (gpu_memory.py)
+    "torch": lambda: torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB (simulated)"),
+    "cudnn": lambda: RuntimeError("cuDNN error: CUDNN_STATUS_ALLOC_FAILED (simulated)"),
+    "other": lambda: RuntimeError("CUDA error: device-side assert triggered (simulated)"),
+}
+raising = ["torch"]
 def flaky(features):
     calls.append(len(features) * max(int(f.shape[0]) for f in features))
     if calls[-1] > int(limit):
-        raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+        raise ERRORS[raising[0]]()
     return real(features)
 job._embedder.embed_batch = flaky
 items = [{"id": str(i), "path": p} for i, p in enumerate(paths)]
-outcomes = dict(job.run_items(items, params, ItemContext(lambda *a: None, lambda: False)))
-failed = {k: v for k, v in outcomes.items() if isinstance(v, Exception)}
+never = ItemContext(lambda *a: None, lambda: False)
+def failures(outcomes):
+    failed = {k: v for k, v in outcomes.items() if isinstance(v, Exception)}
+    return {k: [str(v), type(v).__name__, _failure_code(v)] for k, v in failed.items()}
+outcomes = dict(job.run_items(items, params, never))
+budget = job._budget
 checks = iter(range(1000))
 cancelled = dict(job.run_items(items, params, ItemContext(lambda *a: None, lambda: next(checks) >= 2)))
+kept = job._budget is budget  # a later job with the same params goes on with what the worker learnt
+raising[0], started = "cudnn", len(calls)
+other_params = {**params, "batch_frames": 3999}  # a new budget, so the first batch fails again
+cudnn = dict(job.run_items(items, other_params, never))
+raising[0] = "other"
+job._budget.frames = job._budget.ceiling = 4000
+try:
+    dict(job.run_items(items, other_params, never))
+    other = "nothing raised"
+except RuntimeError as error:
+    other = str(error)
 print(json.dumps({
-    "calls": calls,
-    "budget": job._budget.frames,
-    "failed": {k: [str(v), type(v.__cause__).__name__] for k, v in failed.items()},
-    "done": {k: v["embedding_b64"] for k, v in outcomes.items() if k not in failed},
+    "calls": calls[:started],
+    "cudnn_calls": calls[started:],
+    "budget": budget.frames,
+    "budget_kept": kept,
+    "failed": failures(outcomes),
+    "done": {k: v["embedding_b64"] for k, v in outcomes.items() if not isinstance(v, Exception)},
     "cancelled_run": len(cancelled),
+    "cudnn_failed": failures(cudnn),
+    "other": other,
 }))
 """
 
@@ -358,10 +385,53 @@ def test_out_of_memory_halves_the_batch_and_retries(
     assert report["calls"][0] > 700 and report["budget"] < 700  # the first batch failed: budget halved
     big = str(len(picks) - 1)
     assert set(report["failed"]) == {big}
-    reason, cause = report["failed"][big]
-    assert "out of GPU memory for this clip alone" in reason and cause == "OutOfMemoryError"
+    reason, kind, code = report["failed"][big]
+    assert "out of GPU memory for this clip alone" in reason and "cutting into shorter clips" in reason
+    assert kind == "OutOfGpuMemory" and code == "out_of_memory"  # the pool retries it, then fails it
     assert set(report["done"]) == {str(n) for n in range(len(picks) - 1)}
     for n, i in enumerate(picks[:-1]):
         vector = np.frombuffer(base64.b64decode(report["done"][str(n)]), dtype="<f4")
         assert relative_errors(vector, reference[i]) <= TOLERANCE
     assert 0 < report["cancelled_run"] < len(picks)  # cancel is seen between batches
+    assert report["budget_kept"]
+    # A cuDNN allocation failure backs off the same way; an error that is not about memory is raised.
+    assert report["cudnn_calls"][0] > 700 and report["cudnn_calls"][1] < report["cudnn_calls"][0]
+    assert {k: v[2] for k, v in report["cudnn_failed"].items()} == {big: "out_of_memory"}
+    assert "device-side assert triggered" in report["other"]
+
+
+def test_a_clip_that_never_fits_fails_with_its_reason_after_its_attempts(
+    qtbot, worker_python: Path, model_dir: Path, tmp_path: Path
+) -> None:
+    from localclip.core.datasets import scan_dataset
+    from localclip.core.models import check_wespeaker_dir
+    from localclip.pool.launch import WorkerLaunch
+    from localclip.runs.embed import EmbedOptions, EmbedRun
+
+    root = tmp_path / "data"
+    for n, seconds in enumerate(np.linspace(0.5, 1.0, 6)):
+        write16(root / ("anna" if n % 2 else "ben") / f"clip{n}.wav", speech_like(seconds, 50 + n))
+    write16(root / "anna" / "long.wav", speech_like(5.0, 60))  # ~500 frames: more than the GPU holds
+    # batch_size 4: batched passes on the CPU, so the simulated GPU limit of 300 padded frames bites.
+    options = EmbedOptions(device="cpu", batch_size=4, clips_per_job=8)
+    run = EmbedRun(scan_dataset(root), check_wespeaker_dir(model_dir), tmp_path / "out", options)
+    script = Path(__file__).parent / "workers" / "small_gpu_worker.py"
+    arguments = ("-I", str(script), "300", "--worker-id", "0", "--heartbeat", "0.25")
+    pool = run.create_pool([WorkerLaunch("0", worker_python, heartbeat_seconds=0.25, arguments=arguments)])
+    requeued: list[tuple[str, str]] = []
+    pool.item_requeued.connect(lambda item, worker, code: requeued.append((item, code)))
+    with qtbot.waitSignal(run.finished, timeout=180_000) as finished:
+        run.start()
+    report = finished.args[0]
+    assert report["done"] == 6 and report["failed"] == 1 and not report["not_done"]
+    long_key = next(clip.key for clip in run.scan.clips if clip.path.name == "long.wav")
+    # Retried while attempts are left (another worker might have had room), then failed: never a loop.
+    assert requeued == [(long_key, "out_of_memory")] * (pool.options.max_item_attempts - 1)
+    with sqlite3.connect(tmp_path / "out" / "embeddings.sqlite") as connection:
+        failures = connection.execute("SELECT key, code, reason FROM failures").fetchall()
+    [(key, code, reason)] = failures
+    assert (key, code) == (long_key, "out_of_memory")
+    assert reason.startswith("out of GPU memory for this clip alone (5.0 s, 498 frames): it needs a GPU")
+    assert reason.endswith("(OutOfMemoryError: CUDA out of memory. Tried to allocate 498 frames (simulated))")
+    with qtbot.waitSignal(pool.stopped, timeout=30_000):
+        pool.shutdown()

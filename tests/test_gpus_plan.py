@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 
 from localclip.core.gpus import NO_PYNVML_PROBLEM, GpuInfo, GpuReport, probe_gpus
-from localclip.core.plan import GIB, NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
+from localclip.core.plan import (
+    GIB,
+    NoUsableGpu,
+    PlanSettings,
+    WorkerPlan,
+    plan_workers,
+    worker_threads,
+)
+from localclip.runs.embed import EmbedOptions
+from localclip.runs.setup import cpu_clips_per_job, embed_launches
 
 RECORDINGS = Path(__file__).parent / "data" / "nvml"
 DEFAULTS = PlanSettings()
@@ -493,3 +502,82 @@ def test_more_workers_start_while_the_measured_footprint_fits(measured_gb: float
     gpu = probe_gpus(FakeNvml(load_recording("one_gpu_4090.json"))).gpus[0]  # 21.6 GB usable
     measured = int(measured_gb * GIB)
     assert more_workers_by_measurement(gpu, measured, PlanSettings()) == expected
+
+
+# --- CPU threads of the workers --------------------------------------------------------------------------
+
+H200 = GpuReport((synthetic_gpu(0, 139.7, 139.0, "NVIDIA H200"),), "570.86", "12.8", None)
+WORKER_PYTHON = Path("/opt/worker env/bin/python")
+
+
+@pytest.mark.parametrize(
+    ("workers", "torch", "io"), [(1, 4, 16), (2, 4, 8), (4, 4, 4), (8, 2, 2), (15, 1, 1)]
+)
+def test_gpu_workers_split_the_cores(workers: int, torch: int, io: int) -> None:
+    threads = worker_threads("cuda", workers, 16, DEFAULTS)
+    # The GPU does the math: torch's threads mostly wait on it, so decoding gets the whole share.
+    assert (threads.cores, threads.torch, threads.io) == (16 // workers, torch, io)
+
+
+@pytest.mark.parametrize(("workers", "share"), [(1, 16), (2, 8), (4, 4), (8, 2), (15, 1), (16, 1), (40, 1)])
+def test_cpu_workers_get_their_share_as_torch_threads(workers: int, share: int) -> None:
+    threads = worker_threads("cpu", workers, 16, DEFAULTS)
+    assert (threads.cores, threads.torch, threads.io) == (share, share, None)
+
+
+def test_gpu_thread_settings_are_caps_within_the_share() -> None:
+    settings = PlanSettings(gpu_torch_threads=8, gpu_io_threads=3)
+    assert worker_threads("cuda", 1, 16, settings).torch == 8
+    assert worker_threads("cuda", 4, 16, settings).torch == 4
+    assert worker_threads("cuda", 4, 16, settings).io == 3
+
+
+def fake_embed_run(pending: int) -> SimpleNamespace:
+    """What embed_launches reads of an EmbedRun: its pending clips, options and job count."""
+    options = EmbedOptions()
+    return SimpleNamespace(
+        pending=[None] * pending, options=options, jobs=-(-pending // options.clips_per_job)
+    )
+
+
+@pytest.mark.parametrize(
+    ("workers", "torch", "io", "note"),
+    [
+        (1, 4, 16, "4 torch threads and 16 decoding threads per worker"),
+        (2, 4, 8, "4 torch threads and 8 decoding threads per worker"),
+        (4, 4, 4, "4 torch threads and 4 decoding threads per worker"),
+        (8, 2, 2, "2 torch threads and 2 decoding threads per worker"),
+        (15, 1, 1, "1 torch thread and 1 decoding thread per worker"),
+    ],
+)
+def test_embed_launches_give_gpu_workers_a_thread_budget(
+    workers: int, torch: int, io: int, note: str
+) -> None:
+    settings = PlanSettings(memory_per_worker_gb=6.0, max_workers=workers)
+    run = fake_embed_run(100_000)
+    plan, launches = embed_launches(
+        run, lambda items: plan_workers(H200, settings, items, "cuda"), WORKER_PYTHON, settings, cores=16
+    )
+    assert len(launches) == workers and {launch.gpu_uuid for launch in launches} == {"GPU-test-0"}
+    env = {"OMP_NUM_THREADS": str(torch), "MKL_NUM_THREADS": str(torch)}
+    assert all(launch.extra_env == env for launch in launches)
+    assert (run.options.torch_threads, run.options.io_threads, run.options.clips_per_job) == (torch, io, 256)
+    assert plan.explanation[-1] == note
+
+
+@pytest.mark.parametrize(("workers", "threads"), [(1, 16), (2, 8), (16, 1)])
+def test_embed_launches_on_the_cpu_keep_their_share(workers: int, threads: int) -> None:
+    settings = PlanSettings(cpu_workers=workers)
+    no_gpus = GpuReport((), None, None, None)
+    run = fake_embed_run(1000)
+    plan, launches = embed_launches(
+        run, lambda items: plan_workers(no_gpus, settings, items, "cpu"), WORKER_PYTHON, settings, cores=16
+    )
+    assert len(launches) == workers and all(launch.gpu_uuid is None for launch in launches)
+    env = {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    assert all(launch.extra_env == env for launch in launches)
+    per_job = cpu_clips_per_job(1000, workers, 256)
+    options = run.options
+    assert (options.torch_threads, options.io_threads, options.clips_per_job) == (threads, 4, per_job)
+    thread_s = "thread" if threads == 1 else "threads"
+    assert plan.explanation[-1] == f"{threads} torch {thread_s} per worker, {per_job} clips per job"

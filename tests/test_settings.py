@@ -5,8 +5,12 @@ from pathlib import Path
 import pytest
 
 from localclip.core.plan import PlanSettings
+from localclip.runs.setup import embed_plan_settings
 from localclip.settings import (
     CPU_WORKERS,
+    EMBED_GPU_IO_THREADS,
+    EMBED_MEMORY_PER_WORKER_GB,
+    GPU_WORKER_TORCH_THREADS,
     JOB_KINDS,
     MAX_WORKERS,
     MEMORY_PER_WORKER_GB,
@@ -189,3 +193,41 @@ def test_plan_settings_maps_zero_workers_to_no_maximum(ini: Path, stored: int, p
     assert settings.plan_settings().max_workers == planned
     settings.sync()
     assert Settings(ini).plan_settings().max_workers == planned
+
+
+def test_gpu_figures_default_to_the_reasoned_values(ini: Path) -> None:
+    settings = Settings(ini)
+    assert settings.get(EMBED_MEMORY_PER_WORKER_GB) == 6.0  # derived from the batch cap (test_gpu_memory.py)
+    assert settings.get(GPU_WORKER_TORCH_THREADS) == 4
+    assert settings.get(EMBED_GPU_IO_THREADS) == 0
+    assert settings.plan_settings().gpu_torch_threads == 4
+    embed = embed_plan_settings(settings, cores=16)
+    assert (embed.memory_per_worker_gb, embed.gpu_torch_threads, embed.gpu_io_threads) == (6.0, 4, 0)
+
+
+def test_a_stored_embedding_memory_is_kept(ini: Path) -> None:
+    # Nothing is migrated: the window stores a value only when the user changes it, so one found in the
+    # file (2.0 from an earlier version included) is the user's choice and wins over the new default.
+    write_ini(ini, "[embed]\nmemory_per_worker_gb=2\ngpu_io_threads=6\n\n[plan]\ngpu_torch_threads=2\n")
+    settings = Settings(ini)
+    assert settings.get(EMBED_MEMORY_PER_WORKER_GB) == 2.0
+    embed = embed_plan_settings(settings, cores=16)
+    assert (embed.memory_per_worker_gb, embed.gpu_torch_threads, embed.gpu_io_threads) == (2.0, 2, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("[embed]\nmemory_per_worker_gb=0\n", EMBED_MEMORY_PER_WORKER_GB),
+        ("[embed]\nmemory_per_worker_gb=lots\n", EMBED_MEMORY_PER_WORKER_GB),
+        ("[embed]\ngpu_io_threads=-1\n", EMBED_GPU_IO_THREADS),
+        ("[embed]\ngpu_io_threads=1000\n", EMBED_GPU_IO_THREADS),
+        ("[plan]\ngpu_torch_threads=0\n", GPU_WORKER_TORCH_THREADS),
+        ("[plan]\ngpu_torch_threads=two\n", GPU_WORKER_TORCH_THREADS),
+    ],
+)
+def test_bad_gpu_figures_fall_back_to_the_default(ini: Path, text: str, option) -> None:
+    write_ini(ini, text)
+    settings = Settings(ini)
+    assert settings.get(option) == option.default
+    embed_plan_settings(settings, cores=16)  # and the plan accepts what the settings give

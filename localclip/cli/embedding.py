@@ -34,7 +34,7 @@ def run_embed(args: argparse.Namespace) -> int:
     plan_settings = embed_plan_settings(settings)
     python = args.worker_python or settings.worker_python("embed")
     plan, launches = embed_launches(
-        run, lambda items: make_plan(args, plan_settings, work_items=items)[1], python
+        run, lambda items: make_plan(args, plan_settings, work_items=items)[1], python, plan_settings
     )
     terminal = TerminalRun(events=args.events == "jsonl")
     pool = run.create_pool(launches)

@@ -11,6 +11,11 @@ from localclip.core.gpus import GpuInfo, GpuReport
 
 GIB = 1024**3
 DEVICES = ("auto", "cuda", "cpu")
+# CPU threads of a GPU worker: the GPU does the model's math, so torch's intra-op threads only launch kernels
+# and run small host-side steps (a few are enough), and the rest of the worker's share of the cores decodes
+# audio (embedding). Reasoned defaults, not measured: the GPU measurement (bench/gpu_check.py) decides them.
+GPU_TORCH_THREADS = 4  # the most torch threads a GPU worker gets
+GPU_IO_THREADS = 0  # decoding threads of a GPU embedding worker; 0: its whole share of the cores
 
 
 class NoUsableGpu(ValueError):
@@ -24,6 +29,8 @@ class PlanSettings:
     max_workers: int | None = None  # user maximum over all GPUs; None = no cap
     cpu_workers: int = 1  # workers when running on the CPU
     max_workers_per_gpu: int | None = None  # e.g. 1 for a job that batches on the GPU instead
+    gpu_torch_threads: int = GPU_TORCH_THREADS
+    gpu_io_threads: int = GPU_IO_THREADS
 
     def __post_init__(self) -> None:
         problem = _settings_problem(self)
@@ -52,6 +59,29 @@ class WorkerPlan:
             "slots": [asdict(slot) for slot in self.slots],
             "explanation": list(self.explanation),
         }
+
+
+@dataclass(frozen=True)
+class WorkerThreads:
+    """CPU threads for each of a machine's workers, so that together they do not oversubscribe its cores."""
+
+    cores: int  # the worker's share of the cores (at least 1)
+    torch: int  # torch's intra-op threads (OMP_NUM_THREADS, MKL_NUM_THREADS)
+    io: int | None  # an embedding worker's decoding threads; None: the job's default
+
+    def describe(self) -> str:
+        text = f"{self.torch} torch thread{'s' if self.torch > 1 else ''}"
+        if self.io is not None:
+            text += f" and {self.io} decoding thread{'s' if self.io > 1 else ''}"
+        return f"{text} per worker"
+
+
+def worker_threads(device: str, workers: int, cores: int, settings: PlanSettings) -> WorkerThreads:
+    """The thread budget of each of ``workers`` workers started on ``device`` on a machine of ``cores``."""
+    share = max(1, cores // max(1, workers))
+    if device == "cpu":  # the model runs on these cores: all of the share, and decoding as the job likes
+        return WorkerThreads(share, share, None)
+    return WorkerThreads(share, min(settings.gpu_torch_threads, share), settings.gpu_io_threads or share)
 
 
 def plan_workers(
@@ -188,6 +218,11 @@ def _settings_problem(settings: PlanSettings) -> str | None:
     if settings.max_workers_per_gpu is not None and settings.max_workers_per_gpu < 1:
         return (
             f"The maximum workers per GPU must be at least 1, or unset (got {settings.max_workers_per_gpu})."
+        )
+    if settings.gpu_torch_threads < 1 or settings.gpu_io_threads < 0:
+        return (
+            f"A GPU worker needs at least 1 torch thread (got {settings.gpu_torch_threads}) and 0 or more "
+            f"decoding threads (got {settings.gpu_io_threads})."
         )
     return None
 

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 import psutil
 
 from localclip.core.gpus import GpuReport, probe_gpus
-from localclip.core.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
+from localclip.core.plan import (
+    NoUsableGpu,
+    PlanSettings,
+    WorkerPlan,
+    WorkerThreads,
+    plan_workers,
+    worker_threads,
+)
 from localclip.settings import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
@@ -25,6 +32,7 @@ from localclip.settings import (
     CLONE_TOP_P,
     EMBED_BATCH_SIZE,
     EMBED_CPU_WORKERS,
+    EMBED_GPU_IO_THREADS,
     EMBED_MEMORY_PER_WORKER_GB,
     EMBED_WORKERS_PER_GPU,
     MAX_WORKERS,
@@ -39,8 +47,8 @@ if TYPE_CHECKING:
     from localclip.core.datasets import DatasetScan
     from localclip.core.models import FishModelInfo, WeSpeakerModelInfo
     from localclip.core.projects import ProjectScan
+    from localclip.pool.launch import WorkerLaunch
     from localclip.pool.pool import WorkerPool
-    from localclip.pool.worker_process import WorkerLaunch
     from localclip.runs.clone import CloneRun
     from localclip.runs.embed import EmbedRun
 
@@ -73,6 +81,7 @@ def embed_plan_settings(settings: Settings, cores: int | None = None) -> PlanSet
         memory_per_worker_gb=settings.get(EMBED_MEMORY_PER_WORKER_GB),
         max_workers_per_gpu=per_gpu or None,
         cpu_workers=settings.get(EMBED_CPU_WORKERS) or default_cpu_workers(cores or os.cpu_count() or 1),
+        gpu_io_threads=settings.get(EMBED_GPU_IO_THREADS),
     )
 
 
@@ -113,36 +122,49 @@ def prepare_embed(
     report = report or probe_gpus()
     plan_settings = embed_plan_settings(settings)
     python = settings.worker_python("embed")
-    plan, launches = embed_launches(run, lambda items: _plan(report, plan_settings, items, device), python)
+    plan, launches = embed_launches(
+        run, lambda items: _plan(report, plan_settings, items, device), python, plan_settings
+    )
     return PreparedRun(run, run.create_pool(launches), plan, python)
 
 
 def embed_launches(
-    run: EmbedRun, plan_for: Callable[[int], WorkerPlan], python: Path
+    run: EmbedRun,
+    plan_for: Callable[[int], WorkerPlan],
+    python: Path,
+    settings: PlanSettings,
+    cores: int | None = None,
 ) -> tuple[WorkerPlan, list[WorkerLaunch]]:
     """The worker plan and launches of an embedding run; ``plan_for(work_items)`` makes a plan.
 
     Every pending clip could be a job of its own: a CPU plan then sizes its jobs to its workers (several
     each, so none idles at the end) and gives each worker an equal share of the cores as torch (OpenMP)
     threads: on 2 cores, 2 workers x 1 thread embed faster than 1 worker x 2 threads (bench/embed.py,
-    docs/benchmarks.md). A GPU plan keeps large jobs (large batches) and no more workers than jobs.
+    docs/benchmarks.md). A GPU plan keeps large jobs (large batches) and no more workers than jobs, and
+    splits the cores too: a few torch threads each, the rest of its share decoding (core/plan.py).
     """
     from localclip.pool.launch import launches_for_plan
 
     plan = plan_for(max(1, len(run.pending)))
-    launches = launches_for_plan(plan, python)
+    notes: tuple[str, ...] = ()
     if plan.device == "cpu":
-        per_job = cpu_clips_per_job(len(run.pending), len(launches), run.options.clips_per_job)
+        per_job = cpu_clips_per_job(len(run.pending), len(plan.slots), run.options.clips_per_job)
         run.options = replace(run.options, clips_per_job=per_job)
-        threads = max(1, (os.cpu_count() or 1) // max(1, len(launches)))
-        env = {"OMP_NUM_THREADS": str(threads)}
-        launches = [replace(launch, extra_env={**launch.extra_env, **env}) for launch in launches]
-        note = f"{threads} torch thread{'s' if threads > 1 else ''} per worker, {per_job} clips per job"
-        plan = replace(plan, explanation=(*plan.explanation, note))
+        notes = (f"{per_job} clips per job",)
     elif len(plan.slots) > run.jobs:
         plan = plan_for(max(1, run.jobs))
-        launches = launches_for_plan(plan, python)
-    return plan, launches
+    threads = worker_threads(plan.device, len(plan.slots), cores or os.cpu_count() or 1, settings)
+    run.options = replace(
+        run.options, torch_threads=threads.torch, io_threads=threads.io or run.options.io_threads
+    )
+    plan = replace(plan, explanation=(*plan.explanation, ", ".join((threads.describe(), *notes))))
+    return plan, with_threads(launches_for_plan(plan, python), threads)
+
+
+def with_threads(launches: list[WorkerLaunch], threads: WorkerThreads) -> list[WorkerLaunch]:
+    """The launches with torch's thread pools (OpenMP, MKL) sized from the start, before torch loads."""
+    env = {"OMP_NUM_THREADS": str(threads.torch), "MKL_NUM_THREADS": str(threads.torch)}
+    return [replace(launch, extra_env={**launch.extra_env, **env}) for launch in launches]
 
 
 # --- cloning -----------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from localclip_worker import __version__, protocol
 from localclip_worker.channel import ProtocolChannel
+from localclip_worker.gpu_memory import is_out_of_memory
 from localclip_worker.jobs import JOB_MODULES, BadInput, BatchJob, ItemContext, Job, create_job
 from localclip_worker.memory import resident_bytes
 
@@ -30,10 +31,9 @@ REASON_LIMIT = 4000  # characters of an item_failed reason
 
 
 def _failure_code(error: BaseException) -> str:
-    # torch.cuda.OutOfMemoryError is matched by name: this module must not import torch.
     if isinstance(error, BadInput):
         return protocol.FAIL_BAD_INPUT
-    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
+    if isinstance(error, MemoryError) or is_out_of_memory(error):  # host memory, or the GPU's
         return protocol.FAIL_OUT_OF_MEMORY
     return protocol.FAIL_EXCEPTION
 
@@ -190,7 +190,7 @@ class Worker:
             self._item_failed(job_id, item_id, protocol.FAIL_CANCELLED, "cancelled")
 
     def _report(self, job_id: str, item_id: str, outcome: dict[str, Any] | Exception, seconds: float) -> None:
-        if isinstance(outcome, Exception):  # its own type decides the code, never its __cause__
+        if isinstance(outcome, Exception):  # the outcome itself decides the code, never its __cause__
             self._item_failed(job_id, item_id, _failure_code(outcome), str(outcome))
             return
         try:

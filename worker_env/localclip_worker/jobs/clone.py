@@ -24,8 +24,9 @@ result: ``path``, ``duration`` (s), ``sample_rate``, ``tokens``, ``tokens_per_s`
   ``gpu_memory_bytes`` (reserved by torch now) and ``peak_gpu_memory_bytes`` (reserved at most, since the
   worker started; the CUDA context is not included). GPU figures are 0 on the CPU.
 
-The models load once, in setup; a later job naming other models reloads them. CUDA out-of-memory errors
-propagate (the worker reports ``out_of_memory``, which the pool retries elsewhere).
+The models load once, in setup; a later job naming other models reloads them. Errors that say the GPU ran
+out of memory (:mod:`localclip_worker.gpu_memory`) propagate: the worker reports ``out_of_memory``, which
+the pool retries elsewhere.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ from localclip_worker.cloning.generate import LineAudio, Prompt, Sampling, speak
 from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError, load_models
 from localclip_worker.cloning.references import ReferenceCache
 from localclip_worker.cloning.text import DEFAULT_CHUNK_BYTES, split_text
+from localclip_worker.gpu_memory import is_out_of_memory
 from localclip_worker.jobs import BadInput, ItemContext
-from localclip_worker.jobs.params import int_param, pick_device
+from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
 
 SOURCES = ("memory", "disk", "encoded")  # fastest first
@@ -90,12 +92,13 @@ class CloneJob:
 
     def setup(self, params: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
-        _apply_cpu_threads(params)
+        apply_torch_threads(params, "cpu_threads")
         models = self._load(params)
         facts = {
             "load_seconds": time.perf_counter() - started,
             "memory_bytes": resident_bytes(),
             "device": str(models.device),
+            "threads": torch.get_num_threads(),  # torch's intra-op threads, after cpu_threads
             **models.facts(),
             **_gpu_memory(models.device),
         }
@@ -137,7 +140,7 @@ class CloneJob:
     # -- lines -----------------------------------------------------------------------------------------------
 
     def run(self, item: dict[str, Any], params: dict[str, Any], context: ItemContext) -> dict[str, Any]:
-        _apply_cpu_threads(params)
+        apply_torch_threads(params, "cpu_threads")
         if self._models is None or self._source != _source(params):
             self._load(params)  # the worker sets a kind up once: a later run may name other models
         assert self._models is not None
@@ -149,8 +152,9 @@ class CloneJob:
         try:
             speaker = self._prompt(line.references)
             audio = speak(models, chunks, speaker.prompt, line.sampling, line.seed, _progress(context))
-        except torch.cuda.OutOfMemoryError:
-            torch.cuda.empty_cache()  # the next line (or a smaller one) gets the memory back
+        except Exception as error:
+            if is_out_of_memory(error):
+                torch.cuda.empty_cache()  # the next line (or a smaller one) gets the memory back
             raise
         write_wav(line.out_path, audio.samples, models.sample_rate)
         return _result(line, audio, speaker, models)
@@ -266,12 +270,6 @@ def _number(values: dict[str, Any], name: str, default: float) -> float:
 def _source(params: dict[str, Any]) -> tuple[str, ...]:
     keys = ("checkpoint_dir", "codec_path", "device", "precision", "cache_dir")
     return tuple(str(params.get(key) or "") for key in keys)
-
-
-def _apply_cpu_threads(params: dict[str, Any]) -> None:
-    threads = int_param(params, "cpu_threads", 0, minimum=0)
-    if threads and threads != torch.get_num_threads():  # a change rebuilds torch's thread pool: only then
-        torch.set_num_threads(threads)
 
 
 def _gpu_memory(device: torch.device) -> dict[str, int]:

@@ -1,8 +1,8 @@
 """``embed``: a speaker embedding per audio clip, with a WeSpeaker ResNet model folder.
 
 params: ``model_dir`` (config.yaml + avg_model.pt), ``device`` (``auto``, ``cpu``, ``cuda``), ``batch_size``
-(most clips per batch, 0: adapt), ``batch_frames``
-(padded frames per forward pass; 0 picks one for the device) and ``io_threads`` (decoding threads, 4).
+(most clips per batch, 0: adapt), ``batch_frames`` (padded frames per forward pass; 0 picks one for the
+device), ``io_threads`` (decoding threads, 4) and ``torch_threads`` (torch's CPU threads; 0: as started).
 items: ``{"id", "path"}``. Result: ``embedding_b64`` (little-endian float32), ``dim``, ``duration`` (s),
 ``sample_rate`` (the file's), ``frames``. The embeddings equal WeSpeaker's ``extract_embedding`` (VAD off)
 to float rounding: see :mod:`localclip_worker.embedding.batching`.
@@ -23,11 +23,14 @@ from typing import Any
 
 import torch
 
+from localclip_worker import protocol
 from localclip_worker.embedding.batching import FrozenCpuEmbedder, MaskedResNetEmbedder
+from localclip_worker.embedding.budget import CUDA_CAP_FRAMES, CUDA_START_FRAMES, FrameBudget
 from localclip_worker.embedding.features import Clip, load_clip
 from localclip_worker.embedding.models import LoadedModel, ModelError, load_model_dir
+from localclip_worker.gpu_memory import OutOfGpuMemory, is_out_of_memory
 from localclip_worker.jobs import BadInput, ItemContext
-from localclip_worker.jobs.params import int_param, pick_device
+from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
 
 log = logging.getLogger(__name__)
@@ -39,11 +42,7 @@ DEFAULT_IO_THREADS = 4  # decoding is mostly libsndfile and fbank, which release
 # CPU: one clip per pass. Batching gains nothing there and the masking costs copies (measured, ResNet34,
 # 2 cores, 147 s of audio: 5.0 s one at a time, 5.8 s at 1000 padded frames, 10.3 s at 4000).
 CPU_BATCH_FRAMES = 1
-# CUDA: ResNet34 peaks at about 60 KiB of activations per padded frame (measured on the CPU), so start at
-# 8192 frames (~0.5 GB, any GPU copes) and double after each pass that used most of it, up to 65536 (~4 GB:
-# larger batches hardly help throughput); bigger ResNets (~4x per frame) learn their limit from an OOM.
-CUDA_START_FRAMES = 8192
-CUDA_CAP_FRAMES = 65536
+# CUDA: from CUDA_START_FRAMES up to CUDA_CAP_FRAMES, adapted to the GPU's memory (embedding/budget.py).
 # glibc hands freed blocks of 128 KiB or more back to the kernel (munmap, heap trimming) and raises that
 # threshold only slowly, while a ResNet pass on the CPU allocates activations of several MB per layer in
 # sizes that change with every clip: each pass faulted fresh zeroed pages in. Fixed thresholds keep the
@@ -59,25 +58,6 @@ PREFETCH_ITEMS = 2 * WINDOW_ITEMS  # a whole window decodes while the previous o
 WINDOW_BUDGETS = 4  # a window holds about this many batches' worth of frames
 
 
-class FrameBudget:
-    """Padded frames (batch size x longest clip) per forward pass, adapted to GPU memory."""
-
-    def __init__(self, frames: int, cap: int, grow: bool) -> None:
-        self.frames = frames
-        self.cap = cap
-        self.growing = grow
-
-    def succeeded(self, used: int) -> None:
-        # Grow only after a pass that used most of the budget: short batches say nothing about memory.
-        if self.growing and used * 2 > self.frames:
-            self.frames = min(self.cap, self.frames * 2)
-
-    def out_of_memory(self, used: int) -> None:
-        # Halve what failed (not the budget, which a small batch may not have reached) so a retry is smaller.
-        self.frames = max(1, min(self.frames, used) // 2)
-        self.growing = False  # the first OOM shows where the memory ends
-
-
 class EmbedJob:
     def __init__(self) -> None:
         self._loaded: LoadedModel | None = None
@@ -89,7 +69,7 @@ class EmbedJob:
         self._one_at_a_time = False  # the budget is the CPU's one clip per pass
         self._source: tuple[str, str] = ("", "")  # model_dir and device asked for, of the loaded model
         self._device = torch.device("cpu")
-        self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES, grow=False)
+        self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES)
         self._batch_frames: (
             tuple[int, int] | int
         ) = -1  # the (batch_frames, batch_size) the budget was made for
@@ -99,6 +79,7 @@ class EmbedJob:
 
     def setup(self, params: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
+        apply_torch_threads(params, "torch_threads")
         loaded = self._load(params)
         forward = "frozen oneDNN graph" if self._use_frozen() else "module"  # built here: part of set-up
         facts: dict[str, Any] = {
@@ -108,9 +89,10 @@ class EmbedJob:
             "model_name": loaded.model_name,
             "device": str(self._device),
             "ignored_keys": len(loaded.ignored_keys),
-            # torch's intra-op threads: its default (one per core) unless OMP_NUM_THREADS says otherwise,
-            # as the app's embed plan does for several CPU workers (localclip/runs/setup.py).
+            # torch's intra-op threads: its default (one per core) unless OMP_NUM_THREADS or the
+            # torch_threads param say otherwise, as the app's plan does (localclip/runs/setup.py).
             "threads": torch.get_num_threads(),
+            "io_threads": _io_threads(params),
             "forward": forward,
         }
         if self._device.type == "cuda":
@@ -142,14 +124,14 @@ class EmbedJob:
             return  # keep what this worker learnt about its GPU memory
         self._batch_frames = (frames, self._batch_size)
         self._one_at_a_time = frames == 0 and self._batch_size == 0 and self._device.type == "cpu"
-        if frames > 0:  # the caller's choice: fixed, but still halved on out-of-memory
-            self._budget = FrameBudget(frames, frames, grow=False)
+        if frames > 0:  # the caller's choice: the most, halved on out-of-memory and grown back to it
+            self._budget = FrameBudget(frames, frames)
         elif self._batch_size > 0 and self._device.type != "cuda":  # a clip count alone decides on the CPU
-            self._budget = FrameBudget(UNLIMITED_FRAMES, UNLIMITED_FRAMES, grow=False)
+            self._budget = FrameBudget(UNLIMITED_FRAMES, UNLIMITED_FRAMES)
         elif self._device.type == "cuda":
-            self._budget = FrameBudget(CUDA_START_FRAMES, CUDA_CAP_FRAMES, grow=True)
+            self._budget = FrameBudget(CUDA_START_FRAMES, CUDA_CAP_FRAMES)
         else:
-            self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES, grow=False)
+            self._budget = FrameBudget(CPU_BATCH_FRAMES, CPU_BATCH_FRAMES)
 
     # -- items ----------------------------------------------------------------------------------------------
 
@@ -159,8 +141,8 @@ class EmbedJob:
         if self._loaded is None or self._source != _source(params):
             self._load(params)  # the worker sets a job up once per kind: a later run may name another model
         self._set_budget(params)
-        threads = int_param(params, "io_threads", DEFAULT_IO_THREADS, minimum=1)
-        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-io")
+        apply_torch_threads(params, "torch_threads")
+        executor = ThreadPoolExecutor(max_workers=_io_threads(params), thread_name_prefix="embed-io")
         try:
             for window in self._windows(items, executor):
                 clips: list[tuple[str, Clip]] = []
@@ -206,7 +188,7 @@ class EmbedJob:
             batch = self._take(queue)
             used = len(batch) * batch[-1][1].frames
             vectors = self._forward([clip.features for _, clip in batch])
-            if isinstance(vectors, torch.cuda.OutOfMemoryError):
+            if isinstance(vectors, Exception):
                 self._budget.out_of_memory(used)
                 if len(batch) == 1:
                     yield batch[0][0], _out_of_memory(batch[0][1], vectors)
@@ -239,19 +221,22 @@ class EmbedJob:
                 log.warning("no frozen CPU graph for this model; running the module", exc_info=True)
         return self._frozen is not None
 
-    def _forward(self, features: list[torch.Tensor]) -> torch.Tensor | torch.cuda.OutOfMemoryError:
+    def _forward(self, features: list[torch.Tensor]) -> torch.Tensor | Exception:
+        """The batch's embeddings, or the exception that says the GPU ran out of memory for it."""
         assert self._embedder is not None
         embedder = self._frozen if self._use_frozen() else self._embedder
         try:
             return embedder.embed_batch(features)
-        except torch.cuda.OutOfMemoryError as error:
+        except Exception as error:
+            if not is_out_of_memory(error):
+                raise
             failure = error
         # Outside the except block, so the traceback's frames (and their tensors) are gone before the
         # cache is emptied.
         failure.__traceback__ = None
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-        log.warning("out of GPU memory for %d clips: retrying with smaller batches", len(features))
+        log.warning("out of GPU memory for %d clips (%s): %s", len(features), type(failure).__name__, failure)
         return failure
 
 
@@ -300,11 +285,20 @@ def _result(clip: Clip, vector: torch.Tensor) -> Outcome:
 
 
 def _out_of_memory(clip: Clip, error: Exception) -> Exception:
-    failure = RuntimeError(
-        f"out of GPU memory for this clip alone ({clip.duration_s:.1f} s, {clip.frames} frames)"
+    # Reported as out_of_memory, which the pool retries (another worker may have more room) a few times
+    # before the clip fails with this reason. What CUDA said comes last: some of the errors taken for
+    # out-of-memory (gpu_memory.py) can have another cause.
+    said = protocol.truncate((str(error).splitlines() or [""])[0], 160)
+    failure = OutOfGpuMemory(
+        f"out of GPU memory for this clip alone ({clip.duration_s:.1f} s, {clip.frames} frames): it needs a "
+        f"GPU with more free memory, or cutting into shorter clips ({type(error).__name__}: {said})"
     )
-    failure.__cause__ = error  # the worker reports the cause's type: out_of_memory, which the pool retries
+    failure.__cause__ = error  # for a traceback in the log; the code comes from the failure itself
     return failure
+
+
+def _io_threads(params: dict[str, Any]) -> int:
+    return int_param(params, "io_threads", DEFAULT_IO_THREADS, minimum=1)
 
 
 def _source(params: dict[str, Any]) -> tuple[str, str]:

@@ -28,3 +28,10 @@ def int_param(params: dict[str, Any], name: str, default: int, minimum: int) -> 
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise BadInput(f"param {name!r} must be a whole number of at least {minimum}, not {value!r}")
     return value
+
+
+def apply_torch_threads(params: dict[str, Any], name: str) -> None:
+    """Set torch's intra-op threads to ``params[name]`` (0 or absent: leave them as the process started)."""
+    threads = int_param(params, name, 0, minimum=0)
+    if threads and threads != torch.get_num_threads():  # a change rebuilds torch's thread pool: only then
+        torch.set_num_threads(threads)
