@@ -12,7 +12,9 @@ WeSpeaker reads files with ``torchaudio.load(path, normalize=False)``. torchaudi
 gives int16 values that way for 16-bit WAV only: float samples in [-1, 1] for FLAC, OGG, MP3 and float WAV
 (WeSpeaker's own behaviour, kept here: the cost is the same), and it refuses 24-bit WAV. For those
 (counted in the result) the samples come from soundfile at int16 scale and go through WeSpeaker's own
-``extract_embedding_from_pcm``: the same WeSpeaker work per file, only the decoder differs.
+``extract_embedding_from_pcm``: the same WeSpeaker work per file, only the decoder differs. Under
+torchaudio >= 2.9 (no soundfile backend, ``load`` needs TorchCodec) the worker's shim
+(localclip_worker.torch_compat) gives ``torchaudio.load`` 2.8's behaviour back, so the run is the same.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def main() -> None:
     import torch
     import wespeaker
 
+    from localclip_worker.torch_compat import install_torchaudio_shims
+
+    install_torchaudio_shims()  # torchaudio >= 2.9: WeSpeaker's torchaudio.load as 2.8 did it
     speaker = wespeaker.load_model(str(args.model_dir.resolve()))
     speaker.set_vad(False)
     speaker.set_wavform_norm(False)

@@ -23,6 +23,7 @@ from fish_speech.models.text2semantic.inference import launch_thread_safe_queue
 from fish_speech.utils.schema import ServeReferenceAudio, ServeTTSRequest
 
 from localclip_worker.cloning.models import PRECISIONS, load_codec
+from localclip_worker.torch_compat import install_torchaudio_shims
 
 
 def engine_for(checkpoint: Path, precision: torch.dtype) -> TTSInferenceEngine:
@@ -48,6 +49,7 @@ def speak(engine: TTSInferenceEngine, request: dict) -> np.ndarray:
 
 
 def main() -> None:
+    install_torchaudio_shims()  # torchaudio >= 2.9: the reference loader's list_audio_backends and load
     spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     torch.set_num_threads(spec["cpu_threads"])  # as the clone job's param: the same float reductions
     out = Path(sys.argv[2])

@@ -56,6 +56,9 @@ def main() -> None:
     import torch
     import wespeaker
 
+    from localclip_worker.torch_compat import install_torchaudio_shims
+
+    install_torchaudio_shims()  # torchaudio >= 2.9: WeSpeaker's torchaudio.load as 2.8 did it
     speaker = wespeaker.load_model(str(args.model_dir.resolve()))  # a path, never a hub name
     speaker.set_vad(False)
     speaker.set_wavform_norm(False)

@@ -163,7 +163,9 @@ class FrozenCpuEmbedder:
         wrapper = _LastOutput(model).eval()
         example = torch.zeros(1, CHECK_FRAMES[-1], _feat_dim(model))
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the trace's notes about constants (ResNet's tensor(0.0))
+            # Silenced: the trace's notes about constants (ResNet's tensor(0.0)) and, from torch 2.11 on,
+            # torch.jit's deprecation notices (the graph still builds there, and is checked below).
+            warnings.simplefilter("ignore")
             traced = torch.jit.trace(wrapper, example, check_trace=False)
             self._graph = torch.jit.optimize_for_inference(traced)
         self._check(model)
