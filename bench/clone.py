@@ -34,12 +34,12 @@ from typing import Any
 from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
-from localclip.core.clone_manifest import CloneParams
-from localclip.core.gpus import probe_gpus
-from localclip.core.models import check_fish_dir
+from localclip.core.cloning.manifest import CloneParams
+from localclip.core.cloning.project import scan_project
+from localclip.core.machine.gpus import probe_gpus
+from localclip.core.machine.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers, worker_threads
+from localclip.core.models.folders import check_fish_dir
 from localclip.core.paths import bundled_worker_python, resources_dir
-from localclip.core.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers, worker_threads
-from localclip.core.projects import scan_project
 from localclip.pool.launch import WorkerLaunch, launches_for_plan
 from localclip.pool.pool import WorkerPool
 from localclip.runs.clone import CloneOptions, CloneRun

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from machine import machine_facts  # bench/machine.py: this script's folder is on sys.path
 
-from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore
-from localclip.core.export import export_store
+from localclip.core.embedding.export import export_store
+from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore
 
 MODEL_ID = "bench-random"
 

@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QSettings
 
+from localclip.core.machine.plan import GPU_IO_THREADS, GPU_TORCH_THREADS, PlanSettings
 from localclip.core.paths import bundled_worker_python, config_dir
-from localclip.core.plan import GPU_IO_THREADS, GPU_TORCH_THREADS, PlanSettings
 from localclip_worker.embedding.budget import gpu_memory_gb
 
 T = TypeVar("T")
@@ -54,7 +54,7 @@ MEMORY_PER_WORKER_GB = Option("plan/memory_per_worker_gb", 8.0, minimum=0.1, max
 RESERVE_FRACTION = Option("plan/reserve_fraction", 0.10, minimum=0.0, maximum=0.9)
 MAX_WORKERS = Option("plan/max_workers", 0, minimum=0, maximum=256)  # 0: no maximum
 CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
-# CPU threads of each GPU worker (localclip/core/plan.py: reasoned defaults, to be decided by measurement).
+# CPU threads of each GPU worker (core/machine/plan.py: reasoned defaults, to be decided by measurement).
 GPU_WORKER_TORCH_THREADS = Option("plan/gpu_torch_threads", GPU_TORCH_THREADS, minimum=1, maximum=256)
 EMBED_GPU_IO_THREADS = Option("embed/gpu_io_threads", GPU_IO_THREADS, minimum=0, maximum=256)
 # A WeSpeaker ResNet needs far less GPU memory than Fish-Speech; embedding batches on the GPU, so one

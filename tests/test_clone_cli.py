@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import soundfile as sf
 
-from localclip.core.clone_manifest import CloneParams, Manifest
-from localclip.core.models import check_fish_dir
+from localclip.core.cloning.manifest import CloneParams, Manifest
+from localclip.core.cloning.project import scan_project
+from localclip.core.models.folders import check_fish_dir
 from localclip.core.paths import resources_dir
-from localclip.core.projects import scan_project
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs.clone import CloneOptions, CloneRun
 from tests.conftest import run_localclip
@@ -205,7 +205,7 @@ def test_a_skewed_project_on_four_workers_finishes_near_the_ideal(
     # The makespan from the per-line times measured in this run, with LocalClip's scheduler replayed on
     # them: workers that start at different moments on two busy cores (or a busy test machine) do not
     # decide the result, the policy does.
-    from localclip.core.clone_schedule import CloneScheduler, ideal_makespan, simulate, speaker_work
+    from localclip.core.cloning.schedule import CloneScheduler, ideal_makespan, simulate, speaker_work
 
     scheduler = CloneScheduler(speaker_work(run.plans.values()), workers=4)
     makespan = simulate(scheduler, seconds_of, workers=4)
@@ -217,8 +217,8 @@ def test_a_skewed_project_on_four_workers_finishes_near_the_ideal(
 def test_measured_memory_starts_more_workers_until_a_line_runs_out_of_memory(
     qtbot, worker_python: Path, fish_model: Path, project: Path
 ) -> None:
-    from localclip.core.gpus import GpuInfo, GpuReport
-    from localclip.core.plan import GIB
+    from localclip.core.machine.gpus import GpuInfo, GpuReport
+    from localclip.core.machine.plan import GIB
 
     gpu = GpuInfo(0, "GPU-test", "RTX 4090", "00000000:01:00.0", 24 * GIB, 20 * GIB, 4 * GIB, 10)
     problems: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from localclip.core.clone_manifest import (
+from localclip.core.cloning.manifest import (
     MAX_SEED,
     CloneParams,
     LinePlan,
@@ -17,7 +17,7 @@ from localclip.core.clone_manifest import (
     SeedPolicy,
     line_seed,
 )
-from localclip.core.projects import ProjectScan, scan_project
+from localclip.core.cloning.project import ProjectScan, scan_project
 from tests.clone_project_helpers import make_project, write_wav
 
 MODEL = "s1-mini@abc123"

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from localclip.core.clone_schedule import (
+from localclip.core.cloning.schedule import (
     CloneScheduler,
     SpeakerWork,
     WorkLine,

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from localclip_worker.cloning.text import size, split_text
+from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS, split_text
 from tests.test_embedding_worker import speech_like
 
 SCRIPTS = Path(__file__).parent / "worker_scripts"
@@ -296,7 +296,7 @@ def test_references_are_encoded_once_then_cached(library: LibraryRun, cache_dir:
 
 def test_long_line_is_split_into_chunks(library: LibraryRun) -> None:
     result = library.items["long"]
-    chunks = split_text(LONG_ENGLISH)
+    chunks = split_text(LONG_ENGLISH, DEFAULT_CHUNK_CHARS)  # the worker splits a whole text as the app does
     assert result["chunks"] == len(chunks) >= 3
     assert len(library.audio("long")) == (result["tokens"] - result["chunks"]) * 2048
 
@@ -332,32 +332,6 @@ def test_every_language_generates(library: LibraryRun) -> None:
     for name in LANGUAGES:
         assert library.items[name]["chunks"] == 1, name
         assert len(library.audio(name)) > 0, name
-
-
-def test_split_text() -> None:
-    assert split_text("  One short line.  ") == ["One short line."]
-    assert split_text(" \n ") == []
-    english = split_text(LONG_ENGLISH, 120)
-    assert all(size(chunk) <= 120 for chunk in english) and len(english) == 7
-    assert " ".join(english) == LONG_ENGLISH  # nothing lost, sentences whole
-    words = split_text("alpha beta gamma delta " * 30, 50)
-    assert (
-        all(size(c) <= 50 for c in words)
-        and " ".join(words).split() == ("alpha beta gamma delta " * 30).split()
-    )
-    chinese = split_text("今天天气很好。我们一起去公园散步吧！明天见。" * 6, 60)
-    assert all(size(c) <= 60 and c.endswith(("。", "！")) for c in chinese)
-    japanese = split_text("これは日本語の文です。" * 12, 40)
-    assert all(c == "これは日本語の文です。" for c in japanese)
-    clauses = split_text("one two three, four five six, seven eight nine, ten eleven twelve", 32)
-    assert clauses == ["one two three, four five six,", "seven eight nine,", "ten eleven twelve"]
-    assert split_text("x" * 80 + " tail", 20) == ["x" * 80, "tail"]  # a Latin word is never cut
-    cjk_run = split_text("汉" * 50, 30)  # no spaces, no punctuation: cut between characters
-    assert "".join(cjk_run) == "汉" * 50 and all(size(c) <= 30 for c in cjk_run)
-    mixed = split_text("模型Transformer架构" * 6, 30)
-    assert "".join(mixed) == "模型Transformer架构" * 6 and all(
-        "Transformer" in c or "Trans" not in c for c in mixed
-    )
 
 
 # -- (f) bad input ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from localclip.core.datasets import (
+from localclip.core.embedding.datasets import (
     LAYOUT_DATASET_SPEAKER_CLIP,
     LAYOUT_SPEAKER_CLIP,
     Clip,

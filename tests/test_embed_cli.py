@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from localclip.core.datasets import scan_dataset
 from localclip.core.demo_data import AudioFormat, make_dataset
-from localclip.core.embedding_store import EmbeddingStore
-from localclip.core.models import check_wespeaker_dir
+from localclip.core.embedding.datasets import scan_dataset
+from localclip.core.embedding.store import EmbeddingStore
+from localclip.core.models.folders import check_wespeaker_dir
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
 from tests.conftest import run_localclip

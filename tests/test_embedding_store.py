@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localclip.core.embedding_store import (
+from localclip.core.embedding.store import (
     STORE_FILE_NAME,
     EmbeddingRecord,
     EmbeddingStore,
@@ -171,7 +171,7 @@ WRITER_SCRIPT = textwrap.dedent(
     import os, sys
     from pathlib import Path
     import numpy as np
-    from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore
+    from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore
 
     out, mode, batch_size, dim = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 
@@ -287,7 +287,7 @@ def test_write_throughput(tmp_path: Path) -> None:
 
 
 def test_speaker_rows_round_trip(tmp_path: Path) -> None:
-    from localclip.core.speakers import SpeakerEmbedding
+    from localclip.core.embedding.speakers import SpeakerEmbedding
 
     speaker = SpeakerEmbedding(
         dataset="测试 数据",
@@ -369,7 +369,7 @@ def test_running_speaker_sums_follow_every_write(tmp_path: Path) -> None:
 
 
 def test_speakers_from_the_running_sums_equal_a_direct_aggregation(tmp_path: Path) -> None:
-    from localclip.core.speakers import aggregate_speakers
+    from localclip.core.embedding.speakers import aggregate_speakers
 
     with EmbeddingStore.open(tmp_path, "m", DIM) as store:
         store.add_embeddings([record(i) for i in range(40)])

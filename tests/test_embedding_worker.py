@@ -323,7 +323,8 @@ def test_embed_job_in_a_real_worker_matches_the_batched_script(
 
 SIMULATE = """
 import json, sys, torch
-from localclip_worker.jobs import ItemContext, create_job
+from localclip_worker.job import ItemContext
+from localclip_worker.jobs import create_job
 from localclip_worker.main import _failure_code
 model_dir, limit, *paths = sys.argv[1:]
 job = create_job("embed")
@@ -403,8 +404,8 @@ def test_out_of_memory_halves_the_batch_and_retries(
 def test_a_clip_that_never_fits_fails_with_its_reason_after_its_attempts(
     qtbot, worker_python: Path, model_dir: Path, tmp_path: Path
 ) -> None:
-    from localclip.core.datasets import scan_dataset
-    from localclip.core.models import check_wespeaker_dir
+    from localclip.core.embedding.datasets import scan_dataset
+    from localclip.core.models.folders import check_wespeaker_dir
     from localclip.pool.launch import WorkerLaunch
     from localclip.runs.embed import EmbedOptions, EmbedRun
 

@@ -13,16 +13,16 @@ import kaldiio
 import numpy as np
 import pytest
 
-from localclip.core.datasets import Clip
-from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore, FailureRecord
-from localclip.core.export import (
+from localclip.core.embedding.datasets import Clip
+from localclip.core.embedding.export import (
     MARKER_FILE_NAME,
     ExportTargetError,
     UnsafeName,
     export_store,
     safe_path,
 )
-from localclip.core.speakers import aggregate_speakers
+from localclip.core.embedding.speakers import aggregate_speakers
+from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore, FailureRecord
 
 DIM = 16
 DATASET = "测试 数据"
@@ -251,7 +251,7 @@ def test_safe_path(tmp_path: Path) -> None:
 
 
 def test_names_windows_cannot_hold_are_recognised() -> None:
-    from localclip.core.export import _unsafe_on_windows  # check_name applies it on Windows only
+    from localclip.core.files import _unsafe_on_windows  # check_name applies it on Windows only
 
     for name in [".. ", "...", "C:x", "a:b", "CON", "nul.txt", "com1.pkl"]:
         assert _unsafe_on_windows(name), name

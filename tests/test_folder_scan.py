@@ -10,13 +10,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from localclip.core.datasets import scan_dataset
+from localclip.core.cloning.project import scan_project
 from localclip.core.demo_data import AudioFormat, make_dataset
-from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore
-from localclip.core.folder_scan import (
-    KIND_DATASET,
-    KIND_PROJECT,
+from localclip.core.embedding.datasets import scan_dataset
+from localclip.core.embedding.speaker_update import update_speakers
+from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore
+from localclip.core.intake import (
+    DatasetListed,
+    DurationStep,
+    Earlier,
     EarlierResults,
+    ProjectListed,
+    Recognised,
     dataset_problems,
     default_embeddings_folder,
     earlier_clones,
@@ -25,11 +30,11 @@ from localclip.core.folder_scan import (
     project_problems,
     project_speakers,
     read_durations,
+    scan_steps,
     speaker_summaries,
 )
+from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
 from localclip.core.paths import resources_dir
-from localclip.core.projects import scan_project
-from localclip.core.speaker_update import update_speakers
 
 WAV16 = (AudioFormat(".wav", "PCM_16", 16000, 1),)
 
@@ -139,3 +144,54 @@ def test_earlier_clones_read_the_manifest_without_changing_it(project: Path) -> 
     assert (
         earlier_clones(scan) is None and (output / "manifest.json").read_text(encoding="utf-8") == "{damaged"
     )
+
+
+# --- the scan as typed steps -----------------------------------------------------------------------------
+
+
+def test_a_dataset_scan_yields_kind_listing_earlier_results_then_durations(dataset: Path) -> None:
+    steps = list(scan_steps(dataset))
+    assert steps[0] == Recognised(KIND_DATASET)
+    listed = steps[1]
+    assert isinstance(listed, DatasetListed) and len(listed.scan.clips) == 7
+    assert {summary.speaker: summary.clips for summary in listed.speakers} == {
+        "speaker_01": 4,
+        "speaker_02": 3,
+    }
+    assert [problem.file for problem in listed.problems] == [""]  # the ignored non-audio file
+    assert steps[2] == Earlier(None)  # no embeddings folder beside it yet
+    durations = steps[3:]
+    assert durations and all(isinstance(step, DurationStep) for step in durations)
+    assert durations[-1].done == 7
+    assert sum(sum(step.unreadable.values()) for step in durations) == 1
+
+
+def test_a_project_scan_yields_kind_listing_and_earlier_results(project: Path) -> None:
+    steps = list(scan_steps(project))
+    assert [type(step) for step in steps] == [Recognised, ProjectListed, Earlier]
+    assert steps[0] == Recognised(KIND_PROJECT)
+    listed = steps[1]
+    assert isinstance(listed, ProjectListed)
+    assert {speaker.name for speaker in listed.speakers} >= {"anna", "li_wei"}
+    assert steps[2] == Earlier(None)
+
+
+def test_a_cancelled_dataset_scan_stops_before_the_durations(dataset: Path) -> None:
+    steps = list(scan_steps(dataset, cancelled=lambda: True))
+    assert [type(step) for step in steps] == [Recognised, DatasetListed, Earlier]
+
+
+def test_a_folder_entry_takes_in_the_steps(dataset: Path) -> None:
+    from localclip.runs.folders import FolderEntry, FolderStatus
+
+    entry = FolderEntry(dataset)
+    for step in scan_steps(dataset):
+        entry.apply(step)
+    assert entry.kind == KIND_DATASET and entry.status == FolderStatus.READY
+    assert entry.dataset is not None and entry.durations_read == 7
+    assert entry.out_dir == default_embeddings_folder(dataset) and entry.earlier is None
+    assert sum(summary.measured for summary in entry.speakers) == 7
+    assert sum(summary.unreadable for summary in entry.speakers) == 1
+    assert {problem.file for problem in entry.problems} == {"", "speaker_01/bad.wav"}
+    entry.reset()
+    assert (entry.kind, entry.dataset, entry.problems, entry.durations_read) == ("", None, [], 0)

@@ -1,10 +1,10 @@
-"""Splitting a worker's output into lines (localclip/core/framing.py)."""
+"""Splitting a worker's output into lines (localclip/pool/framing.py)."""
 
 from collections.abc import Iterable
 
 import pytest
 
-from localclip.core.framing import LineSplitter, OversizedLine
+from localclip.pool.framing import LineSplitter, OversizedLine
 
 Output = list[bytes | OversizedLine]
 

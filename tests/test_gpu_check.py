@@ -76,7 +76,7 @@ def test_rehearsal_runs_every_phase_qt_free_and_reruns_one(worker_python: Path, 
 
 
 def test_restated_settings_match_the_apps(tmp_path: Path) -> None:
-    from localclip.core.plan import WorkerThreads
+    from localclip.core.machine.plan import WorkerThreads
     from localclip.pool.launch import WorkerLaunch
     from localclip.runs import setup
     from localclip.runs.embed import EmbedOptions

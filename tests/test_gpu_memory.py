@@ -23,7 +23,7 @@ from localclip_worker.embedding.budget import (
     gpu_memory_gb,
 )
 from localclip_worker.gpu_memory import OutOfGpuMemory, is_out_of_memory
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 from localclip_worker.main import _failure_code
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from localclip.core.gpus import NO_PYNVML_PROBLEM, GpuInfo, GpuReport, probe_gpus
-from localclip.core.plan import (
+from localclip.core.machine.gpus import NO_PYNVML_PROBLEM, GpuInfo, GpuReport, probe_gpus
+from localclip.core.machine.plan import (
     GIB,
     NoUsableGpu,
     PlanSettings,
@@ -497,7 +497,7 @@ def test_a_per_gpu_maximum_keeps_one_batching_worker_per_gpu() -> None:
     [(5.0, 4), (8.0, 2), (11.0, 1), (25.0, 0), (0.0, 0)],
 )
 def test_more_workers_start_while_the_measured_footprint_fits(measured_gb: float, expected: int) -> None:
-    from localclip.core.plan import GIB, more_workers_by_measurement
+    from localclip.core.machine.plan import GIB, more_workers_by_measurement
 
     gpu = probe_gpus(FakeNvml(load_recording("one_gpu_4090.json"))).gpus[0]  # 21.6 GB usable
     measured = int(measured_gb * GIB)

@@ -18,15 +18,15 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from localclip.core.clone_manifest import CloneParams
+from localclip.core.cloning.manifest import CloneParams
 from localclip.core.demo_data import AudioFormat, make_dataset
-from localclip.core.gpus import probe_gpus
+from localclip.core.machine.gpus import probe_gpus
+from localclip.core.monitor.board import PaneState
 from localclip.core.paths import resources_dir
-from localclip.core.worker_status import PaneState
 from localclip.gui.errors import show_error
 from localclip.gui.gpu_panel import GpuPanel
-from localclip.gui.intake import FolderStatus
 from localclip.gui.main_window import MainWindow
+from localclip.runs.folders import FolderStatus
 from localclip.settings import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
@@ -256,7 +256,7 @@ def test_scanning_a_large_folder_keeps_the_window_responsive(qtbot, tmp_path: Pa
 
 def test_the_gpu_panel_shows_recorded_gpus_and_the_plan(qtbot) -> None:
     panel = GpuPanel(lambda: probe_gpus(FakeNvml(load_recording("two_gpus_mixed.json"))))
-    from localclip.core.plan import PlanSettings, plan_workers
+    from localclip.core.machine.plan import PlanSettings, plan_workers
 
     panel.set_planner(lambda report: plan_workers(report, PlanSettings()))
     qtbot.addWidget(panel)

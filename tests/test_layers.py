@@ -1,5 +1,6 @@
-"""Import rules checked on the source, beside import-linter: the pool and settings use Qt Core only, the app
-never imports torch, and the protocol module stays standard-library only."""
+"""Import rules checked on the source, beside import-linter: the pool, the runs and settings use Qt Core only,
+the app never imports torch, and the modules the app shares with the worker
+(protocol, text chunker) stay standard-library only."""
 
 import ast
 import sys
@@ -11,7 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "localclip"
 PROTOCOL = ROOT / "worker_env" / "localclip_worker" / "protocol.py"
-QT_CORE_ONLY = [*sorted((APP / "pool").rglob("*.py")), APP / "settings.py"]
+TEXT_CHUNKS = ROOT / "worker_env" / "localclip_worker" / "text_chunks.py"
+SHARED_WITH_THE_APP = [PROTOCOL, TEXT_CHUNKS]  # worker modules the app imports too
+QT_CORE_ONLY = [
+    *sorted((APP / "pool").rglob("*.py")),
+    *sorted((APP / "runs").rglob("*.py")),
+    APP / "settings.py",
+]
 HEAVY = {"torch", "torchaudio"}
 
 
@@ -48,11 +55,11 @@ def where(path: Path, line: int) -> str:
 def test_the_files_are_found() -> None:
     assert APP / "pool" / "pool.py" in QT_CORE_ONLY
     assert (APP / "settings.py").is_file()
-    assert PROTOCOL.is_file()
+    assert all(path.is_file() for path in SHARED_WITH_THE_APP)
 
 
 @pytest.mark.parametrize("path", QT_CORE_ONLY, ids=lambda p: str(p.relative_to(ROOT)))
-def test_pool_and_settings_use_qt_core_only(path: Path) -> None:
+def test_pool_runs_and_settings_use_qt_core_only(path: Path) -> None:
     bad = [
         f"{where(path, line)} imports {module}"
         for module, line in imported_modules(path)
@@ -85,13 +92,31 @@ def test_the_app_never_imports_torch(path: Path) -> None:
     assert not bad, "\n".join(bad)
 
 
-def test_the_protocol_module_is_standard_library_only() -> None:
+@pytest.mark.parametrize("path", SHARED_WITH_THE_APP, ids=lambda p: p.name)
+def test_the_modules_shared_with_the_app_are_standard_library_only(path: Path) -> None:
     allowed = set(sys.stdlib_module_names) | {"__future__"}
-    found = [*imported_modules(PROTOCOL), *dynamic_imports(PROTOCOL)]
-    assert found, "expected some imports in protocol.py"
+    found = [*imported_modules(path), *dynamic_imports(path)]
+    assert found, f"expected some imports in {path.name}"
     bad = [
-        f"{where(PROTOCOL, line)} imports {module}"
+        f"{where(path, line)} imports {module}"
         for module, line in found
         if module.split(".")[0] not in allowed
     ]
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("package", ["localclip", "localclip_worker"])
+def test_no_module_imports_itself_through_others(package: str) -> None:
+    """No import loops, TYPE_CHECKING and function-level imports included (grimp sees them all)."""
+    import grimp  # import-linter's graph builder
+
+    graph = grimp.build_graph(package)
+    loops = sorted(
+        {
+            tuple(sorted((module, imported)))
+            for module in graph.modules
+            for imported in graph.find_modules_directly_imported_by(module)
+            if graph.chain_exists(importer=imported, imported=module)
+        }
+    )
+    assert not loops, loops

@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from localclip.core import model_download
-from localclip.core.model_catalog import (
+from localclip.core.models import download as model_download
+from localclip.core.models.catalog import (
     MANIFEST_NAME,
     ModelState,
     find_model,
     model_status,
     verify_folder,
 )
-from localclip.core.model_download import (
+from localclip.core.models.download import (
     DownloadError,
     DownloadPaused,
     HubClient,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from localclip.core.model_catalog import CATALOG, ModelState, find_model, model_status
+from localclip.core.models.catalog import CATALOG, ModelState, find_model, model_status
 from localclip.gui.model_manager import ModelManagerDialog, missing_model_kinds, models_missing
 from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Settings
 from tests.model_hub_helpers import FakeHub, Gate, start_hub
@@ -197,7 +197,7 @@ def test_closing_the_dialog_pauses_the_download(
 
 def test_demo_models_are_built_by_the_worker_environment_and_used(dialog, settings: Settings, qtbot) -> None:
     """Random-weight models for trying LocalClip offline: built in child processes, checked, recorded."""
-    from localclip.core.models import check_fish_dir, check_wespeaker_dir
+    from localclip.core.models.folders import check_fish_dir, check_wespeaker_dir
 
     with qtbot.waitSignal(dialog.demo_models_built, timeout=300_000) as built:
         dialog.make_demo_models(confirmed=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from localclip.core.projects import ProjectError, ProjectScan, scan_project
+from localclip.core.cloning.project import ProjectError, ProjectScan, scan_project
 from tests.clone_project_helpers import EXAMPLE_PROJECT, add_speaker, make_project, write_wav
 
 BOM = "\ufeff"

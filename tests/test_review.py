@@ -9,23 +9,26 @@ import csv
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from localclip.core.clone_manifest import CloneParams, Manifest
-from localclip.core.clone_settings import CloneRunSettings, save_run_settings
-from localclip.core.models import check_fish_dir
+from localclip.core.cloning.manifest import CloneParams, Manifest
+from localclip.core.cloning.project import ProjectError, scan_project
+from localclip.core.cloning.run_settings import CloneRunSettings, save_run_settings
+from localclip.core.cloning.takes import CSV_NAME, REVIEW_DONE
+from localclip.core.models.folders import check_fish_dir
 from localclip.core.paths import resources_dir
-from localclip.core.projects import scan_project
-from localclip.core.takes import CSV_NAME, REVIEW_DONE
 from localclip.gui.player import ClipPlayer, PlaybackState
 from localclip.gui.review import ReviewView
 from localclip.pool.launch import WorkerLaunch
+from localclip.runs import regenerate
 from localclip.runs.clone import CloneOptions, CloneRun
 
 EXAMPLE = resources_dir() / "example_project"
@@ -251,6 +254,53 @@ def test_a_line_cannot_be_regenerated_before_a_model_is_known(
     assert "not been cloned yet" in view.notice.text()
     view.set_editing_enabled(False, "A clone run of this project is going on.")
     assert not view.regenerate_button.isEnabled()
+
+
+def test_r_reads_the_project_on_a_thread_and_still_makes_the_take(
+    qtbot: Any, view: ReviewView, cloned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+
+    def recording_scan(project: Path) -> Any:
+        threads.append(threading.current_thread())
+        return scan_project(project)
+
+    monkeypatch.setattr(regenerate, "scan_project", recording_scan)
+    open_project(qtbot, view, cloned)
+    view.select_line("002")
+    with qtbot.waitSignal(view.regenerator.take_done, timeout=180_000) as done:
+        assert view.regenerate_current()
+        assert not threads or threads[0] is not threading.main_thread()  # R returned before the scan
+        assert "002" in view.regenerator.pending_lines() and not view.regenerate_current()  # no second R
+    assert threads and all(thread is not threading.main_thread() for thread in threads)
+    assert done.args[0] == "002" and done.args[1]["take"] == 2
+    assert Manifest.load(cloned).lines["002"].chosen_take == 2
+
+
+def test_a_take_the_project_cannot_give_is_refused_after_the_scan(
+    qtbot: Any, view: ReviewView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_example(tmp_path / "refused 拒绝")
+    model = SimpleNamespace(model_id="m")
+    setup = SimpleNamespace(model=model, device="cpu", precision="", params=CloneParams())
+    monkeypatch.setattr(regenerate, "clone_setup", lambda *_args: setup)
+    threads: list[threading.Thread] = []
+
+    def failing_scan(_project: Path) -> Any:
+        threads.append(threading.current_thread())
+        raise ProjectError("the script is gone")
+
+    monkeypatch.setattr(regenerate, "scan_project", failing_scan)
+    open_project(qtbot, view, project)
+    view.select_line("001")
+    busy: list[bool] = []
+    view.busy_changed.connect(busy.append)
+    with qtbot.waitSignal(view.regenerator.take_refused, timeout=10_000):
+        assert view.regenerate_current()
+    assert threads == [threads[0]] and threads[0] is not threading.main_thread()
+    assert "No new take of line 001: the script is gone" in view.notice.text()
+    assert busy == [True, False] and not view.regenerator.pending_lines()
+    assert view.model.activity("001") is None
 
 
 # --- export ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from localclip.core.plan import PlanSettings
+from localclip.core.machine.plan import PlanSettings
 from localclip.runs.setup import embed_plan_settings
 from localclip.settings import (
     CPU_WORKERS,

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore, FailureRecord
-from localclip.core.speaker_similarity import (
+from localclip.core.embedding.similarity import (
     build_results,
     cosine_similarity,
     load_speaker_results,
     most_similar_pairs,
 )
-from localclip.core.speakers import SpeakerEmbedding, aggregate_speakers
+from localclip.core.embedding.speakers import SpeakerEmbedding, aggregate_speakers
+from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore, FailureRecord
 from localclip.gui.speaker_map import MAX_CELL, SpeakerResultsView, colour_for, pooled_max
 
 DIM = 32

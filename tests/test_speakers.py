@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localclip.core.embedding_store import EmbeddingRecord, EmbeddingStore, EmbeddingTable
-from localclip.core.speakers import SpeakerEmbedding, aggregate_speakers, changed_speakers
+from localclip.core.embedding.speakers import SpeakerEmbedding, aggregate_speakers, changed_speakers
+from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore
+from localclip.core.embedding.table import EmbeddingTable
 
 
 def make_table(speaker_of_row: list[tuple[str, str]], dim: int, seed: int = 0) -> EmbeddingTable:

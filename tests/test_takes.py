@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from localclip.core.clone_manifest import CloneParams, LineRecord, Manifest, SeedPolicy
-from localclip.core.projects import scan_project
-from localclip.core.takes import (
+from localclip.core.cloning.manifest import CloneParams, LineRecord, Manifest, SeedPolicy
+from localclip.core.cloning.project import scan_project
+from localclip.core.cloning.takes import (
     CSV_COLUMNS,
     CSV_NAME,
     REVIEW_CHANGED,
@@ -20,6 +20,8 @@ from localclip.core.takes import (
     REVIEW_SKIPPED,
     ExportConflict,
     TakeExportError,
+    load_project,
+    manifest_stamp,
     neighbour_take,
     plan_take_export,
     review_lines,
@@ -177,3 +179,14 @@ def test_a_stopped_export_lists_what_it_copied(project: Path, tmp_path: Path) ->
         csv.DictReader((tmp_path / "partial" / CSV_NAME).read_text(encoding="utf-8-sig").splitlines())
     )
     assert [row["id"] for row in rows] == ["a1"]
+
+
+def test_loading_a_project_for_review_reads_scan_manifest_and_lines_together(project: Path) -> None:
+    loaded = load_project(project)
+    assert loaded.project == project and loaded.scan is not None and loaded.scan_problem == ""
+    assert loaded.manifest_stamp == manifest_stamp(project) is not None
+    assert [line.line_id for line in loaded.lines] == ["a1", "a2", "z3", "n4", "a5", "a6"]
+    (project / "script.csv").unlink()  # the scan fails; the manifest's lines are still shown
+    loaded = load_project(project)
+    assert loaded.scan is None and loaded.scan_problem
+    assert {line.line_id for line in loaded.lines} >= {"a1", "a2", "z3"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from localclip.core.text_chunks import CJK_WEIGHT, is_cjk, split_text, spoken_length
+from localclip_worker.text_chunks import CJK_WEIGHT, is_cjk, split_text, spoken_length
 
 
 def words(chunks: list[str]) -> list[str]:
@@ -138,3 +141,48 @@ def test_random_text_keeps_its_words_in_order_and_never_gives_empty_chunks(seed:
     assert "".join(words(chunks)) == "".join(text.split())
     # Only a single word longer than the limit may exceed it.
     assert all(spoken_length(chunk) <= limit or " " not in chunk for chunk in chunks)
+
+
+# -- one chunker for the app and the worker -----------------------------------------------------------------
+
+PARITY_TEXTS = [
+    " ".join(
+        f"This is sentence number {n} of a long paragraph, which goes on for a while." for n in range(12)
+    ),
+    "今天天气很好。我们一起去公园散步吧！明天见，后天也见。" * 12,
+    "これは日本語の文です。" * 30,
+    "我们用 LocalClip 来 clone 声音。これは test です! Done. " * 10,
+]
+WORKER_CHUNKS = """
+import json, sys
+from localclip_worker.jobs.clone import line_chunks
+texts = json.loads(sys.stdin.read())
+print(json.dumps([line_chunks(text, (), {}) for text in texts]))
+"""
+
+
+def test_the_app_splits_with_the_shared_chunker_and_its_default_limit() -> None:
+    from localclip.runs import clone
+    from localclip_worker import text_chunks
+
+    assert clone.split_text is text_chunks.split_text
+    assert clone.CHUNK_CHARS == text_chunks.DEFAULT_CHUNK_CHARS
+
+
+def test_the_worker_given_a_whole_text_speaks_the_chunks_the_app_would_send(worker_python: Path) -> None:
+    from localclip.runs.clone import CHUNK_CHARS
+
+    done = subprocess.run(
+        [str(worker_python), "-I", "-c", WORKER_CHUNKS],
+        input=json.dumps(PARITY_TEXTS),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    worker = json.loads(done.stdout.splitlines()[-1])
+    app = [split_text(text, CHUNK_CHARS) for text in PARITY_TEXTS]
+    assert all(len(chunks) > 1 for chunks in app)  # long enough to be split
+    assert worker == app

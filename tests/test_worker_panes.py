@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter
 
-from localclip.core.datasets import scan_dataset
 from localclip.core.demo_data import AudioFormat, make_dataset
-from localclip.core.models import check_wespeaker_dir
-from localclip.core.worker_status import LogKind, PaneState
+from localclip.core.embedding.datasets import scan_dataset
+from localclip.core.models.folders import check_wespeaker_dir
+from localclip.core.monitor.board import LogKind, PaneState
 from localclip.gui.log_panel import LogPanel
 from localclip.gui.worker_panes import RunProgressWidget, WorkerPanesView
 from localclip.pool.engine import PoolOptions

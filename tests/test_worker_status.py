@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from localclip.core.worker_status import (
+from localclip.core.monitor.board import (
     ItemInfo,
     LogBook,
     LogKind,

@@ -23,7 +23,8 @@ from gpu_phases.common import PhaseContext, head
 from gpu_phases.oracles import fish_engine, fish_speak, torch_compat
 from localclip.core.demo_data import synthesize, voices
 from localclip_worker.cloning.models import PRECISIONS
-from localclip_worker.jobs import ItemContext, create_job
+from localclip_worker.job import ItemContext
+from localclip_worker.jobs import create_job
 
 EQUAL = 1e-5  # max |sample difference| the CPU test allows (measured there: 0.0)
 LINE = {"text": "Hello world, this is LocalClip.", "seed": 5, "max_new_tokens": 30}

@@ -24,7 +24,7 @@ from gpu_phases.clone_correct import reference_audio
 from gpu_phases.clone_throughput import REFERENCE_TEXT, TEXT
 from gpu_phases.common import PhaseContext, rate, skipped
 from gpu_phases.workers import clone_plan_settings
-from localclip.core.plan import worker_threads
+from localclip.core.machine.plan import worker_threads
 from localclip_worker.cloning.generate import Sampling, generate_codes
 from localclip_worker.jobs import create_job
 from localclip_worker.jobs.clone import CloneJob, Reference

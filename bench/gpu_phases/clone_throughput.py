@@ -21,8 +21,8 @@ from gpu_phases.artifacts import ensure, fish_size
 from gpu_phases.clone_correct import reference_audio
 from gpu_phases.common import PhaseContext, rate, skipped
 from gpu_phases.workers import Recorder, clone_plan_settings, launches, run_timed
-from localclip.core.clone_manifest import CloneParams
-from localclip.core.plan import worker_threads
+from localclip.core.cloning.manifest import CloneParams
+from localclip.core.machine.plan import worker_threads
 from localclip.pool.driver import WorkerDriver
 from localclip.pool.engine import PoolOptions
 

@@ -10,9 +10,10 @@ import numpy as np
 import torch
 
 from localclip.core.demo_data import FORMATS, AudioFormat, synthesize, voices, write_clip
-from localclip.core.embedding_store import decode_embedding_b64
+from localclip.core.embedding.store import decode_embedding_b64
 from localclip_worker.embedding.features import MIN_SAMPLES
-from localclip_worker.jobs import ItemContext, create_job
+from localclip_worker.job import ItemContext
+from localclip_worker.jobs import create_job
 from localclip_worker.jobs.embed import EmbedJob
 
 SHORTEST_SECONDS = MIN_SAMPLES / 16000  # 9 frames at 16 kHz: the shortest clip the model takes

@@ -18,8 +18,8 @@ import torch
 
 from gpu_phases.common import PhaseContext, skipped
 from gpu_phases.workers import clone_plan_settings, embed_plan_settings
-from localclip.core.gpus import probe_gpus
-from localclip.core.plan import NoUsableGpu, plan_workers, worker_threads
+from localclip.core.machine.gpus import probe_gpus
+from localclip.core.machine.plan import NoUsableGpu, plan_workers, worker_threads
 from localclip_worker.compat import support_message
 
 GIB = 1024**3

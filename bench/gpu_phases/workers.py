@@ -16,8 +16,8 @@ from typing import Any
 
 import psutil
 
-from localclip.core.gpus import probe_gpus
-from localclip.core.plan import GPU_IO_THREADS, PlanSettings, WorkerThreads, worker_threads
+from localclip.core.machine.gpus import probe_gpus
+from localclip.core.machine.plan import GPU_IO_THREADS, PlanSettings, WorkerThreads, worker_threads
 from localclip.pool.driver import WorkerDriver
 from localclip.pool.engine import PoolListener
 from localclip.pool.launch import WorkerLaunch

@@ -44,9 +44,9 @@ from PySide6.QtGui import QFontDatabase, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from localclip.core.demo_data import AudioFormat, make_dataset  # noqa: E402
-from localclip.core.gpus import probe_gpus  # noqa: E402
+from localclip.core.machine.gpus import probe_gpus  # noqa: E402
+from localclip.core.monitor.board import PaneState  # noqa: E402
 from localclip.core.paths import bundled_worker_python, resources_dir  # noqa: E402
-from localclip.core.worker_status import PaneState  # noqa: E402
 from localclip.gui.icons import icon  # noqa: E402
 from localclip.gui.intake import FolderEntry  # noqa: E402
 from localclip.gui.main_window import MainWindow  # noqa: E402

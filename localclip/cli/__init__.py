@@ -109,7 +109,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from localclip.cli.demo import run_demo
 
-        return run_demo(args)
+        return run_demo(args, lambda argv: run_command(build_parser().parse_args(argv)))
     from localclip.cli import embedding
 
     commands = {

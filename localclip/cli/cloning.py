@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from localclip.cli.probe import make_plan
-from localclip.cli.terminal import TerminalRun, UsageError, exit_code
-from localclip.core.clone_manifest import CloneParams, Manifest, ManifestError, random_seed
-from localclip.core.clone_settings import CloneRunSettings, load_run_settings, save_run_settings
-from localclip.core.models import ModelDirError, check_fish_dir
-from localclip.core.projects import ProjectError, ProjectScan, scan_project
+from localclip.cli.terminal import TerminalRun, UsageError, report_exit_code
+from localclip.core.cloning.manifest import CloneParams, Manifest, ManifestError, random_seed
+from localclip.core.cloning.project import ProjectError, ProjectScan, scan_project
+from localclip.core.cloning.run_settings import CloneRunSettings, load_run_settings, save_run_settings
+from localclip.core.models.folders import ModelDirError, check_fish_dir
+from localclip.runs.report import RunReport
 from localclip.settings import Settings
 
 
@@ -115,16 +116,16 @@ def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> in
     terminal = TerminalRun(events=args.events == "jsonl")
     pool = run.create_pool(launches_for_plan(plan, python))
     terminal.follow(pool)
-    report: dict[str, Any] = {}
+    reports: list[RunReport] = []
     run.progress.connect(
         lambda state: terminal.show_progress(state.done + state.failed, state.total, worker_line(state))
     )
     run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
     run.line_finished.connect(lambda line, info: terminal.emit("line_finished", line=line, **info))
 
-    def on_finished(result: dict[str, Any]) -> None:
-        report.update(result)
-        terminal.emit("clone_finished", report=result)
+    def on_finished(report: RunReport) -> None:
+        reports.append(report)
+        terminal.emit("clone_finished", report=report.to_dict())
         pool.shutdown()
 
     run.finished.connect(on_finished)
@@ -133,8 +134,8 @@ def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> in
     terminal.say(describe_start(project_scan, run, plan.explanation))
     terminal.execute(pool, run.start, total=len(run.plans), unit="line")
     if args.events != "jsonl":
-        print(describe_end(report))
-    return exit_code({**report, "failed": report.get("failed", 0) + len(report.get("skipped_lines", []))})
+        print(describe_end(reports[0] if reports else None))
+    return report_exit_code(reports[0] if reports else None)
 
 
 def worker_line(state: Any) -> str:
@@ -156,18 +157,18 @@ def describe_start(project_scan: ProjectScan, run: Any, plan_lines: tuple[str, .
     return "\n".join(lines)
 
 
-def describe_end(report: dict[str, Any]) -> str:
-    if not report:
+def describe_end(report: RunReport | None) -> str:
+    if report is None:
         return "nothing was done"
     text = (
-        f"{report['done']} lines generated, {report['failed']} failed, {report['up_to_date']} up to date "
-        f"in {report['seconds']:.1f} s ({report['tokens_per_s']:.1f} tokens/s in all)"
-        f"\nclips in {report['output']}"
+        f"{report.done} lines generated, {report.failed} failed, {report.up_to_date} up to date "
+        f"in {report.seconds:.1f} s ({report.tokens_per_s:.1f} tokens/s in all)"
+        f"\nclips in {report.output}"
     )
-    for failure in report.get("failures", [])[:20]:
+    for failure in report.failures[:20]:
         text += f"\n  failed {failure['line']} ({failure['speaker']}): {failure['reason']}"
-    for skipped in report.get("skipped_lines", [])[:20]:
+    for skipped in report.skipped_lines[:20]:
         text += f"\n  not generated {skipped['line']}: {skipped['reason']}"
-    if report.get("cancelled_run"):
+    if report.cancelled_run:
         text += "\ncancelled: run the same command again to resume"
     return text

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -32,9 +32,9 @@ DEMO_NOTE = (
 )
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from localclip.cli import build_parser, run_command
-
+def run_demo(args: argparse.Namespace, run: Callable[[list[str]], int]) -> int:
+    """The demo's steps, each a ``localclip`` command line given to ``run`` (the command line's own
+    dispatcher, passed in so this module does not import the package that imports it)."""
     folder: Path = args.folder or SOURCE_ROOT / "build" / "demo"
     dataset, model, out = (
         folder / "dataset",
@@ -47,23 +47,23 @@ def run_demo(args: argparse.Namespace) -> int:
         ["speakers", str(out), "--normalize"],
     ]
     print("== 1. the probe job on every planned worker", flush=True)
-    run_command(build_parser().parse_args(steps[0]))
+    run(steps[0])
     if not dataset.exists():
         make_dataset(dataset, speakers=4, clips_per_speaker=8)
     if not model.exists():
         build_demo_model(model)
     print(f"\n== 2. embeddings of {dataset} (4 synthetic voices, WAV/FLAC/OGG/MP3)", flush=True)
-    if run_command(build_parser().parse_args(steps[1])) != EXIT_OK:
+    if run(steps[1]) != EXIT_OK:
         raise UsageError("the demo's embedding run did not finish cleanly (see above)")
     print("\n== 3. one embedding per speaker", flush=True)
-    run_command(build_parser().parse_args(steps[2]))
+    run(steps[2])
     print_similarities(out)
-    clone_example(folder, run_command, build_parser)
+    clone_example(folder, run)
     print(f"\nEverything is in {folder}.\n{DEMO_NOTE}")
     return EXIT_OK
 
 
-def clone_example(folder: Path, run_command: Any, build_parser: Any) -> None:
+def clone_example(folder: Path, run: Callable[[list[str]], int]) -> None:
     """Clone the example project (three speakers; English, Chinese and Japanese lines) with a tiny model."""
     from localclip.runs.clone import chosen_outputs
 
@@ -74,7 +74,7 @@ def clone_example(folder: Path, run_command: Any, build_parser: Any) -> None:
         build_demo_model(model, "fish")
     print(f"\n== 4. voice cloning of {project} (Fish-Speech, tiny model)", flush=True)
     arguments = ["clone", str(project), "--model", str(model), "--seed", "1", "--max-new-tokens", "48"]
-    if run_command(build_parser().parse_args(arguments)) != EXIT_OK:
+    if run(arguments) != EXIT_OK:
         raise UsageError("the demo's cloning run did not finish cleanly (see above)")
     for line, path in sorted(chosen_outputs(project).items()):
         print(f"  {line}: {path}")
@@ -89,8 +89,8 @@ def build_demo_model(folder: Path, kind: str = "wespeaker") -> None:
 
 
 def print_similarities(out: Path) -> None:
-    from localclip.core.embedding_store import EmbeddingStore
-    from localclip.core.speaker_similarity import cosine_similarity
+    from localclip.core.embedding.similarity import cosine_similarity
+    from localclip.core.embedding.store import EmbeddingStore
 
     with EmbeddingStore.open_existing(out) as store:
         speakers = store.speakers(with_utterances=False)

@@ -7,15 +7,16 @@ import json
 from typing import Any
 
 from localclip.cli.probe import make_plan
-from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, exit_code
-from localclip.core.datasets import LayoutError, scan_dataset
-from localclip.core.models import ModelDirError, check_wespeaker_dir
+from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, report_exit_code
+from localclip.core.embedding.datasets import LayoutError, scan_dataset
+from localclip.core.models.folders import ModelDirError, check_wespeaker_dir
+from localclip.runs.report import RunReport
 from localclip.runs.setup import embed_launches, embed_plan_settings
 from localclip.settings import Settings
 
 
 def run_embed(args: argparse.Namespace) -> int:
-    from localclip.core.embedding_store import StoreMismatch
+    from localclip.core.embedding.store import StoreMismatch
     from localclip.runs.embed import EmbedOptions, EmbedProgress, EmbedRun
 
     try:
@@ -39,14 +40,14 @@ def run_embed(args: argparse.Namespace) -> int:
     terminal = TerminalRun(events=args.events == "jsonl")
     pool = run.create_pool(launches)
     terminal.follow(pool)
-    report: dict[str, Any] = {}
+    reports: list[RunReport] = []
 
     def on_progress(state: EmbedProgress) -> None:
         terminal.show_progress(state.done + state.failed, len(run.pending), worker_counts(state))
 
-    def on_finished(result: dict[str, Any]) -> None:
-        report.update(result)
-        terminal.emit("embed_finished", report=result)
+    def on_finished(report: RunReport) -> None:
+        reports.append(report)
+        terminal.emit("embed_finished", report=report.to_dict())
         pool.shutdown()
 
     run.progress.connect(on_progress)
@@ -64,8 +65,8 @@ def run_embed(args: argparse.Namespace) -> int:
     terminal.say(describe_start(scan, run, plan.explanation))
     terminal.execute(pool, run.start, total=len(run.pending), unit="clip")
     if args.events != "jsonl":
-        print(describe_end(report))
-    return exit_code({**report, "failed": report.get("failed", 0)})
+        print(describe_end(reports[0] if reports else None))
+    return report_exit_code(reports[0] if reports else None)
 
 
 def worker_counts(state: Any) -> str:
@@ -85,25 +86,25 @@ def describe_start(scan: Any, run: Any, plan_lines: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def describe_end(report: dict[str, Any]) -> str:
-    if not report:
+def describe_end(report: RunReport | None) -> str:
+    if report is None:
         return "nothing was done"
     text = (
-        f"{report['done']} embedded, {report['failed']} failed, {report['skipped']} skipped (already done) "
-        f"in {report['seconds']:.1f} s; results in {report['store']}"
+        f"{report.done} embedded, {report.failed} failed, {report.skipped} skipped (already done) "
+        f"in {report.seconds:.1f} s; results in {report.store}"
     )
-    if report.get("not_done"):
-        text += f"\nnot done (will be retried on the next run): {json.dumps(report['not_done'])}"
-    if report.get("write_error"):
-        text += f"\nstopped: {report['write_error']}"
-    if report.get("cancelled_run"):
+    if report.not_done:
+        text += f"\nnot done (will be retried on the next run): {json.dumps(report.not_done)}"
+    if report.write_error:
+        text += f"\nstopped: {report.write_error}"
+    if report.cancelled_run:
         text += "\ncancelled: run the same command again to resume"
     return text
 
 
 def run_speakers(args: argparse.Namespace) -> int:
-    from localclip.core.embedding_store import StoreMismatch, StoreNotFound
-    from localclip.core.speaker_update import update_speakers
+    from localclip.core.embedding.speaker_update import update_speakers
+    from localclip.core.embedding.store import StoreMismatch, StoreNotFound
 
     try:
         update = update_speakers(args.out, args.normalize, args.min_utterances, args.no_skip_existing)
@@ -121,8 +122,9 @@ def run_speakers(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from localclip.core.embedding_store import EmbeddingStore, StoreMismatch, StoreNotFound
-    from localclip.core.export import ExportTargetError, UnsafeName, export_store
+    from localclip.core.embedding.export import ExportTargetError, export_store
+    from localclip.core.embedding.store import EmbeddingStore, StoreMismatch, StoreNotFound
+    from localclip.core.files import UnsafeName
 
     to = args.to or args.out / f"export-{args.format}"
     try:

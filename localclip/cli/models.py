@@ -28,7 +28,7 @@ from localclip.cli.terminal import (
     TerminalRun,
     UsageError,
 )
-from localclip.core.model_catalog import (
+from localclip.core.models.catalog import (
     CATALOG,
     CatalogModel,
     ModelKind,
@@ -36,20 +36,20 @@ from localclip.core.model_catalog import (
     default_folder,
     find_model,
     folder_problem,
-    format_bytes,
     kind_of_folder,
     model_status,
     models_root,
     read_manifest,
     verify_folder,
 )
-from localclip.core.model_download import (
+from localclip.core.models.download import (
     DownloadError,
     DownloadPaused,
     DownloadProgress,
     HubClient,
     ModelDownloader,
 )
+from localclip.core.units import format_bytes
 from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
 
 MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}

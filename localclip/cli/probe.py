@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, exit_code
-from localclip.core.gpus import GpuReport, probe_gpus
-from localclip.core.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
+from localclip.core.machine.gpus import GpuReport, probe_gpus
+from localclip.core.machine.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
 from localclip.settings import Settings
 
 
@@ -47,29 +47,27 @@ def show_gpus(args: argparse.Namespace) -> int:
 
 
 def run_probe(args: argparse.Namespace) -> int:
-    from localclip.pool.launch import launches_for_plan
-    from localclip.pool.pool import WorkerPool
+    from localclip.runs.probe import ProbeRun
 
     _, plan = make_plan(args)
     python = args.worker_python or Settings().worker_python("default")
     terminal = TerminalRun(events=args.events == "jsonl")
-    pool = WorkerPool(launches_for_plan(plan, python))
-    terminal.follow(pool)
-    results: dict[str, dict[str, Any]] = {}
-    summary: dict[str, Any] = {}
-    pool.item_done.connect(lambda item, worker, result: results.__setitem__(item, result))
-    pool.progress.connect(lambda done, total: terminal.show_progress(done, total))
-    pool.finished.connect(lambda result: (summary.update(result), pool.shutdown()))
-    items = [{"id": f"probe-{slot.worker_id}", "worker_id": slot.worker_id} for slot in plan.slots]
+    probe = ProbeRun(plan, python)
+    terminal.follow(probe.pool)
+    ended: dict[str, Any] = {}  # the pool's summary, the probe results
+    probe.pool.progress.connect(lambda done, total: terminal.show_progress(done, total))
+    probe.finished.connect(lambda summary, results: ended.update(summary=summary, results=results))
+    probe.pool.finished.connect(lambda _summary: probe.pool.shutdown())  # after follow's "finished" event
     terminal.emit("plan", plan=plan.to_dict(), python=str(python))
 
     def start() -> None:
-        pool.start()
-        pool.submit("probe", items, {})
+        probe.start()
+        probe.submit()
 
-    terminal.execute(pool, start, total=len(items))
+    terminal.execute(probe.pool, start, total=len(plan.slots))
+    summary = ended.get("summary", {})
     if args.events != "jsonl":
-        print_probe_results(results, plan, summary)
+        print_probe_results(ended.get("results", {}), plan, summary)
     return exit_code(summary)
 
 
@@ -77,7 +75,7 @@ def print_probe_results(
     results: dict[str, dict[str, Any]], plan: WorkerPlan, summary: dict[str, Any]
 ) -> None:
     for slot in plan.slots:
-        result = results.get(f"probe-{slot.worker_id}")
+        result = results.get(slot.worker_id)
         where = f"GPU {slot.gpu_index} {slot.gpu_name}" if slot.device == "cuda" else "CPU"
         if result is None:
             print(f"worker {slot.worker_id} ({where}): no answer")

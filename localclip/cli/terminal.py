@@ -12,7 +12,10 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from localclip.runs.report import RunReport
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_BAD_SETUP, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -101,6 +104,14 @@ class TerminalRun:
             pool.cancel()
         else:
             pool.shutdown()
+
+
+def report_exit_code(report: RunReport | None) -> int:
+    """A run's exit status; a line not generated (skipped) counts as failed. No report (the run never
+    finished) exits as before the report was typed: OK."""
+    if report is not None and report.cancelled_run:
+        return EXIT_CANCELLED
+    return EXIT_ITEMS_FAILED if report is not None and (report.failed or report.skipped_lines) else EXIT_OK
 
 
 def exit_code(summary: dict[str, Any]) -> int:

@@ -7,17 +7,13 @@ The box is opened window-modal and returned at once (``open()``, not ``exec()``)
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-
-def error_details(error: BaseException) -> str:
-    """The technical details of an exception (its type, message and traceback), for the details pane."""
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+from localclip.runs.background import error_details
 
 
 def show_error(

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.gpus import GpuInfo, GpuReport, probe_gpus
-from localclip.core.plan import GIB, WorkerPlan
-from localclip.gui.background import run_in_background
+from localclip.core.machine.gpus import GpuInfo, GpuReport, probe_gpus
+from localclip.core.machine.plan import GIB, WorkerPlan
 from localclip.gui.icons import icon
+from localclip.runs.background import run_in_background
 
 REFRESH_MS = 1500
 

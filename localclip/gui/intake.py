@@ -1,20 +1,18 @@
 """Folder intake: dropped or chosen folders, recognised as a dataset or a cloning project, and their content.
 
-Folders queue up in a list; each one is scanned on a worker thread, one at a time, and its content fills
-a tree as the steps arrive: the speakers with their clip counts (or references and lines) as soon as the
-folder is listed, then the durations as the clips' headers are read, then the problems found, each with
-the file it concerns. An earlier run's partial results show as a banner offering to resume.
+Folders queue up in a list; runs/folders.FolderScans scans them on a worker thread, one at a time, and
+this view shows each step as it arrives: the speakers with their clip counts (or references and lines) as
+soon as the folder is listed, then the durations as the clips' headers are read, then the problems found,
+each with the file it concerns. An earlier run's partial results show as a banner offering to resume.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,74 +33,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.gui.background import BackgroundTask, TaskContext
-from localclip.gui.errors import error_details
+from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
+from localclip.gui.formatting import format_length
 from localclip.gui.icons import icon
+from localclip.runs.background import BackgroundTask, TaskContext, error_details
+from localclip.runs.folders import FolderEntry, FolderScans, FolderStatus
 
 if TYPE_CHECKING:
-    from localclip.core.datasets import DatasetScan
-    from localclip.core.folder_scan import (
+    from localclip.core.intake import (
         DurationStep,
         EarlierResults,
         FolderProblem,
-        ProjectSpeaker,
+        ScanStep,
         SpeakerSummary,
     )
-    from localclip.core.projects import ProjectScan
 
-KIND_DATASET = "dataset"  # the values of localclip.core.folder_scan (not imported at start-up: it is slow)
-KIND_PROJECT = "project"
 FILL_PER_TICK = 250  # tree rows added per turn of the event loop: a large dataset never stalls the window
 HEADER_REFRESH_MS = 250
 PROBLEMS_SHOWN = 2000  # more would only slow the list; the count says how many there are
-
-
-class FolderStatus(StrEnum):
-    SCANNING = "scanning"
-    READY = "ready"
-    INVALID = "invalid"  # not a dataset or project LocalClip can use; ``error`` says why
-    QUEUED = "queued"  # waiting for its turn in a run
-    RUNNING = "running"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-
-
-@dataclass(eq=False)
-class FolderEntry:
-    """One folder in the intake list and everything known about it so far."""
-
-    path: Path
-    kind: str = ""  # KIND_DATASET or KIND_PROJECT once recognised
-    status: FolderStatus = FolderStatus.SCANNING
-    error: str = ""
-    error_details: str = ""
-    dataset: DatasetScan | None = None
-    project: ProjectScan | None = None
-    speakers: list[SpeakerSummary] = field(default_factory=list)
-    project_speakers: list[ProjectSpeaker] = field(default_factory=list)
-    problems: list[FolderProblem] = field(default_factory=list)
-    durations_read: int = 0
-    scanned: bool = False  # every step is done (durations included)
-    earlier: EarlierResults | None = None
-    out_dir: Path | None = None  # datasets: where the embeddings go
-    report: dict[str, Any] | None = None  # the last run's summary
-    item: QListWidgetItem | None = None
-    task: BackgroundTask | None = None
-    _speaker_index: dict[tuple[str, str], SpeakerSummary] = field(default_factory=dict, repr=False)
-
-    @property
-    def name(self) -> str:
-        return self.path.name or str(self.path)
-
-    @property
-    def usable(self) -> bool:
-        return self.dataset is not None or self.project is not None
-
-    def speaker_index(self) -> dict[tuple[str, str], SpeakerSummary]:
-        if len(self._speaker_index) != len(self.speakers):
-            self._speaker_index = {summary.key: summary for summary in self.speakers}
-        return self._speaker_index
 
 
 def folders_from_mime(mime: QMimeData) -> list[Path]:
@@ -119,15 +67,6 @@ def folders_from_mime(mime: QMimeData) -> list[Path]:
     return folders
 
 
-def format_duration(seconds: float) -> str:
-    if seconds < 60:
-        return QCoreApplication.translate("Units", "{0} s").format(f"{seconds:.1f}")
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -137,7 +76,7 @@ class _DurationDelegate(QStyledItemDelegate):
 
     def displayText(self, value: Any, locale: Any) -> str:
         if isinstance(value, float):
-            return format_duration(value)
+            return format_length(value)
         return super().displayText(value, locale)
 
 
@@ -250,8 +189,9 @@ class IntakeView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entries: list[FolderEntry] = []
-        self._scan_queue: deque[FolderEntry] = deque()
-        self._scanning: FolderEntry | None = None
+        self.scans = FolderScans(self)
+        self.scans.stepped.connect(self._on_step)
+        self.scans.ended.connect(self._on_scan_ended)
         self._fill: deque[tuple[QTreeWidgetItem | None, QTreeWidgetItem]] = deque()
         self._speaker_items: dict[tuple[str, str], QTreeWidgetItem] = {}
         self._problems_shown = 0
@@ -389,12 +329,12 @@ class IntakeView(QWidget):
                 self.rescan(existing)
                 continue
             entry = FolderEntry(path)
-            entry.item = QListWidgetItem(entry.name)
-            entry.item.setToolTip(str(path))
+            row = QListWidgetItem(entry.name)
+            row.setToolTip(str(path))
             self.entries.append(entry)
-            self.queue.addItem(entry.item)
+            self.queue.addItem(row)
             self._show_status(entry)
-            self._scan_queue.append(entry)
+            self.scans.add(entry)
             added.append(entry)
             self.folder_added.emit(entry)
         if added:
@@ -402,26 +342,16 @@ class IntakeView(QWidget):
             self.queue.setVisible(True)
             self.select(added[0])
             self._start_dir = str(added[-1].path.parent)
-            self._scan_next()
         return added
 
     def rescan(self, entry: FolderEntry) -> bool:
         """Scan a folder again (not while it runs or waits to run)."""
-        if entry.status in (FolderStatus.RUNNING, FolderStatus.QUEUED) or entry in self._scan_queue:
+        if entry.status in (FolderStatus.RUNNING, FolderStatus.QUEUED) or self.scans.waiting(entry):
             return False
-        if entry.task is not None:
-            entry.task.cancel()
-        if self._scanning is entry:
-            self._scanning = None
-        entry.kind, entry.status, entry.error, entry.error_details = "", FolderStatus.SCANNING, "", ""
-        entry.dataset = entry.project = entry.earlier = entry.task = None
-        entry.speakers, entry.project_speakers, entry.problems = [], [], []
-        entry.durations_read, entry.scanned, entry._speaker_index = 0, False, {}
+        self.scans.restart(entry)
         self._show_status(entry)
         if entry is self.current_entry():
             self._show_entry(entry)
-        self._scan_queue.append(entry)
-        self._scan_next()
         return True
 
     def entry_for(self, path: Path) -> FolderEntry | None:
@@ -438,16 +368,10 @@ class IntakeView(QWidget):
         entry = self.current_entry()
         if entry is None or entry.status in (FolderStatus.RUNNING, FolderStatus.QUEUED):
             return
-        if entry.task is not None:
-            entry.task.cancel()
-        if entry in self._scan_queue:
-            self._scan_queue.remove(entry)
         row = self.entries.index(entry)
         self.entries.pop(row)
         self.queue.takeItem(row)
-        if self._scanning is entry:
-            self._scanning = None
-            self._scan_next()
+        self.scans.drop(entry)
         if not self.entries:
             self.drop_zone.set_compact(False)
             self.queue.setVisible(False)
@@ -472,7 +396,7 @@ class IntakeView(QWidget):
             return
 
         def look(_context: TaskContext) -> Any:
-            from localclip.core.folder_scan import earlier_embeddings
+            from localclip.core.intake import earlier_embeddings
 
             return earlier_embeddings(entry.out_dir, scan)
 
@@ -488,7 +412,7 @@ class IntakeView(QWidget):
             project = entry.project
 
             def look(_context: TaskContext) -> Any:
-                from localclip.core.folder_scan import earlier_clones
+                from localclip.core.intake import earlier_clones
 
                 return earlier_clones(project)
 
@@ -497,121 +421,80 @@ class IntakeView(QWidget):
             task.start()
 
     def cancel_scans(self) -> None:
-        self._scan_queue.clear()
-        for entry in self.entries:
-            if entry.task is not None:
-                entry.task.cancel()
+        self.scans.cancel_all(self.entries)
 
     @property
     def scanning(self) -> bool:
-        return self._scanning is not None or bool(self._scan_queue)
+        return self.scans.busy
 
     def drag_hover(self, hover: bool) -> None:
         self.drop_zone.set_hover(hover)
 
     # -- scanning -----------------------------------------------------------------------------------------
 
-    def _scan_next(self) -> None:
-        if self._scanning is not None or not self._scan_queue:
-            return
-        entry = self._scan_queue.popleft()
-        self._scanning = entry
-        path = entry.path
-        task = BackgroundTask(lambda context: scan_folder(path, context), "localclip-scan", owner=self)
-        entry.task = task
-        # A scan replaced by a newer one (the folder was opened again) may still deliver: ignored.
-        task.progressed.connect(lambda step: self._on_step(entry, step) if entry.task is task else None)
-        task.succeeded.connect(lambda _result: self._on_scanned(entry) if entry.task is task else None)
-        task.failed.connect(lambda error: self._on_scan_failed(entry, error) if entry.task is task else None)
-        task.start()
+    def _on_step(self, entry: FolderEntry, step: ScanStep) -> None:
+        """Show a scan step (`FolderScans` has applied it to the entry already)."""
+        from localclip.core.intake import DatasetListed, DurationStep, Earlier, ProjectListed, Recognised
 
-    def _on_step(self, entry: FolderEntry, step: tuple[Any, ...]) -> None:
-        what = step[0]
         current = entry is self.current_entry()
-        if what == "kind":
-            entry.kind = step[1]
-        elif what == "dataset":
-            _, entry.dataset, entry.speakers, problems = step
-            entry.problems.extend(problems)
-            from localclip.core.folder_scan import default_embeddings_folder
-
-            entry.out_dir = entry.out_dir or default_embeddings_folder(entry.path)
-            entry.status = FolderStatus.READY
-            if current:
+        match step:
+            case Earlier():
+                self._show_earlier(entry)
+                return
+            case DatasetListed() | ProjectListed() if current:
                 self._show_entry(entry)
-        elif what == "project":
-            _, entry.project, entry.project_speakers, problems = step
-            entry.problems.extend(problems)
-            entry.status = FolderStatus.READY
-            if current:
-                self._show_entry(entry)
-        elif what == "earlier":
-            self._on_earlier(entry, step[1])
-            return
-        elif what == "durations":
-            self._on_durations(entry, step[1], current)
+            case DurationStep() if current:
+                self._show_durations(entry, step)
         self._show_status(entry)
-        if current and what == "kind":
+        if current and isinstance(step, Recognised):
             self._show_header(entry)
         self.entry_updated.emit(entry)
 
-    def _on_durations(self, entry: FolderEntry, step: DurationStep, current: bool) -> None:
-        entry.durations_read = step.done
+    def _show_durations(self, entry: FolderEntry, step: DurationStep) -> None:
         by_key = entry.speaker_index()
         # A sorted tree re-sorts on every changed cell: sort once, after the step's changes.
         sorting = self.tree.isSortingEnabled()
         self.tree.setSortingEnabled(False)
-        for key, count in step.measured.items():
+        for key in step.measured:
             summary = by_key.get(key)
-            if summary is None:
-                continue
-            summary.measured += count
-            summary.seconds += step.seconds.get(key, 0.0)
-            summary.unreadable += step.unreadable.get(key, 0)
-            if current:
+            if summary is not None:
                 self._show_speaker_duration(summary)
         self.tree.setSortingEnabled(sorting)
-        entry.problems.extend(step.problems)
-        if current:
-            self._add_problem_rows(step.problems)
-            self._header_timer.start()  # the header follows at most a few times a second
+        self._add_problem_rows(step.problems)
+        self._header_timer.start()  # the header follows at most a few times a second
 
     def _on_earlier(self, entry: FolderEntry, earlier: EarlierResults | None) -> None:
         entry.earlier = earlier
+        self._show_earlier(entry)
+
+    def _show_earlier(self, entry: FolderEntry) -> None:
         if entry is self.current_entry():
             self._show_banner(entry)
         self.entry_updated.emit(entry)
 
-    def _on_scanned(self, entry: FolderEntry) -> None:
-        entry.scanned = True
-        entry.task = None
+    def _on_scan_ended(self, entry: FolderEntry, error: BaseException | None) -> None:
+        if error is not None:
+            self._show_scan_error(entry, error)
         self._finish_scan(entry)
 
-    def _on_scan_failed(self, entry: FolderEntry, error: BaseException) -> None:
-        from localclip.core.datasets import LayoutError
-        from localclip.core.projects import ProjectError
+    def _show_scan_error(self, entry: FolderEntry, error: BaseException) -> None:
+        from localclip.core.cloning.project import ProjectError
+        from localclip.core.embedding.datasets import LayoutError
 
-        entry.task = None
-        entry.scanned = True
-        entry.status = FolderStatus.INVALID
         if isinstance(error, LayoutError | ProjectError):
-            entry.error = str(error)
+            entry.mark_invalid(str(error))
         else:
-            entry.error = self.tr("The folder could not be read: {error}").format(error=error)
-            entry.error_details = error_details(error)
+            message = self.tr("The folder could not be read: {error}").format(error=error)
+            entry.mark_invalid(message, error_details(error))
         if entry is self.current_entry():
             self._show_entry(entry)
-        self._finish_scan(entry)
 
     def _finish_scan(self, entry: FolderEntry) -> None:
-        if self._scanning is entry:
-            self._scanning = None
         self._show_status(entry)
         if entry is self.current_entry():
             self._show_header(entry)
         self.entry_updated.emit(entry)
         self.scan_finished.emit(entry)
-        self._scan_next()
 
     # -- showing an entry ---------------------------------------------------------------------------------
 
@@ -682,7 +565,7 @@ class IntakeView(QWidget):
                 layout=scan.layout
             ) + self.tr("%n clip(s)", "", len(scan.clips))
             if entry.scanned:
-                text += self.tr(", {duration} in all").format(duration=format_duration(seconds))
+                text += self.tr(", {duration} in all").format(duration=format_length(seconds))
             else:
                 text += self.tr(", reading durations: {done} of {total}").format(
                     done=entry.durations_read, total=len(scan.clips)
@@ -741,8 +624,9 @@ class IntakeView(QWidget):
         self.banner.setVisible(True)
 
     def _show_status(self, entry: FolderEntry) -> None:
-        if entry.item is None:
+        if entry not in self.entries:
             return
+        row = self.queue.item(self.entries.index(entry))  # the list's rows follow self.entries
         labels = {
             FolderStatus.SCANNING: self.tr("scanning…"),
             FolderStatus.READY: self.tr("ready"),
@@ -755,7 +639,7 @@ class IntakeView(QWidget):
         }
         kind = {KIND_DATASET: self.tr("dataset"), KIND_PROJECT: self.tr("project")}.get(entry.kind, "")
         status = labels[entry.status]
-        entry.item.setText(f"{entry.name}  —  {kind}, {status}" if kind else f"{entry.name}  —  {status}")
+        row.setText(f"{entry.name}  —  {kind}, {status}" if kind else f"{entry.name}  —  {status}")
         names = {
             FolderStatus.INVALID: "error",
             FolderStatus.RUNNING: "run",
@@ -763,7 +647,7 @@ class IntakeView(QWidget):
             FolderStatus.FAILED: "warning",
         }
         default = {KIND_DATASET: "dataset", KIND_PROJECT: "project"}.get(entry.kind, "folder-open")
-        entry.item.setIcon(icon(names.get(entry.status, default)))
+        row.setIcon(icon(names.get(entry.status, default)))
 
     def _fill_dataset(self, entry: FolderEntry) -> None:
         scan = entry.dataset
@@ -901,32 +785,6 @@ class IntakeView(QWidget):
         chosen = QFileDialog.getExistingDirectory(self, self.tr("Where the embeddings go"), start)
         if chosen:
             self.set_out_dir(entry, Path(chosen))
-
-
-def scan_folder(path: Path, context: TaskContext) -> str:
-    """The scan steps, on a worker thread: kind, content, earlier results, then (datasets) durations."""
-    from localclip.core import folder_scan
-    from localclip.core.datasets import scan_dataset
-    from localclip.core.projects import scan_project
-
-    kind = folder_scan.folder_kind(path)
-    context.report(("kind", kind))
-    if kind == folder_scan.KIND_PROJECT:
-        project = scan_project(path)
-        context.report(
-            ("project", project, folder_scan.project_speakers(project), folder_scan.project_problems(project))
-        )
-        context.report(("earlier", folder_scan.earlier_clones(project)))
-        return kind
-    dataset = scan_dataset(path)
-    summaries = folder_scan.speaker_summaries(dataset)
-    context.report(("dataset", dataset, summaries, folder_scan.dataset_problems(dataset)))
-    context.report(
-        ("earlier", folder_scan.earlier_embeddings(folder_scan.default_embeddings_folder(path), dataset))
-    )
-    for step in folder_scan.read_durations(dataset.clips, context.cancelled):
-        context.report(("durations", step))
-    return kind
 
 
 def _escape(text: str) -> str:

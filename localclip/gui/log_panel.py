@@ -1,6 +1,6 @@
 """The log panel: everything the workers and the run reported, with time and worker, filterable.
 
-Entries go into a bounded :class:`~localclip.core.worker_status.LogBook`; the view is a
+Entries go into a bounded :class:`~localclip.core.monitor.board.LogBook`; the view is a
 ``QPlainTextEdit`` with a maximum block count, appended in one batch per timer tick (10 Hz), so a worker
 printing thousands of lines a second neither eats memory nor stalls the window.
 """
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.worker_status import (
+from localclip.core.monitor.board import (
     LogBook,
     LogEntry,
     LogKind,
@@ -31,7 +31,8 @@ from localclip.core.worker_status import (
     as_number,
     as_text,
 )
-from localclip.gui.worker_panes import SignalConnections, format_bytes, format_duration
+from localclip.gui.formatting import format_bytes, format_duration
+from localclip.gui.worker_panes import SignalConnections
 from localclip.pool.pool import WorkerPool
 from localclip.runs.clone import CloneRun
 from localclip.runs.embed import EmbedRun

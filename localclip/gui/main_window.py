@@ -41,23 +41,19 @@ from PySide6.QtWidgets import (
 )
 
 from localclip import __version__
-from localclip.core.gpus import GpuReport
+from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
+from localclip.core.machine.gpus import GpuReport
+from localclip.core.machine.plan import WorkerPlan, plan_workers
 from localclip.core.paths import resources_dir
-from localclip.core.plan import WorkerPlan, plan_workers
-from localclip.gui.background import run_in_background
 from localclip.gui.errors import show_error
 from localclip.gui.gpu_panel import GpuPanel, GpuReader
 from localclip.gui.icons import icon
-from localclip.gui.intake import (
-    KIND_DATASET,
-    KIND_PROJECT,
-    FolderEntry,
-    FolderStatus,
-    IntakeView,
-    folders_from_mime,
-)
-from localclip.gui.run_control import RunController, RunState
+from localclip.gui.intake import IntakeView, folders_from_mime
 from localclip.gui.settings_panel import SettingsPanel
+from localclip.runs.background import run_in_background
+from localclip.runs.folders import FolderEntry, FolderStatus
+from localclip.runs.queue import RunController, RunState
+from localclip.runs.report import RunReport
 from localclip.settings import (
     FISH_MODEL_DIR,
     LAST_FOLDER,
@@ -76,7 +72,7 @@ VIEW_MODULES = (
     "localclip.gui.review",
     "localclip.gui.speaker_map",
     "localclip.runs.setup",
-    "localclip.core.folder_scan",
+    "localclip.core.intake",
 )
 TABS = ("workers", "log", "review", "speakers")
 SIDE_TABS = ("folder", "settings")
@@ -86,7 +82,7 @@ CLOSE_TIMEOUT_MS = 20_000  # workers that have not stopped by then are left to t
 class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # FolderEntry: a folder's scan is complete (or it was found unusable)
     run_started = Signal(object)  # FolderEntry
-    run_finished = Signal(object)  # the run's report (dict, with "folder", "kind" and "status")
+    run_finished = Signal(object)  # RunReport.to_dict(), with "folder", "kind" and "status"
     probe_finished = Signal(object)  # the worker check's summary
     views_ready = Signal()  # the run views (panes, log, review, speakers) exist
 
@@ -524,7 +520,7 @@ class MainWindow(QMainWindow):
         self.show_tab("workers")
         self.run_started.emit(entry)
 
-    def _on_run_finished(self, entry: FolderEntry, report: dict[str, Any]) -> None:
+    def _on_run_finished(self, entry: FolderEntry, report: RunReport) -> None:
         self.worker_panes.detach()
         self.log_panel.detach()
         self.run_progress.detach()
@@ -533,7 +529,7 @@ class MainWindow(QMainWindow):
         self.run_title.setText(self.statusBar().currentMessage())
         self._title_is_result = True
         self._log(self.statusBar().currentMessage())
-        if not report.get("cancelled_run"):
+        if not report.cancelled_run:
             if entry.kind == KIND_DATASET and entry.out_dir is not None:
                 self.speakers.show_results(entry.out_dir)
                 self.show_tab("speakers")
@@ -546,7 +542,7 @@ class MainWindow(QMainWindow):
                 self.show_tab("review")
         elif entry.kind == KIND_PROJECT:
             self.review.set_editing_enabled(True)
-        self.run_finished.emit(report)
+        self.run_finished.emit(report.to_dict())
 
     def _on_pool_released(self, entry: FolderEntry, pool: Any) -> None:
         """A finished clone run's warm workers go to the review, for new takes without a new start."""

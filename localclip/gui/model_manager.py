@@ -1,12 +1,9 @@
 """The model manager: the models LocalClip knows, their state, downloads with pause and resume, and the
 model folders in use.
 
-A download runs as a child process, ``localclip models download ID --events jsonl``, read line by line:
-the window never waits on the network, Pause is a kill that works at any moment (a thread blocked in a
-DNS lookup or a stalled TLS read cannot be interrupted; a process can), the ``.part`` files stay for the
-next run, and the dialog drives exactly the code path the command line and its tests use. The access
-token goes to the child in its environment (``HF_TOKEN``), not on its command line, which other programs
-can read; it is never stored or logged.
+A download runs as a child process (``localclip.runs.model_fetch``): the window never waits on the network,
+Pause works at any moment and what arrived stays for Resume. The access token is handed to the child,
+never stored or logged; the dialog only displays.
 
 For the main window: ``models_missing(settings)`` says whether a kind of model has no usable folder (open
 the dialog at first start then), and ``ModelManagerDialog(settings, parent)`` is the dialog.
@@ -14,14 +11,12 @@ the dialog at first start then), and ``ModelManagerDialog(settings, parent)`` is
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QProcess, QProcessEnvironment, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.model_catalog import (
+from localclip.core.models.catalog import (
     CATALOG,
     CatalogModel,
     ModelKind,
@@ -51,17 +46,17 @@ from localclip.core.model_catalog import (
     ModelStatus,
     default_folder,
     folder_problem,
-    format_bytes,
     kind_of_folder,
     model_status,
     models_root,
 )
-from localclip.gui.demo_models import DemoModelBuilder
+from localclip.core.units import format_bytes
+from localclip.runs.demo_models import DemoModelBuilder
+from localclip.runs.model_fetch import FetchEnd, ModelFetch
 from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
 
 MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
-STDERR_TAIL = 20_000  # characters of the child's stderr kept for "Details"
 PROGRESS_STEPS = 1000
 COLUMNS = (  # marked for extraction here, translated where the table is made (ModelManagerDialog.tr)
     QT_TRANSLATE_NOOP("ModelManagerDialog", "Model"),
@@ -98,12 +93,8 @@ class ModelManagerDialog(QDialog):
         self.settings = settings or Settings()
         self.setWindowTitle(self.tr("Models"))
         self.resize(820, 560)
-        self._process: QProcess | None = None
+        self._fetch: ModelFetch | None = None
         self._running: CatalogModel | None = None
-        self._pausing = False
-        self._stdout = b""
-        self._stderr = ""
-        self._outcome: dict[str, Any] | None = None  # the child's last "finished" or "error" event
         self._started_at = 0.0
         self._first_done: int | None = None
         self._status_cache: dict[str, tuple[Any, ModelStatus]] = {}
@@ -228,7 +219,7 @@ class ModelManagerDialog(QDialog):
         return CATALOG[rows[0].row() if rows else 0]
 
     def is_downloading(self) -> bool:
-        return self._process is not None
+        return self._fetch is not None
 
     def refresh(self) -> None:
         """Every row's state from the disk, and which folders are in use."""
@@ -327,64 +318,22 @@ class ModelManagerDialog(QDialog):
                 error=True,
             )
             return False
-        self._running, self._pausing, self._outcome = model, False, None
-        self._stdout, self._stderr, self._first_done = b"", "", None
+        self._running, self._first_done = model, None
         self._started_at = time.monotonic()
         self.progress_bar.setValue(0)
-        self._process = self._make_process(model, token)
+        self._fetch = ModelFetch(model.id, self.folder_of(model), token, self)
+        self._fetch.progress.connect(self._show_progress)
+        self._fetch.ended.connect(self._download_ended)
         self._tell(self.tr("Downloading {0}…").format(model.display_name))
         self.progress_label.setText(self.tr("Asking the hub for the files…"))
-        self._process.start()
+        self._fetch.start()
         self._update_selection()
         return True
 
-    def _make_process(self, model: CatalogModel, token: str) -> QProcess:
-        process = QProcess(self)
-        environment = QProcessEnvironment.systemEnvironment()
-        environment.insert("PYTHONUNBUFFERED", "1")
-        environment.insert("PYTHONIOENCODING", "utf-8")
-        if token:
-            environment.insert("HF_TOKEN", token)
-        process.setProcessEnvironment(environment)
-        process.setProgram(sys.executable)
-        arguments = ["-X", "utf8", "-m", "localclip", "models", "download", model.id]
-        process.setArguments([*arguments, "--to", str(self.folder_of(model)), "--events", "jsonl"])
-        process.readyReadStandardOutput.connect(self._read_stdout)
-        process.readyReadStandardError.connect(self._read_stderr)
-        process.finished.connect(lambda code, _status: self._process_done(process, code))
-        process.errorOccurred.connect(lambda error: self._process_error(process, error))
-        return process
-
     def pause(self) -> None:
         """Stop the download at once; what arrived stays, and Resume continues from there."""
-        if self._process is not None:
-            self._pausing = True
-            self._process.kill()
-
-    def _read_stdout(self) -> None:
-        if self._process is None:
-            return
-        self._stdout += bytes(self._process.readAllStandardOutput().data())
-        *lines, self._stdout = self._stdout.split(b"\n")  # decode whole lines only (UTF-8 safe)
-        for line in lines:
-            try:
-                event = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                continue
-            if isinstance(event, dict):
-                self._on_event(event)
-
-    def _read_stderr(self) -> None:
-        if self._process is not None:
-            text = bytes(self._process.readAllStandardError().data()).decode("utf-8", errors="replace")
-            self._stderr = (self._stderr + text)[-STDERR_TAIL:]
-
-    def _on_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if kind == "progress":
-            self._show_progress(event)
-        elif kind in ("finished", "error"):
-            self._outcome = event
+        if self._fetch is not None:
+            self._fetch.pause()
 
     def _show_progress(self, event: dict[str, Any]) -> None:
         done, total = int(event.get("done") or 0), event.get("total")
@@ -401,31 +350,24 @@ class ModelManagerDialog(QDialog):
             text += self.tr(", {0}/s").format(format_bytes(rate))
         self.progress_label.setText(text)
 
-    def _process_error(self, process: QProcess, error: QProcess.ProcessError) -> None:
-        if error == QProcess.ProcessError.FailedToStart:
-            self._process_done(process, -1)
-
-    def _process_done(self, process: QProcess, exit_code: int) -> None:
-        if process is not self._process:
-            return  # already handled (finished and errorOccurred can both arrive)
-        self._read_stdout()
-        self._read_stderr()
-        model, self._process = self._running, None
-        process.deleteLater()
+    def _download_ended(self, end: FetchEnd) -> None:
+        fetch, model = self._fetch, self._running
+        self._fetch = None
         assert model is not None
-        ok = not self._pausing and exit_code == 0 and (self._outcome or {}).get("event") == "finished"
-        if self._pausing:
+        if fetch is not None:
+            fetch.deleteLater()
+        if end.paused:
             self._tell(self.tr("Paused. What arrived is kept; Resume continues from there."))
-        elif ok:
+        elif end.ok:
             self.progress_bar.setValue(PROGRESS_STEPS)
             self._finished_download(model)
         else:
-            message = (self._outcome or {}).get("message") or self.tr(
-                "The download stopped unexpectedly (exit code {0})."
-            ).format(exit_code)
-            self._tell(message, error=True, details=self._stderr.strip())
+            message = end.message or self.tr("The download stopped unexpectedly (exit code {0}).").format(
+                end.exit_code
+            )
+            self._tell(message, error=True, details=end.details)
         self.refresh()
-        self.download_finished.emit(model.id, ok)
+        self.download_finished.emit(model.id, end.ok)
 
     def _finished_download(self, model: CatalogModel) -> None:
         folder = self.folder_of(model)
@@ -515,11 +457,8 @@ class ModelManagerDialog(QDialog):
 
     def _stop_for_close(self) -> None:
         """Closing pauses a download (the partial files stay for the next time)."""
-        process = self._process
-        if process is not None:
-            self._pausing = True
-            process.kill()
-            process.waitForFinished(5000)
+        if self._fetch is not None:
+            self._fetch.stop()
 
 
 def _folder_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.clone_manifest import LinePlan, LineRecord, Manifest, ManifestError
-from localclip.core.projects import ProjectError, ProjectScan, scan_project
-from localclip.core.takes import (
+from localclip.core.cloning.manifest import LinePlan, LineRecord, ManifestError
+from localclip.core.cloning.takes import (
     CSV_NAME,
     REVIEW_CHANGED,
     REVIEW_DONE,
@@ -53,24 +51,25 @@ from localclip.core.takes import (
     REVIEW_NEW,
     REVIEW_SKIPPED,
     ExportConflict,
+    LoadedProject,
     ReviewLine,
     TakeExportError,
     TakeExportPlan,
     TakeExportReport,
+    load_project,
     neighbour_take,
     plan_take_export,
     review_line,
-    review_lines,
     status_counts,
     write_take_export,
 )
-from localclip.gui.background import BackgroundTask, TaskContext
-from localclip.gui.errors import error_details, show_error
+from localclip.gui.errors import show_error
 from localclip.gui.icons import icon
 from localclip.gui.player import ClipPlayer, PlaybackState
 from localclip.gui.table_model import HeadedTableModel
 from localclip.pool.pool import WorkerPool
-from localclip.runs.regenerate import RegenerateError, TakeRegenerator, manifest_stamp
+from localclip.runs.background import BackgroundTask, TaskContext, error_details
+from localclip.runs.regenerate import RegenerateError, TakeRegenerator
 from localclip.settings import REVIEW_AUTO_PLAY_NEXT, Settings
 
 COLUMN_ID, COLUMN_SPEAKER, COLUMN_TEXT, COLUMN_DURATION, COLUMN_TAKE, COLUMN_STATUS = range(6)
@@ -253,31 +252,6 @@ class ReviewFilter(QSortFilterProxyModel):
         return any(self._needle in value.casefold() for value in (line.line_id, line.speaker, line.text))
 
 
-# --- loading ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class LoadedProject:
-    project: Path
-    scan: ProjectScan | None
-    scan_problem: str  # why the project could not be scanned ("" when it was)
-    manifest: Manifest
-    manifest_stamp: tuple[int, int] | None  # the file's, taken before it was read
-    lines: list[ReviewLine]
-
-
-def load_project(project: Path) -> LoadedProject:
-    """Scan the project and read its manifest (on a background thread). Raises ManifestError."""
-    try:
-        scan: ProjectScan | None = scan_project(project)
-        problem = ""
-    except ProjectError as error:
-        scan, problem = None, str(error)
-    stamp = manifest_stamp(project)
-    manifest = Manifest.load(project)
-    return LoadedProject(project, scan, problem, manifest, stamp, review_lines(manifest, scan))
-
-
 # --- the pane -------------------------------------------------------------------------------------------
 
 
@@ -437,14 +411,16 @@ class ReviewView(QWidget):
             self._show_notice(self._editing_reason or self.tr("New takes cannot be made now."))
             return False
         try:
-            plan = self.regenerator.regenerate(line.line_id)
+            self.regenerator.regenerate(line.line_id)  # planned once the project is read, on a thread
         except RegenerateError as error:
-            self._show_notice(self.tr("No new take of line {0}: {1}").format(line.line_id, error))
+            self._show_refusal(line.line_id, str(error))
             return False
-        if self.player.holds(plan.out_path):
-            self.player.release()
+        self.model.set_activity(line.line_id, self.tr("queued"))
         self._play_when_done.add(line.line_id)
         return True
+
+    def _show_refusal(self, line_id: str, reason: str) -> None:
+        self._show_notice(self.tr("No new take of line {0}: {1}").format(line_id, reason))
 
     def choose_take(self, line_id: str, take: int, play: bool = True) -> bool:
         """Keep `take` as the line's output (saved in the manifest) and, by default, play it."""
@@ -829,6 +805,7 @@ class ReviewView(QWidget):
         regenerator.take_started.connect(self._on_take_started)
         regenerator.take_done.connect(self._on_take_done)
         regenerator.take_failed.connect(self._on_take_failed)
+        regenerator.take_refused.connect(self._on_take_refused)
         regenerator.busy_changed.connect(self.busy_changed)
         regenerator.pool_changed.connect(self.pool_changed)
         regenerator.problem.connect(lambda text: self._show_notice(text, kind="info"))
@@ -840,7 +817,14 @@ class ReviewView(QWidget):
             regenerator.adopt_pool(warm)
 
     def _on_take_queued(self, line_id: str, plan: LinePlan) -> None:
+        if self.player.holds(plan.out_path):
+            self.player.release()
         self.model.set_activity(line_id, self.tr("take {0} queued").format(plan.take))
+
+    def _on_take_refused(self, line_id: str, reason: str) -> None:
+        self.model.set_activity(line_id, None)
+        self._play_when_done.discard(line_id)
+        self._show_refusal(line_id, reason)
 
     def _on_take_started(self, line_id: str) -> None:
         self.model.set_activity(line_id, self.tr("making a new take…"))

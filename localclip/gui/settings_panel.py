@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.models import ModelDirError, check_fish_dir, check_wespeaker_dir
+from localclip.core.models.folders import ModelDirError, check_fish_dir, check_wespeaker_dir
 from localclip.core.paths import bundled_worker_python
 from localclip.core.ui_language import ENDONYMS, SUPPORTED, SYSTEM, choose_language
-from localclip.gui.background import run_in_background
 from localclip.gui.icons import icon
 from localclip.gui.translations import current_language, system_language
+from localclip.runs.background import run_in_background
 from localclip.settings import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,

@@ -56,16 +56,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.embedding_store import StoreMismatch, StoreNotFound
-from localclip.core.speaker_similarity import (
+from localclip.core.embedding.similarity import (
     SpeakerResults,
     load_speaker_results,
     speaker_label,
     value_range,
 )
-from localclip.gui.background import BackgroundTask
-from localclip.gui.errors import error_details, show_error
+from localclip.core.embedding.store import StoreMismatch, StoreNotFound
+from localclip.gui.errors import show_error
 from localclip.gui.table_model import HeadedTableModel
+from localclip.runs.background import BackgroundTask, error_details
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PAIRS_SHOWN = 200

@@ -1,7 +1,7 @@
 """Per-worker panes and the run's overall progress.
 
 Both observe the pool (and the run) through signals. A slot only records what happened in a
-:class:`~localclip.core.worker_status.WorkerBoard` or :class:`~localclip.core.worker_status.RunTracker`;
+:class:`~localclip.core.monitor.board.WorkerBoard` or :class:`~localclip.core.monitor.board.RunTracker`;
 the widgets are redrawn from those on a timer (10 Hz), so a worker streaming thousands of events a second
 costs a few dictionary updates per event, never a relayout.
 """
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.datasets import LAYOUT_DATASET_SPEAKER_CLIP
-from localclip.core.worker_status import (
+from localclip.core.embedding.datasets import LAYOUT_DATASET_SPEAKER_CLIP
+from localclip.core.monitor.board import (
     Describer,
     ItemInfo,
     PaneState,
@@ -41,6 +41,7 @@ from localclip.core.worker_status import (
     WorkerBoard,
     WorkerStatus,
 )
+from localclip.gui.formatting import format_bytes, format_duration, format_rate
 from localclip.pool.pool import WorkerPool
 from localclip.runs.clone import CloneRun
 from localclip.runs.embed import EmbedRun
@@ -94,36 +95,6 @@ def noun_text(noun: str) -> str:
         "clips": translate("RunProgress", "clips"),
         "lines": translate("RunProgress", "lines"),
     }.get(noun, translate("RunProgress", "items"))
-
-
-def format_bytes(count: int | None) -> str:
-    if count is None or count <= 0:
-        return "–"
-    gib = count / 1024**3
-    if gib >= 1:
-        return QCoreApplication.translate("Units", "{0} GB").format(QLocale().toString(gib, "f", 1))
-    return QCoreApplication.translate("Units", "{0} MB").format(QLocale().toString(count / 1024**2, "f", 0))
-
-
-def format_rate(rate: float | None) -> str:
-    if rate is None:
-        return "–"
-    return QLocale().toString(rate, "f", 1 if rate < 100 else 0)
-
-
-def format_duration(seconds: float | None) -> str:
-    """'45 s', '3 min 20 s', '2 h 05 min' (translated)."""
-    translate = QCoreApplication.translate
-    if seconds is None:
-        return "–"
-    whole = max(0, round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return translate("Units", "{0} h {1} min").format(hours, f"{minutes:02d}")
-    if minutes:
-        return translate("Units", "{0} min {1} s").format(minutes, f"{secs:02d}")
-    return translate("Units", "{0} s").format(secs)
 
 
 def set_bar_value(bar: QProgressBar, value: int) -> None:

@@ -23,22 +23,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from localclip.core.kinds import WorkerState
 from localclip.pool.launch import WorkerLaunch, check_interpreter
 from localclip.pool.link import Loop, TransportFactory, WorkerEnd, WorkerLink
 from localclip_worker import protocol
-
-
-class WorkerState(StrEnum):
-    STARTING = "starting"
-    IDLE = "idle"
-    WORKING = "working"
-    RESTARTING = "restarting"
-    RETIRED = "retired"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)

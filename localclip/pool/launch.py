@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localclip.core.machine.plan import WorkerPlan
 from localclip.core.paths import WORKER_MODULE
-from localclip.core.plan import WorkerPlan
+from localclip.pool.child_env import child_environment
 
 # Variables a worker must not inherit: another Python's paths, or the parent's choice of GPUs.
 _NOT_INHERITED = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONIOENCODING", "CUDA_VISIBLE_DEVICES")
@@ -51,18 +52,12 @@ class WorkerLaunch:
 
     def environment(self, inherited: Mapping[str, str] | None = None) -> dict[str, str]:
         """The worker's environment: ``inherited`` (this process's by default) made safe for a worker."""
-        source = os.environ if inherited is None else inherited
-        env = {name: value for name, value in source.items() if name not in _NOT_INHERITED}
-        env.update(
-            PYTHONUTF8="1",
-            PYTHONUNBUFFERED="1",
-            PYTHONIOENCODING="utf-8",
-            CUDA_DEVICE_ORDER="PCI_BUS_ID",
+        gpus = {
+            "CUDA_DEVICE_ORDER": "PCI_BUS_ID",
             # By UUID: indices differ between NVML and CUDA's default order; an empty value hides every GPU.
-            CUDA_VISIBLE_DEVICES=self.gpu_uuid or "",
-        )
-        env.update(self.extra_env)
-        return env
+            "CUDA_VISIBLE_DEVICES": self.gpu_uuid or "",
+        }
+        return child_environment({**gpus, **self.extra_env}, inherited, drop=_NOT_INHERITED)
 
 
 class WorkerConfigError(ValueError):

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from localclip.core.framing import LineSplitter, OversizedLine
 from localclip.core.paths import WORKER_MODULE, worker_package_dir
+from localclip.pool.framing import LineSplitter, OversizedLine
 from localclip.pool.launch import WorkerLaunch
 from localclip_worker import protocol
 

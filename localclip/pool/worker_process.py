@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer
+from PySide6.QtCore import QObject, QProcess, QTimer
 
+from localclip.pool.child_process import process_environment
 from localclip.pool.link import WorkerLink
 from localclip.pool.process_tree import kill_tree
 
@@ -73,12 +74,9 @@ class QProcessTransport:
         return self._process.state() != QProcess.ProcessState.NotRunning
 
     def start(self, program: str, arguments: list[str], environment: dict[str, str]) -> None:
-        env = QProcessEnvironment()
-        for name, value in environment.items():
-            env.insert(name, value)
         self._process.setProgram(program)
         self._process.setArguments(arguments)
-        self._process.setProcessEnvironment(env)
+        self._process.setProcessEnvironment(process_environment(environment))
         self._process.start()
 
     def write(self, data: bytes) -> None:

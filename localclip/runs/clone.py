@@ -19,19 +19,23 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from localclip.core.clone_manifest import CloneParams, LinePlan, Manifest, SeedPolicy
-from localclip.core.clone_schedule import CloneScheduler, speaker_work
-from localclip.core.gpus import GpuReport, probe_gpus
-from localclip.core.models import FishModelInfo
-from localclip.core.plan import PlanSettings, more_workers_by_measurement, worker_threads
-from localclip.core.projects import ProjectScan
-from localclip.core.text_chunks import split_text
+from localclip.core.cloning.manifest import CloneParams, LinePlan, Manifest, SeedPolicy
+from localclip.core.cloning.project import ProjectScan
+from localclip.core.cloning.schedule import CloneScheduler, speaker_work
+from localclip.core.kinds import WorkerState
+from localclip.core.machine.gpus import GpuReport, probe_gpus
+from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
+from localclip.core.models.folders import FishModelInfo
 from localclip.pool.engine import PoolOptions, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
+from localclip.runs.report import clone_report
 from localclip_worker import protocol
 
-CHUNK_CHARS = 250  # about 15-20 s of speech: well inside fish-speech's max_new_tokens per chunk
+# The chunk size (about 15-20 s of speech) is the shared chunker's default: the worker splits a whole text
+# exactly as the app does.
+from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS as CHUNK_CHARS
+from localclip_worker.text_chunks import split_text
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class CloneRun(QObject):
     progress = Signal(object)  # CloneProgress
     line_finished = Signal(str, object)  # line id, {"status", "path" or "reason", ...}
     problem = Signal(str)
-    finished = Signal(object)  # summary dict
+    finished = Signal(object)  # RunReport
 
     def __init__(
         self,
@@ -215,7 +219,7 @@ class CloneRun(QObject):
         return picked
 
     def _on_worker_state(self, worker_id: str, state: str) -> None:
-        if state in ("restarting", "retired", "stopped"):
+        if state in (WorkerState.RESTARTING, WorkerState.RETIRED, WorkerState.STOPPED):
             self.scheduler.worker_gone(worker_id)
             self._speakers_of.pop(worker_id, None)  # a new process has no reference in memory
 
@@ -301,24 +305,24 @@ class CloneRun(QObject):
     # -- the end ------------------------------------------------------------------------
 
     def _on_pool_finished(self, summary: dict[str, Any]) -> None:
-        report = {
-            "project": str(self.scan.root),
-            "lines": len(self.plans) + self.state.up_to_date,
-            "up_to_date": self.state.up_to_date,
-            "done": self.state.done,
-            "failed": self.state.failed,
-            "skipped_lines": [{"line": s.line.id, "reason": s.reason} for s in self.scan.skipped],
-            "failures": self._failures,
-            "cancelled_run": bool(summary.get("cancelled_run")),
-            "seconds": round(time.monotonic() - self.state.started_at, 3),
-            "tokens_per_s": round(self.state.tokens_per_s, 1),
-            "output": str(self.manifest.output_dir),
-            "workers": {
+        report = clone_report(
+            summary,
+            self.state.started_at,
+            project=str(self.scan.root),
+            lines=len(self.plans) + self.state.up_to_date,
+            up_to_date=self.state.up_to_date,
+            done=self.state.done,
+            failed=self.state.failed,
+            skipped_lines=[{"line": s.line.id, "reason": s.reason} for s in self.scan.skipped],
+            failures=self._failures,
+            tokens_per_s=round(self.state.tokens_per_s, 1),
+            output=str(self.manifest.output_dir),
+            workers={
                 worker: {**info, "tokens_per_s": round(self.state.workers[worker].tokens_per_s, 1)}
                 for worker, info in summary.get("workers", {}).items()
             },
-            "scheduler": {"switches": self.scheduler.switches, "steals": self.scheduler.steals},
-        }
+            scheduler={"switches": self.scheduler.switches, "steals": self.scheduler.steals},
+        )
         self.finished.emit(report)
 
 

@@ -18,17 +18,18 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from localclip.core.datasets import Clip, DatasetScan
-from localclip.core.embedding_store import (
+from localclip.core.embedding.datasets import Clip, DatasetScan
+from localclip.core.embedding.store import (
     EmbeddingRecord,
     EmbeddingStore,
     FailureRecord,
     decode_embedding_b64,
 )
-from localclip.core.models import WeSpeakerModelInfo
+from localclip.core.models.folders import WeSpeakerModelInfo
 from localclip.pool.engine import PoolOptions
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
+from localclip.runs.report import embed_report
 from localclip_worker import protocol
 
 FLUSH_MS = 250
@@ -80,7 +81,7 @@ class EmbedProgress:
 class EmbedRun(QObject):
     progress = Signal(object)  # EmbedProgress
     problem = Signal(str)
-    finished = Signal(object)  # summary dict
+    finished = Signal(object)  # RunReport
 
     def __init__(
         self,
@@ -207,18 +208,16 @@ class EmbedRun(QObject):
     def _on_pool_finished(self, summary: dict[str, Any]) -> None:
         self._flush_timer.stop()
         self.flush()
-        report = {
-            "clips": self.state.total,
-            "skipped": self.state.skipped,
-            "done": self.state.done,
-            "failed": self.state.failed,
-            "not_done": dict(self._run_failures),
-            "cancelled": summary.get("cancelled", 0),
-            "cancelled_run": bool(summary.get("cancelled_run")),
-            "seconds": round(time.monotonic() - self.state.started_at, 3),
-            "store": str(self.store.path),
-            "write_error": self.write_error,
-            "workers": summary.get("workers", {}),
-        }
+        report = embed_report(
+            summary,
+            self.state.started_at,
+            clips=self.state.total,
+            skipped=self.state.skipped,
+            done=self.state.done,
+            failed=self.state.failed,
+            not_done=dict(self._run_failures),
+            store=str(self.store.path),
+            write_error=self.write_error,
+        )
         self.store.close()
         self.finished.emit(report)

@@ -12,6 +12,9 @@ requests so that the worker's loaded model is used again:
   the runs that record them, so take numbers reserved for queued requests are not handed out twice and
   a take chosen meanwhile is not lost when a run saves. Between requests the manifest is read again
   whenever its file changed on disk.
+- **The project is read on a thread.** A request scans the project again (the script's current text, the
+  references' hashes: seconds for a large project) on a worker thread, then plans the take on the event
+  loop; until then the line counts as pending.
 - **Batches.** Requests queue up; each batch (one request per line) is one CloneRun on the pool, so
   several lines are spread over several warm workers by the run's scheduler.
 
@@ -27,8 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from localclip.core.clone_manifest import (
-    MANIFEST_NAME,
+from localclip.core.cloning.manifest import (
     OUTPUT_FOLDER,
     CloneParams,
     LinePlan,
@@ -37,27 +39,20 @@ from localclip.core.clone_manifest import (
     ManifestError,
     random_seed,
 )
-from localclip.core.clone_settings import CloneRunSettings, load_run_settings
-from localclip.core.gpus import GpuReport, probe_gpus
-from localclip.core.models import FishModelInfo, ModelDirError, check_fish_dir
-from localclip.core.plan import NoUsableGpu, plan_workers
-from localclip.core.projects import ProjectError, ProjectScan, scan_project
+from localclip.core.cloning.project import ProjectScan, scan_project
+from localclip.core.cloning.run_settings import CloneRunSettings, load_run_settings
+from localclip.core.cloning.takes import manifest_stamp
+from localclip.core.machine.gpus import GpuReport, probe_gpus
+from localclip.core.machine.plan import NoUsableGpu, plan_workers
+from localclip.core.models.folders import FishModelInfo, ModelDirError, check_fish_dir
 from localclip.pool.launch import WorkerConfigError, launches_for_plan
 from localclip.pool.pool import WorkerPool
+from localclip.runs.background import BackgroundTask, run_in_background
 from localclip.runs.clone import CloneOptions, CloneRun
 from localclip.runs.setup import SetupError, clone_params
 from localclip.settings import FISH_MODEL_DIR, RUN_DEVICE, Settings
 
 IDLE_TIMEOUT_S = 15 * 60.0  # a warm worker holds GPU memory: give it back after this long unused
-
-
-def manifest_stamp(project: Path) -> tuple[int, int] | None:
-    """The manifest file's modification time and size: a changed stamp means it must be read again."""
-    try:
-        stat = (Path(project) / OUTPUT_FOLDER / MANIFEST_NAME).stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 _stopping: set[WorkerPool] = set()  # pools shutting down; each is released once its workers are gone
@@ -119,6 +114,7 @@ class TakeRegenerator(QObject):
     take_started = Signal(str)  # line id: a worker is speaking it
     take_done = Signal(str, object)  # line id, {"take", "path", "duration", "seed", ...worker figures}
     take_failed = Signal(str, str)  # line id, reason (the line's earlier takes are kept)
+    take_refused = Signal(str, str)  # line id, why no take could be planned (once the project was read)
     busy_changed = Signal(bool)
     pool_changed = Signal(object)  # the warm WorkerPool, or None (for worker panes)
     problem = Signal(str)  # a sentence for the person
@@ -140,6 +136,7 @@ class TakeRegenerator(QObject):
         self._adopted_later: WorkerPool | None = None  # handed over while a batch ran
         self._stopping_pools: set[WorkerPool] = set()
         self._queue: list[tuple[ProjectScan, LinePlan, CloneSetup]] = []
+        self._preparing: dict[str, BackgroundTask] = {}  # requested lines whose project scan is under way
         self._run: CloneRun | None = None
         self._manifest: Manifest | None = None
         self._manifest_stamp: tuple[int, int] | None = None
@@ -159,17 +156,22 @@ class TakeRegenerator(QObject):
 
     @property
     def busy(self) -> bool:
+        return self._reserving or bool(self._preparing)
+
+    @property
+    def _reserving(self) -> bool:
+        """Takes are queued or being made: their numbers are reserved in the shared manifest."""
         return self._run is not None or bool(self._queue)
 
     def pending_lines(self) -> set[str]:
-        """Lines with a take queued or being spoken."""
+        """Lines with a take being planned, queued or being spoken."""
         running = set(self._run.plans) if self._run is not None else set()
-        return running | {plan.line_id for _, plan, _ in self._queue}
+        return running | set(self._preparing) | {plan.line_id for _, plan, _ in self._queue}
 
     def manifest(self) -> Manifest:
         """The project's manifest: the one shared with the runs while requests are under way, else the
         file as it is now (read again only when it changed). Raises RegenerateError."""
-        if self.busy and self._manifest is not None:
+        if self._reserving and self._manifest is not None:
             return self._manifest
         stamp = self._stamp()
         if self._manifest is None or stamp != self._manifest_stamp:
@@ -188,7 +190,7 @@ class TakeRegenerator(QObject):
     def offer_manifest(self, manifest: Manifest, stamp: tuple[int, int] | None) -> None:
         """Use a manifest read elsewhere (the pane reads one on a thread), taken when the file had
         `stamp` (`manifest_stamp`, read before loading), instead of reading it again."""
-        if not self.busy and manifest.project == self.project:
+        if not self._reserving and manifest.project == self.project:
             self._manifest, self._manifest_stamp = manifest, stamp
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -196,9 +198,11 @@ class TakeRegenerator(QObject):
 
     # -- requests ------------------------------------------------------------------------------------
 
-    def regenerate(self, line_id: str, seed: int | None = None) -> LinePlan:
-        """Queue a new take of `line_id` (a random seed unless given); it becomes the kept take when it
-        is done. Returns the plan (take number, file). Raises RegenerateError."""
+    def regenerate(self, line_id: str, seed: int | None = None) -> None:
+        """Ask for a new take of `line_id` (a random seed unless given); it becomes the kept take when it
+        is done. The project is read again on a thread, then the take is planned: `take_queued` with the
+        plan (its take number and file), or `take_refused` with the reason. Raises RegenerateError for
+        what is known at once."""
         if self._shutting_down:
             raise RegenerateError(
                 QCoreApplication.translate("TakeRegenerator", "The workers are shutting down.")
@@ -210,25 +214,39 @@ class TakeRegenerator(QObject):
                 ).format(line_id)
             )
         setup = clone_setup(self.project / OUTPUT_FOLDER, self.settings)
+        was_busy, project = self.busy, self.project
+        self._preparing[line_id] = run_in_background(
+            lambda: scan_project(project),
+            lambda scan: self._plan(line_id, seed, setup, scan),
+            lambda error: self._refuse(line_id, str(error)),
+            "localclip-regenerate-scan",
+            owner=self,
+        )
+        self._idle_timer.stop()
+        if not was_busy:
+            self.busy_changed.emit(True)
+
+    def _plan(self, line_id: str, seed: int | None, setup: CloneSetup, scan: ProjectScan) -> None:
+        """The project was read: plan the take against the manifest and queue it."""
+        if self._preparing.pop(line_id, None) is None:
+            return  # cancelled meanwhile
         try:
-            scan = scan_project(self.project)
-        except ProjectError as error:
-            raise RegenerateError(str(error)) from None
-        manifest = self.manifest()
-        try:
+            manifest = self.manifest()
             plan = manifest.plan_take(
                 scan, line_id, setup.model.model_id, setup.params, random_seed() if seed is None else seed
             )
-        except (ManifestError, ValueError) as error:
-            raise RegenerateError(str(error)) from None
-        was_busy = self.busy
+        except (RegenerateError, ManifestError, ValueError) as error:
+            self._refuse(line_id, str(error))
+            return
         self._queue.append((scan, plan, setup))
-        self._idle_timer.stop()
         self.take_queued.emit(line_id, plan)
-        if not was_busy:
-            self.busy_changed.emit(True)
         QTimer.singleShot(0, self._start_next)  # after the caller has seen the plan
-        return plan
+
+    def _refuse(self, line_id: str, reason: str) -> None:
+        self._preparing.pop(line_id, None)
+        self.take_refused.emit(line_id, reason)
+        if not self.busy:
+            self._end_session()
 
     def choose_take(self, line_id: str, take: int) -> LineRecord:
         """Keep `take` as the line's output, saved at once. Raises RegenerateError."""
@@ -266,13 +284,17 @@ class TakeRegenerator(QObject):
 
     def cancel(self) -> None:
         """Drop queued requests and stop the take being spoken (its line keeps its earlier takes)."""
+        preparing, self._preparing = self._preparing, {}
+        for line_id, task in preparing.items():
+            task.cancel()
+            self.take_failed.emit(line_id, "cancelled")
         dropped, self._queue = self._queue, []
         self._stale_reservations |= bool(dropped)
         for _, plan, _ in dropped:
             self.take_failed.emit(plan.line_id, "cancelled")
         if self._run is not None:
             self._run.cancel()
-        elif dropped:
+        elif dropped or preparing:
             self._end_session()
 
     def shutdown(self) -> bool:
@@ -383,8 +405,8 @@ class TakeRegenerator(QObject):
             if pool is self._pool:
                 pool.setParent(self)  # it was the run's child; it stays warm here
         # Lines the run never reported (cancelled before a worker took them) end here too.
-        reported = {failure["line"] for failure in report.get("failures", [])}
-        if report.get("cancelled_run"):
+        reported = {failure["line"] for failure in report.failures}
+        if report.cancelled_run:
             self._stale_reservations = True
             for line_id in run.plans:
                 record = self._manifest.lines.get(line_id) if self._manifest else None
@@ -400,7 +422,7 @@ class TakeRegenerator(QObject):
     def _after_batch(self) -> None:
         if self._queue and not self._shutting_down:
             QTimer.singleShot(0, self._start_next)
-        else:
+        elif not self._preparing:  # a take still being planned keeps the session open
             self._end_session()
 
     def _end_session(self) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import psutil
 
-from localclip.core.gpus import GpuReport, probe_gpus
-from localclip.core.plan import (
+from localclip.core.machine.gpus import GpuReport, probe_gpus
+from localclip.core.machine.plan import (
     NoUsableGpu,
     PlanSettings,
     WorkerPlan,
@@ -43,10 +43,10 @@ from localclip.settings import (
 # The runs, stores and manifests (numpy, soundfile) are imported when a run is prepared: the window
 # imports this module for its plans at start-up, which must stay quick.
 if TYPE_CHECKING:
-    from localclip.core.clone_manifest import CloneParams
-    from localclip.core.datasets import DatasetScan
-    from localclip.core.models import FishModelInfo, WeSpeakerModelInfo
-    from localclip.core.projects import ProjectScan
+    from localclip.core.cloning.manifest import CloneParams
+    from localclip.core.cloning.project import ProjectScan
+    from localclip.core.embedding.datasets import DatasetScan
+    from localclip.core.models.folders import FishModelInfo, WeSpeakerModelInfo
     from localclip.pool.launch import WorkerLaunch
     from localclip.pool.pool import WorkerPool
     from localclip.runs.clone import CloneRun
@@ -106,7 +106,7 @@ def prepare_embed(
     skip_existing: bool = True,
 ) -> PreparedRun:
     """The run, its plan (sized by the pending clips) and its pool. Raises SetupError."""
-    from localclip.core.embedding_store import StoreMismatch
+    from localclip.core.embedding.store import StoreMismatch
     from localclip.runs.embed import EmbedOptions, EmbedRun
 
     device = settings.get(RUN_DEVICE)
@@ -172,7 +172,7 @@ def with_threads(launches: list[WorkerLaunch], threads: WorkerThreads) -> list[W
 
 def clone_params(settings: Settings) -> CloneParams:
     """The sampling parameters from the settings. Raises SetupError for a combination fish-speech refuses."""
-    from localclip.core.clone_manifest import CloneParams
+    from localclip.core.cloning.manifest import CloneParams
 
     try:
         return CloneParams(
@@ -199,8 +199,8 @@ def prepare_clone(
 ) -> PreparedRun:
     """The run (lines that need generating), its plan and its pool; the settings are recorded in the
     project's output folder for regenerating a line later. Raises SetupError."""
-    from localclip.core.clone_manifest import ManifestError
-    from localclip.core.clone_settings import CloneRunSettings, save_run_settings
+    from localclip.core.cloning.manifest import ManifestError
+    from localclip.core.cloning.run_settings import CloneRunSettings, save_run_settings
     from localclip.pool.launch import launches_for_plan
     from localclip.runs.clone import CloneOptions, CloneRun
 

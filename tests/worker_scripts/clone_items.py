@@ -19,7 +19,8 @@ from unittest import mock
 
 import torch
 
-from localclip_worker.jobs import ItemContext, create_job
+from localclip_worker.job import ItemContext
+from localclip_worker.jobs import create_job
 
 
 def failure(error: Exception) -> dict:

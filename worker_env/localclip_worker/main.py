@@ -23,7 +23,8 @@ from typing import IO, Any
 from localclip_worker import __version__, protocol
 from localclip_worker.channel import ProtocolChannel
 from localclip_worker.gpu_memory import is_out_of_memory
-from localclip_worker.jobs import JOB_MODULES, BadInput, BatchJob, ItemContext, Job, create_job
+from localclip_worker.job import BadInput, BatchJob, ItemContext, Job
+from localclip_worker.jobs import JOB_MODULES, create_job
 from localclip_worker.memory import resident_bytes
 
 log = logging.getLogger("localclip_worker")

@@ -20,7 +20,7 @@ import soundfile as sf
 import torch
 import torchaudio
 
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import torch
 
 from localclip_worker.cloning.fish import fish
 from localclip_worker.cloning.models import LoadedModels
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 
 DECODE_BATCH = 8  # chunks decoded together; fish-speech's server decodes 8 at a time too
 PROMPT_MARGIN = 2048  # generate_long refuses prompts longer than max_seq_len - 2048

@@ -22,7 +22,7 @@ import torch
 
 from localclip_worker.cloning.audio import read_reference
 from localclip_worker.cloning.models import LoadedModels
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 
 log = logging.getLogger(__name__)
 

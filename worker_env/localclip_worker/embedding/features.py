@@ -16,7 +16,7 @@ import torch
 import torchaudio.compliance.kaldi as kaldi
 import torchaudio.transforms
 
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 
 SAMPLE_RATE = 16000
 NUM_MEL_BINS = 80

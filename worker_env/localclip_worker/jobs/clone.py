@@ -6,7 +6,8 @@ params (the same for every job of a run):
   ``device``          ``auto`` (default), ``cpu``, ``cuda`` or ``cuda:N``
   ``precision``       ``bfloat16``, ``float16`` or ``float32``; default bfloat16 on CUDA, float32 on the CPU
   ``cache_dir``       folder for reference codes shared by workers and runs; absent: this worker's memory only
-  ``chunk_bytes``     longest text chunk in UTF-8 bytes (default 200): longer lines are split at sentences
+  ``chunk_chars``     longest text chunk in spoken length, a CJK character counting 3 (default 250, as the
+                      app): a line sent without ``chunks`` is split as the app splits it (text_chunks.py)
   ``cpu_threads``     torch's CPU threads in this worker (default 0: torch's choice, every core). Workers
                       sharing a CPU should split its cores: one sequence at a time gains little from more
                       threads, and oversubscribed threads stall (the tiny test model: 175 tokens/s with 1
@@ -47,11 +48,11 @@ from localclip_worker.cloning.fish import quiet_fish_logs
 from localclip_worker.cloning.generate import LineAudio, Prompt, Sampling, speak
 from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError, load_models
 from localclip_worker.cloning.references import ReferenceCache
-from localclip_worker.cloning.text import DEFAULT_CHUNK_BYTES, split_text
 from localclip_worker.gpu_memory import is_out_of_memory
-from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.job import BadInput, ItemContext
 from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
+from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS, split_text
 
 SOURCES = ("memory", "disk", "encoded")  # fastest first
 
@@ -146,9 +147,7 @@ class CloneJob:
         assert self._models is not None
         models = self._models
         line = _parse_line(item)
-        chunks = line.chunks or split_text(
-            line.text, int_param(params, "chunk_bytes", DEFAULT_CHUNK_BYTES, minimum=16)
-        )
+        chunks = line_chunks(line.text, line.chunks, params)
         try:
             speaker = self._prompt(line.references)
             audio = speak(models, chunks, speaker.prompt, line.sampling, line.seed, _progress(context))
@@ -212,6 +211,14 @@ def _progress(context: ItemContext) -> Callable[[int, int], None]:
 
 
 # -- items and params ---------------------------------------------------------------------------------------
+
+
+def line_chunks(text: str, given: tuple[str, ...], params: dict[str, Any]) -> list[str]:
+    """What a line speaks: the chunks sent, as sent (the app's clone manifest records them); else the whole
+    text split by the app's own chunker with the app's default limit, so standalone use speaks the same."""
+    if given:
+        return list(given)
+    return split_text(text, int_param(params, "chunk_chars", DEFAULT_CHUNK_CHARS, minimum=16))
 
 
 def _parse_line(item: dict[str, Any]) -> Line:

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.job import BadInput, ItemContext
 
 
 def _c_level_write(text: str) -> None:

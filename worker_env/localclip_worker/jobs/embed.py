@@ -29,7 +29,7 @@ from localclip_worker.embedding.budget import CUDA_CAP_FRAMES, CUDA_START_FRAMES
 from localclip_worker.embedding.features import Clip, load_clip
 from localclip_worker.embedding.models import LoadedModel, ModelError, load_model_dir
 from localclip_worker.gpu_memory import OutOfGpuMemory, is_out_of_memory
-from localclip_worker.jobs import BadInput, ItemContext
+from localclip_worker.job import BadInput, ItemContext
 from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
 

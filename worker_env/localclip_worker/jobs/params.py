@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from localclip_worker.jobs import BadInput
+from localclip_worker.job import BadInput
 
 
 def pick_device(asked: Any) -> torch.device:

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from localclip_worker.compat import support_message, supports
-from localclip_worker.jobs import ItemContext
+from localclip_worker.job import ItemContext
 from localclip_worker.memory import resident_bytes
 
 

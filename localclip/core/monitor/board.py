@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from localclip.core.kinds import WorkerState
+
 STDERR_LINES_KEPT = 200  # per worker, for "show its log" on a pane
 LOG_LINE_CHARS = 2000  # a log line longer than this is cut: one line must not flood a text view
 TRANSITIONS_KEPT = 64
@@ -148,7 +150,7 @@ class WorkerStatus:
     worker_id: str
     gpu_name: str = ""  # "" for a CPU worker
     gpu_uuid: str = ""
-    pool_state: str = "starting"
+    pool_state: str = WorkerState.STARTING
     state: PaneState = PaneState.STARTING
     transitions: deque[PaneState] = field(default_factory=lambda: deque(maxlen=TRANSITIONS_KEPT))
     restarts: int = 0
@@ -211,22 +213,23 @@ class WorkerStatus:
 def pane_state(status: WorkerStatus) -> PaneState:
     """The pane state from the pool state and what the worker said (see PaneState)."""
     pool = status.pool_state
-    if pool == "retired":
+    if pool == WorkerState.RETIRED:
         return PaneState.FAILED
-    if pool == "restarting" or (pool == "starting" and status.restarting):
+    if pool == WorkerState.RESTARTING or (pool == WorkerState.STARTING and status.restarting):
         return PaneState.RESTARTING
-    if status.finish is not None and pool in ("idle", "stopping", "stopped", "starting"):
+    resting = (WorkerState.IDLE, WorkerState.STOPPING, WorkerState.STOPPED, WorkerState.STARTING)
+    if status.finish is not None and pool in resting:
         return status.finish
-    if pool == "working":
+    if pool == WorkerState.WORKING:
         if status.current_kind:
             return PaneState.WORKING if status.current_kind in status.ready_kinds else PaneState.LOADING
         nothing_yet = not status.ready_kinds and status.unit_reported == 0 and status.item_fraction == 0
         return PaneState.LOADING if nothing_yet else PaneState.WORKING
-    if pool == "idle":
+    if pool == WorkerState.IDLE:
         return PaneState.READY if status.ready_kinds else PaneState.IDLE
-    if pool == "stopping":
+    if pool == WorkerState.STOPPING:
         return PaneState.STOPPING
-    if pool == "stopped":
+    if pool == WorkerState.STOPPED:
         return PaneState.STOPPED
     return PaneState.STARTING
 
@@ -390,7 +393,7 @@ class WorkerBoard:
         """The pool's ``finished``: every worker still alive is done (or cancelled)."""
         cancelled = isinstance(summary, dict) and summary.get("cancelled_run") is True
         for status in self.workers.values():
-            if status.pool_state == "retired":
+            if status.pool_state == WorkerState.RETIRED:
                 continue
             status.finish = PaneState.CANCELLED if cancelled else PaneState.DONE
             status.skipped += len(status.in_flight)

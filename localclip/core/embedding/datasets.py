@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from localclip.core.files import is_hidden_or_system
+
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
 LAYOUT_SPEAKER_CLIP = "speaker/clip"
 LAYOUT_DATASET_SPEAKER_CLIP = "dataset/speaker/clip"
 
 _AUDIO_SUFFIXES = frozenset(AUDIO_EXTENSIONS)
 # Files and folders that operating systems and archivers leave behind; nobody wants to hear about them.
-_SYSTEM_NAMES = frozenset(
-    {"thumbs.db", "desktop.ini", "__macosx", "$recycle.bin", "system volume information"}
-)
 _EXAMPLES_SHOWN = 5
 
 
@@ -195,7 +194,7 @@ def _read_entries(path: Path) -> _Listing:
 
 def _classify(entry: os.DirEntry[str], listing: _Listing) -> None:
     name = entry.name
-    if name.startswith(".") or name.lower() in _SYSTEM_NAMES:
+    if is_hidden_or_system(name):
         return  # hidden and system entries are skipped silently
     if _is_link(entry):
         listing.links.append(name)

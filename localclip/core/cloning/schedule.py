@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from localclip.core.text_chunks import spoken_length
+from localclip_worker.text_chunks import spoken_length
 
 LINE_OVERHEAD_UNITS = 10.0  # a line's fixed cost beyond its text (prompt prefill, decode, write), in units
 PRIOR_SECONDS_PER_UNIT = 0.05  # a guess (~15 tokens/s without compile), replaced by the first measurement

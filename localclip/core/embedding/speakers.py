@@ -9,12 +9,10 @@ computes the same from a whole table of clip embeddings, vectorised.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from localclip.core.embedding_store import EmbeddingTable
+from localclip.core.embedding.table import EmbeddingTable
 
 SpeakerKey = tuple[str, str]  # (dataset, speaker)
 

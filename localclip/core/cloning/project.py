@@ -31,8 +31,8 @@ from typing import Any
 
 import soundfile as sf
 
-from localclip.core.export import UnsafeName, check_name
-from localclip.core.text_chunks import normalize_space
+from localclip.core.files import UnsafeName, check_name, is_hidden_or_system, refused_by_windows
+from localclip_worker.text_chunks import normalize_space
 
 SPEAKERS_FOLDER = "speakers"
 REFERENCE_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
@@ -41,15 +41,9 @@ SCRIPT_NAMES = ("script.csv", "script.tsv", "script.jsonl")  # in order of prefe
 SCRIPT_COLUMNS = ("id", "speaker", "text")
 
 _HASH_BLOCK = 1 << 20
-_SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini", "__macosx", "$recycle.bin"})
 # An id becomes a file name `<id>.wav` beside `<id>.take2.wav`: an id that itself ends like a take would
 # collide with another line's take.
 _TAKE_SUFFIX = re.compile(r"\.take\d+$", re.IGNORECASE)
-# Characters Windows refuses in file names (checked on every system: projects move between machines).
-_WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
-_WINDOWS_DEVICES = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
-)
 # SRT speaker prefixes: "Name: text", "Name：text", "[Name] text", "【Name】text". A `Name:` prefix is at
 # most 40 characters without sentence punctuation, so "Note, at 10:30 we..." is not read as a speaker.
 _BRACKET_PREFIX = re.compile(r"^\s*(?:\[([^\]\n]{1,40})\]|【([^】\n]{1,40})】)\s*(.*)$", re.DOTALL)
@@ -496,12 +490,7 @@ def _id_problem(line_id: str) -> str | None:
         check_name(line_id)
     except UnsafeName as error:
         return f"the id {line_id!r} cannot be a file name ({error})"
-    stripped = line_id.rstrip(" .")
-    if (
-        any(char in _WINDOWS_FORBIDDEN or ord(char) < 32 for char in line_id)
-        or stripped != line_id
-        or stripped.split(".", 1)[0].casefold() in _WINDOWS_DEVICES
-    ):
+    if refused_by_windows(line_id):  # checked on every system: projects move between machines
         return f'the id {line_id!r} cannot be a file name on Windows (no <>:"|?*, no trailing dot, no CON...)'
     if _TAKE_SUFFIX.search(line_id):
         return f"the id {line_id!r} ends like a take file name (.take2): rename it"
@@ -529,7 +518,7 @@ def _visible_entries(folder: Path) -> list[Path]:
         entries = list(folder.iterdir())
     except OSError as error:
         raise ProjectError(f"cannot read the folder {folder}: {_error_text(error)}") from error
-    visible = [e for e in entries if not e.name.startswith(".") and e.name.lower() not in _SYSTEM_NAMES]
+    visible = [entry for entry in entries if not is_hidden_or_system(entry.name)]
     return sorted(visible, key=lambda entry: entry.name)
 
 

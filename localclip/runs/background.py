@@ -14,6 +14,7 @@ keeps the application from quitting.
 from __future__ import annotations
 
 import threading
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -119,3 +120,8 @@ def run_in_background(
 def running_tasks() -> int:
     """How many tasks have not finished yet (tests wait for zero)."""
     return len(_running)
+
+
+def error_details(error: BaseException) -> str:
+    """The technical details of an exception (its type, message and traceback), for the details pane."""
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()

@@ -7,7 +7,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from localclip.core.gpus import GpuInfo, GpuReport
+from localclip.core.machine.gpus import GpuInfo, GpuReport
 
 GIB = 1024**3
 DEVICES = ("auto", "cuda", "cpu")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from localclip.core.embedding_store import EmbeddingStore
-from localclip.core.speakers import SpeakerEmbedding, SpeakerKey
+from localclip.core.embedding.speakers import SpeakerEmbedding, SpeakerKey
+from localclip.core.embedding.store import EmbeddingStore
 
 
 def cosine_similarity(matrix: np.ndarray) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -28,24 +27,18 @@ from typing import IO, Any
 import kaldiio
 import numpy as np
 
-from localclip.core.embedding_store import EmbeddingStore, EmbeddingTable
-from localclip.core.speakers import SpeakerEmbedding
+from localclip.core.embedding.speakers import SpeakerEmbedding
+from localclip.core.embedding.store import EmbeddingStore
+from localclip.core.embedding.table import EmbeddingTable
+from localclip.core.files import UnsafeName, Writer, check_name, safe_path, write_atomically
 
 EXPORT_FORMATS = ("pkl", "npy", "ark")
 MARKER_FILE_NAME = ".localclip-export.json"
 PICKLE_PROTOCOL = 4
 SPEAKERS_FOLDER = "speakers"  # pkl: <to>/speakers/<dataset>/<speaker>.pkl
-_WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
-)
 _EXAMPLES_SHOWN = 5
 
-Writer = Callable[[IO[bytes]], None]
 SpeakerKey = tuple[str, str]
-
-
-class UnsafeName(ValueError):
-    """A dataset, speaker or clip name cannot be used as a file name inside the export folder."""
 
 
 class ExportTargetError(ValueError):
@@ -62,30 +55,6 @@ class ExportReport:
     removed: int  # files of a previous export that are no longer exported
     renamed: list[tuple[str, str]]  # (clip key, name it was exported under) where names collided
     notes: list[str]  # sentences for the user
-
-
-def safe_path(root: Path, *parts: str) -> Path:
-    """`root/part/part...`, refusing any part that could name something outside `root`: absolute parts,
-    "." and "..", separators, NUL, and (checked last) anything that resolves outside `root` through links.
-    """
-    for part in parts:
-        check_name(part)
-    path = root.joinpath(*parts)
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise UnsafeName(f"{'/'.join(parts)!r} resolves outside {root}")
-    return path
-
-
-def check_name(part: str) -> None:
-    """Refuse a name that is not one plain file or folder name on every system LocalClip runs on."""
-    if not isinstance(part, str) or not part:
-        raise UnsafeName(f"{part!r} is not a file name")
-    if "\x00" in part or "/" in part or "\\" in part:
-        raise UnsafeName(f"{part!r} contains a path separator or NUL")
-    if part in (".", ".."):
-        raise UnsafeName(f"{part!r} names a folder, not a file")
-    if os.name == "nt" and _unsafe_on_windows(part):
-        raise UnsafeName(f"{part!r} cannot be a file name on Windows")
 
 
 def export_store(store: EmbeddingStore, to: Path, fmt: str) -> ExportReport:
@@ -118,7 +87,7 @@ def _write_plan(to: Path, plan: _Plan, folders: list[Path], previous: list[str],
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
     for planned_file in plan.files:
-        _write_atomically(to.joinpath(*planned_file.parts), planned_file.write)
+        write_atomically(to.joinpath(*planned_file.parts), planned_file.write)
     removed = _remove_stale(to, previous, set(planned))
     marker.write(to, sorted(planned), complete=True)
     return removed
@@ -411,14 +380,6 @@ def _renamed_notes(renamed: list[tuple[str, str]]) -> list[str]:
     ]
 
 
-def _unsafe_on_windows(part: str) -> bool:
-    # Windows drops trailing dots and spaces ("..  " is ".."), reads "C:x" as a drive and "a:b" as a
-    # stream, and reserves device names (CON, NUL.txt).
-    stripped = part.rstrip(" .")
-    device = stripped.split(".", 1)[0].casefold()
-    return stripped in ("", ".") or ":" in part or device in _WINDOWS_RESERVED
-
-
 # --- the target folder -----------------------------------------------------------------------------
 
 
@@ -486,7 +447,7 @@ class _Marker:
             "complete": complete,
             "files": files,
         }
-        _write_atomically(to / MARKER_FILE_NAME, partial(_dump_json, content))
+        write_atomically(to / MARKER_FILE_NAME, partial(_dump_json, content))
 
     @staticmethod
     def read_files(to: Path) -> list[str]:
@@ -525,14 +486,3 @@ def _remove_empty_folders(to: Path, folder: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-
-
-def _write_atomically(path: Path, write: Writer) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            write(stream)
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from localclip.core.embedding_store import EmbeddingStore
-from localclip.core.speakers import changed_speakers
+from localclip.core.embedding.speakers import changed_speakers
+from localclip.core.embedding.store import EmbeddingStore
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from localclip import __version__
-from localclip.core.model_catalog import (
+from localclip.core.models.catalog import (
     PART_SUFFIX,
     CatalogModel,
     Checksum,
@@ -41,13 +41,13 @@ from localclip.core.model_catalog import (
     Manifest,
     ModelFile,
     check_folder,
-    format_bytes,
     hub_endpoint,
     path_problem,
     read_manifest,
     write_manifest,
 )
-from localclip.core.models import ModelDirError
+from localclip.core.models.folders import ModelDirError
+from localclip.core.units import format_bytes
 
 CHUNK = 1 << 20
 REDIRECTS = (301, 302, 303, 307, 308)

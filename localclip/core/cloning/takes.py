@@ -5,9 +5,11 @@ The manifest (core/clone_manifest) is the record; this module reads it for peopl
 - **Review lines** put the script and the manifest side by side, in script order: a line that was never
   generated, cannot be generated (with the scan's reason), failed, lost its file, or whose script text
   changed since its kept take was made, says so.
+- **Loading** (`load_project`) scans the project and reads its manifest together, for the review pane
+  to do on a thread.
 - **Choosing a take** is `Manifest.choose_take`; `neighbour_take` steps through a line's takes.
 - **Export** copies the kept take of each line into a folder of WAVs with a CSV that says what each file
-  is. Names come from line ids and speaker names and are built with `export.safe_path`, so none can point
+  is. Names come from line ids and speaker names and are built with `files.safe_path`, so none can point
   outside the folder. Nothing is overwritten silently: files that would be replaced are listed in the plan
   (`conflicts`) and writing refuses them unless the caller says the person agreed. Export never writes
   into the project's `output/` folder, where it could replace a take. Every file is written to a
@@ -16,19 +18,15 @@ The manifest (core/clone_manifest) is the record; this module reads it for peopl
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import shutil
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from localclip.core.clone_manifest import STATUS_FAILED, LineRecord, Manifest
-from localclip.core.export import UnsafeName, check_name, safe_path
-from localclip.core.projects import ProjectScan, ScriptLine
+from localclip.core.cloning.manifest import MANIFEST_NAME, OUTPUT_FOLDER, STATUS_FAILED, LineRecord, Manifest
+from localclip.core.cloning.project import ProjectError, ProjectScan, ScriptLine, scan_project
+from localclip.core.files import UnsafeName, check_name, copy_atomically, safe_path, write_bytes_atomically
 
 # Review statuses, in the order an editor deals with them.
 REVIEW_DONE = "done"
@@ -41,7 +39,6 @@ REVIEW_STATUSES = (REVIEW_DONE, REVIEW_CHANGED, REVIEW_MISSING, REVIEW_FAILED, R
 
 CSV_NAME = "lines.csv"
 CSV_COLUMNS = ("file", "id", "speaker", "text", "take", "seed", "duration_s", "source")
-_REPLACE_TRIES = 5  # Windows refuses os.replace while a virus scanner or a player has the file open
 _SHOWN = 5
 
 
@@ -75,6 +72,38 @@ class ReviewLine:
     @property
     def playable(self) -> bool:
         return self.path is not None and self.status in (REVIEW_DONE, REVIEW_CHANGED)
+
+
+def manifest_stamp(project: Path) -> tuple[int, int] | None:
+    """The manifest file's modification time and size: a changed stamp means it must be read again."""
+    try:
+        stat = (Path(project) / OUTPUT_FOLDER / MANIFEST_NAME).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@dataclass
+class LoadedProject:
+    project: Path
+    scan: ProjectScan | None
+    scan_problem: str  # why the project could not be scanned ("" when it was)
+    manifest: Manifest
+    manifest_stamp: tuple[int, int] | None  # the file's, taken before it was read
+    lines: list[ReviewLine]
+
+
+def load_project(project: Path) -> LoadedProject:
+    """Scan the project and read its manifest (slow for a large project: call it on a thread). Raises
+    ManifestError."""
+    try:
+        scan: ProjectScan | None = scan_project(project)
+        problem = ""
+    except ProjectError as error:
+        scan, problem = None, str(error)
+    stamp = manifest_stamp(project)
+    manifest = Manifest.load(project)
+    return LoadedProject(project, scan, problem, manifest, stamp, review_lines(manifest, scan))
 
 
 def review_lines(manifest: Manifest, scan: ProjectScan | None) -> list[ReviewLine]:
@@ -317,12 +346,12 @@ def write_take_export(
             break
         safe_target = safe_path(plan.folder, *item.parts)  # also refuses a folder linked elsewhere
         safe_target.parent.mkdir(parents=True, exist_ok=True)
-        _copy_atomically(item.source, safe_target)
+        copy_atomically(item.source, safe_target)
         written.append(item)
         written_targets.add(target)
         if progress is not None:
             progress(index + 1, len(plan.items))
-    _write_atomically(plan.csv_path, _csv_bytes(written))
+    write_bytes_atomically(plan.csv_path, _csv_bytes(written))
     replaced = sum(1 for path in existing if path == plan.csv_path or path in written_targets)
     return TakeExportReport(plan.folder, len(written), replaced, list(plan.skipped), cancelled)
 
@@ -346,43 +375,6 @@ def _csv_bytes(items: list[ExportItem]) -> bytes:
         )
     # With a byte-order mark: Excel on Windows then reads Chinese and Japanese text correctly.
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _temporary_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def _copy_atomically(source: Path, target: Path) -> None:
-    temporary = _temporary_beside(target)
-    try:
-        shutil.copyfile(source, temporary)
-        _replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = _temporary_beside(path)
-    try:
-        temporary.write_bytes(data)
-        _replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-
-
-def _replace(source: Path, target: Path) -> None:
-    for attempt in range(_REPLACE_TRIES):
-        try:
-            source.replace(target)
-            return
-        except PermissionError:
-            if attempt == _REPLACE_TRIES - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
 
 
 def status_counts(lines: Iterable[ReviewLine]) -> dict[str, int]:

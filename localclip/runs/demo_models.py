@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QObject, QProcess, Signal
 
-from localclip.core.model_catalog import folder_problem
+from localclip.core.models.catalog import folder_problem
+from localclip.pool.child_process import child_process_environment
 from localclip.runs.setup import demo_model_command
 from localclip.settings import Settings
 
@@ -63,9 +64,7 @@ class DemoModelBuilder(QObject):
             return
         kind, folder = self._queue.pop(0)
         process = QProcess(self)
-        environment = QProcessEnvironment.systemEnvironment()
-        environment.insert("PYTHONUTF8", "1")
-        process.setProcessEnvironment(environment)
+        process.setProcessEnvironment(child_process_environment())
         program, *arguments = demo_model_command(self.settings, folder, kind)
         process.finished.connect(lambda code, status: self._on_finished(process, kind, code, status))
         process.errorOccurred.connect(lambda error: self._on_error(process, error, program))

@@ -1,9 +1,10 @@
 """A dropped folder, read in steps a window can show as they come: what kind of folder it is, its
-speakers, then the duration of every clip (headers only), then whether an earlier run left results.
+speakers, whether an earlier run left results, then the duration of every clip (headers only).
 
-Plain Python, no Qt: the window runs these on a worker thread and shows each step when it arrives. The
-full scans are `datasets.scan_dataset` and `projects.scan_project`; this module only adds the steps
-around them (recognition, per-speaker summaries, durations in batches, partial results).
+Plain Python, no Qt: `scan_steps` yields the steps as typed values; the window iterates it on a worker
+thread and shows each step when it arrives. The full scans are `datasets.scan_dataset` and
+`project.scan_project`; this module only adds the steps around them (recognition, per-speaker summaries,
+durations in batches, partial results).
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from localclip.core.datasets import Clip, DatasetScan
-from localclip.core.projects import SCRIPT_NAMES, SPEAKERS_FOLDER, TRANSCRIPT_EXTENSIONS, ProjectScan
+from localclip.core.cloning.project import (
+    SCRIPT_NAMES,
+    SPEAKERS_FOLDER,
+    TRANSCRIPT_EXTENSIONS,
+    ProjectScan,
+    scan_project,
+)
+from localclip.core.embedding.datasets import Clip, DatasetScan, scan_dataset
+from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
 
-KIND_DATASET = "dataset"
-KIND_PROJECT = "project"
 DURATION_BATCH = 400  # clips per step: a step every few tenths of a second on a cold disk
 _PROBLEM_FILE = re.compile(
     r"^(?:cannot read the folder|skipped the link|empty speaker folder|empty dataset folder|folder) "
@@ -199,7 +205,7 @@ class EarlierResults:
 
 def earlier_embeddings(out_dir: Path, scan: DatasetScan) -> EarlierResults | None:
     """Clips of ``scan`` already in the embedding store in ``out_dir`` (None: no store there)."""
-    from localclip.core.embedding_store import EmbeddingStore, StoreNotFound
+    from localclip.core.embedding.store import EmbeddingStore, StoreNotFound
 
     try:
         with EmbeddingStore.open_existing(out_dir) as store:
@@ -216,7 +222,7 @@ def earlier_clones(scan: ProjectScan) -> EarlierResults | None:
 
     Read without the manifest's own loader, which renames a damaged manifest aside: opening a folder must
     change nothing in it."""
-    from localclip.core.clone_manifest import MANIFEST_NAME, OUTPUT_FOLDER, STATUS_DONE, STATUS_FAILED
+    from localclip.core.cloning.manifest import MANIFEST_NAME, OUTPUT_FOLDER, STATUS_DONE, STATUS_FAILED
 
     path = scan.root / OUTPUT_FOLDER / MANIFEST_NAME
     try:
@@ -236,6 +242,61 @@ def default_embeddings_folder(dataset_root: Path) -> Path:
     if not root.name:  # a drive root: a hidden folder inside, which dataset scans skip
         return root / ".localclip embeddings"
     return root.with_name(f"{root.name} embeddings")
+
+
+# --- the scan, step by step -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """The folder's kind (KIND_DATASET or KIND_PROJECT), known before anything is listed."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class DatasetListed:
+    """A dataset's clips are listed; their durations are still unknown (``speakers`` fill in later)."""
+
+    scan: DatasetScan
+    speakers: list[SpeakerSummary]
+    problems: list[FolderProblem]
+
+
+@dataclass(frozen=True)
+class ProjectListed:
+    """A project's references and script are read (a project has no later duration steps)."""
+
+    scan: ProjectScan
+    speakers: list[ProjectSpeaker]
+    problems: list[FolderProblem]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What an earlier run left (None: nothing, or nothing readable)."""
+
+    results: EarlierResults | None
+
+
+# Datasets end with one DurationStep per batch of clips.
+ScanStep = Recognised | DatasetListed | ProjectListed | Earlier | DurationStep
+
+
+def scan_steps(path: Path, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ScanStep]:
+    """A folder's scan as it goes: its kind, its content, an earlier run's results, then (datasets) the
+    durations. Raises LayoutError or ProjectError when the folder cannot be used."""
+    kind = folder_kind(path)
+    yield Recognised(kind)
+    if kind == KIND_PROJECT:
+        project = scan_project(path)
+        yield ProjectListed(project, project_speakers(project), project_problems(project))
+        yield Earlier(earlier_clones(project))
+        return
+    dataset = scan_dataset(path)
+    yield DatasetListed(dataset, speaker_summaries(dataset), dataset_problems(dataset))
+    yield Earlier(earlier_embeddings(default_embeddings_folder(path), dataset))
+    yield from read_durations(dataset.clips, cancelled)
 
 
 def _error_text(error: BaseException) -> str:

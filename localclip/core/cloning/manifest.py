@@ -11,7 +11,7 @@ later takes. Three rules:
   the old ones and the new take becomes the chosen one; a take number whose file exists but which the
   manifest does not know (a file the user put there, or a crash before the manifest was saved) is passed
   over. Only a chosen take whose file is missing is written again under its own name.
-- **Nothing escapes `output/`.** File names are built from ids and speaker names with `export.safe_path`,
+- **Nothing escapes `output/`.** File names are built from ids and speaker names with `files.safe_path`,
   and the paths read back from a manifest are checked the same way before anything is written to them.
 
 The line-level fields describe the latest attempt (for a failure, what was tried and why it failed); each
@@ -30,15 +30,14 @@ import math
 import os
 import secrets
 import tempfile
-import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from localclip.core.export import UnsafeName, check_name, safe_path
-from localclip.core.projects import ProjectScan, ScriptLine
+from localclip.core.cloning.project import ProjectScan, ScriptLine
+from localclip.core.files import UnsafeName, check_name, replace_file, safe_path
 
 OUTPUT_FOLDER = "output"
 MANIFEST_NAME = "manifest.json"
@@ -56,7 +55,6 @@ REASONS = (
     "missing file",
     "regenerate",  # a new take asked for by the user
 )
-_REPLACE_TRIES = 5  # Windows refuses os.replace while another process (a virus scanner) has the file open
 
 
 class ManifestError(ValueError):
@@ -346,7 +344,7 @@ class Manifest:
                 stream.write(payload)
                 stream.flush()
                 os.fsync(stream.fileno())  # one small file per line: the sync is cheap and keeps it whole
-            _replace(Path(temporary), self.path)
+            replace_file(Path(temporary), self.path)
         except BaseException:
             with contextlib.suppress(OSError):
                 Path(temporary).unlink()
@@ -581,17 +579,6 @@ def _inputs(scan: ProjectScan, line: ScriptLine, model_id: str, params: ClonePar
         model_id,
         params,
     )
-
-
-def _replace(source: Path, target: Path) -> None:
-    for attempt in range(_REPLACE_TRIES):
-        try:
-            source.replace(target)  # os.replace: atomic on one file system
-            return
-        except PermissionError:
-            if attempt == _REPLACE_TRIES - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
 
 
 def _text(value: Any) -> str:

@@ -28,7 +28,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from localclip.core.speakers import (
+from localclip.core.embedding.speakers import (
     SpeakerEmbedding,
     SpeakerKey,
     SpeakerSums,
@@ -37,6 +37,7 @@ from localclip.core.speakers import (
     sums_of,
     utterance_lists,
 )
+from localclip.core.embedding.table import EmbeddingTable
 
 STORE_FILE_NAME = "embeddings.sqlite"
 SCHEMA_VERSION = "2"  # 2: per-speaker running sums; speaker rows without utterance lists
@@ -79,26 +80,6 @@ class FailureRecord:
     path: str
     code: str  # machine-readable, e.g. "too_short", "unreadable"
     reason: str  # a sentence a person can read
-
-
-@dataclass
-class EmbeddingTable:
-    """Every stored clip embedding, in key order; `matrix` row i belongs to `keys[i]`."""
-
-    keys: list[str]
-    datasets: list[str]
-    speakers: list[str]
-    paths: list[str]
-    durations: np.ndarray  # float64 [N]
-    sample_rates: np.ndarray  # int64 [N]
-    matrix: np.ndarray  # float32 [N, dim], read-only
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @property
-    def dim(self) -> int:
-        return int(self.matrix.shape[1])
 
 
 def decode_embedding_b64(text: str, dim: int) -> np.ndarray:

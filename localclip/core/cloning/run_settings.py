@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localclip.core.clone_manifest import CloneParams
+from localclip.core.cloning.manifest import CloneParams
 
 SETTINGS_FILE = "clone-settings.json"
 

@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from localclip.core.models import (
+from localclip.core.models.folders import (
     FISH_FILES,
     WESPEAKER_FILES,
     ModelDirError,
@@ -28,6 +28,7 @@ from localclip.core.models import (
     check_wespeaker_dir,
 )
 from localclip.core.paths import user_data_dir
+from localclip.core.units import format_bytes
 
 ModelKind = Literal["wespeaker", "fish"]
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -448,11 +449,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def format_bytes(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} GB"

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from localclip.gui.background import BackgroundTask, run_in_background
-from localclip.gui.errors import error_details
-from localclip.gui.intake import KIND_DATASET, FolderEntry, FolderStatus
+from localclip.core.kinds import KIND_DATASET
+from localclip.runs.background import BackgroundTask, error_details, run_in_background
+from localclip.runs.folders import FolderEntry, FolderStatus
+from localclip.runs.report import RunReport
 from localclip.settings import (
     FISH_MODEL_DIR,
     SPEAKERS_MIN_UTTERANCES,
@@ -28,7 +30,7 @@ from localclip.settings import (
 )
 
 if TYPE_CHECKING:
-    from localclip.core.gpus import GpuReport
+    from localclip.core.machine.gpus import GpuReport
     from localclip.pool.pool import WorkerPool
     from localclip.runs.setup import PreparedRun
 
@@ -46,7 +48,7 @@ class RunController(QObject):
     state_changed = Signal(str)  # RunState value
     entry_status = Signal(object, str)  # FolderEntry, FolderStatus value
     run_started = Signal(object, object)  # FolderEntry, PreparedRun: attach views now, workers start next
-    run_finished = Signal(object, object)  # FolderEntry, report dict (after the workers are gone)
+    run_finished = Signal(object, object)  # FolderEntry, RunReport (after the workers are gone)
     pool_released = Signal(object, object)  # FolderEntry, WorkerPool: a clone run's warm workers, handed on
     probe_started = Signal(object)  # WorkerPool
     probe_finished = Signal(object, object)  # summary, {worker id: probe result}
@@ -70,13 +72,12 @@ class RunController(QObject):
         self.entry: FolderEntry | None = None
         self.prepared: PreparedRun | None = None
         self.pool: WorkerPool | None = None  # the pool of the run or probe under way
-        self.report: dict[str, Any] | None = None
+        self.report: RunReport | None = None
         self._skip_existing = True
         self._task: BackgroundTask | None = None
         self._pool_gone = True
         self._speakers_pending = False
         self._cancelled = False
-        self._probe_results: dict[str, dict[str, Any]] = {}
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -136,10 +137,10 @@ class RunController(QObject):
         """The probe job on every planned worker: checks that the worker environment works."""
         if self.busy:
             return False
-        from localclip.core.gpus import probe_gpus
-        from localclip.core.plan import plan_workers
-        from localclip.pool.launch import WorkerConfigError, launches_for_plan
-        from localclip.pool.pool import WorkerPool
+        from localclip.core.machine.gpus import probe_gpus
+        from localclip.core.machine.plan import plan_workers
+        from localclip.pool.launch import WorkerConfigError
+        from localclip.runs.probe import ProbeRun
         from localclip.settings import RUN_DEVICE
 
         try:
@@ -151,15 +152,13 @@ class RunController(QObject):
         except ValueError as error:
             self.error.emit(self.tr("Cannot check the workers"), str(error), "")
             return False
-        pool = WorkerPool(launches_for_plan(plan, self.settings.worker_python("default")), parent=self)
-        self._probe_results = {}
-        pool.item_done.connect(lambda _item, worker, result: self._probe_results.__setitem__(worker, result))
-        pool.finished.connect(self._on_probe_finished)
-        pool.stopped.connect(self._on_pool_stopped)
-        self.pool, self._pool_gone = pool, False
-        self.probe_started.emit(pool)
+        probe = ProbeRun(plan, self.settings.worker_python("default"), parent=self)
+        probe.finished.connect(self._on_probe_finished)
+        probe.pool.stopped.connect(self._on_pool_stopped)
+        self.pool, self._pool_gone = probe.pool, False
+        self.probe_started.emit(probe.pool)
         try:
-            pool.start()
+            probe.start()
         except WorkerConfigError as error:
             self.error.emit(self.tr("The workers cannot start"), str(error), "")
             self.pool, self._pool_gone = None, True
@@ -167,9 +166,7 @@ class RunController(QObject):
             return False
         self._set_state(RunState.RUNNING)
         self.message.emit(self.tr("Checking the workers…"))
-        pool.submit(
-            "probe", [{"id": f"probe-{slot.worker_id}", "worker_id": slot.worker_id} for slot in plan.slots]
-        )
+        probe.submit()
         return True
 
     # -- one folder after another -------------------------------------------------------------------------
@@ -213,7 +210,7 @@ class RunController(QObject):
         self._task.start()
 
     def _on_model_failed(self, error: BaseException) -> None:
-        from localclip.core.models import ModelDirError
+        from localclip.core.models.folders import ModelDirError
 
         self._task = None
         if isinstance(error, ModelDirError | OSError):
@@ -281,11 +278,11 @@ class RunController(QObject):
 
     # -- the end of a run ---------------------------------------------------------------------------------
 
-    def _on_run_finished(self, report: dict[str, Any]) -> None:
+    def _on_run_finished(self, report: RunReport) -> None:
         entry, prepared = self.entry, self.prepared
-        self.report = dict(report)
+        self.report = report
         self._set_state(RunState.FINISHING)
-        completed = not report.get("cancelled_run") and not self._cancelled
+        completed = not report.cancelled_run and not self._cancelled
         if entry is not None and entry.kind == KIND_DATASET and completed:
             self._update_speakers(entry)  # pending before the pool stops: the run ends after both
         pool = self.pool
@@ -303,7 +300,7 @@ class RunController(QObject):
             pool.shutdown()
 
     def _update_speakers(self, entry: FolderEntry) -> None:
-        from localclip.core.speaker_update import update_speakers
+        from localclip.core.embedding.speaker_update import update_speakers
 
         out_dir = entry.out_dir
         normalize = self.settings.get(SPEAKERS_NORMALIZE)
@@ -320,13 +317,14 @@ class RunController(QObject):
 
     def _on_speakers(self, update: Any) -> None:
         if self.report is not None:
-            self.report["speakers"] = {
+            speakers = {
                 "speakers": update.speakers,
                 "written": update.written,
                 "unchanged": update.unchanged,
                 "removed": update.removed,
                 "skipped": [list(item) for item in update.skipped],
             }
+            self.report = replace(self.report, speakers=speakers)
         self._speakers_pending = False
         self._maybe_complete()
 
@@ -358,20 +356,21 @@ class RunController(QObject):
     def _maybe_complete(self) -> None:
         if not self._pool_gone or self._speakers_pending or self.prepared is None:
             return
-        entry, report = self.entry, self.report or {}
+        entry, report = self.entry, self.report
         self.prepared = self.pool = None
         self.entry = None
         if entry is not None:
-            report = {**report, "folder": str(entry.path), "kind": entry.kind}
+            if report is None:  # the workers stopped before the run could report
+                report = RunReport(kind=entry.kind)
             status = run_status(report)
-            report["status"] = str(status)
-            entry.report = report
+            report = replace(report, folder=str(entry.path), status=str(status))
+            entry.report = report.to_dict()
             self.entry_status.emit(entry, status)
             self.message.emit(describe_report(entry, report))
             self.run_finished.emit(entry, report)
         self._next()
 
-    def _on_probe_finished(self, summary: dict[str, Any]) -> None:
+    def _on_probe_finished(self, summary: dict[str, Any], results: dict[str, dict[str, Any]]) -> None:
         if self.pool is not None:
             self.pool.shutdown()
         self.message.emit(
@@ -379,7 +378,7 @@ class RunController(QObject):
                 done=summary.get("done", 0), failed=summary.get("failed", 0)
             )
         )
-        self.probe_finished.emit(summary, dict(self._probe_results))
+        self.probe_finished.emit(summary, results)
 
     def _set_state(self, state: RunState) -> None:
         if state != self.state:
@@ -389,22 +388,22 @@ class RunController(QObject):
 
 def check_model(kind: str, folder: Path) -> Any:
     """The model folder's facts (on a worker thread: a WeSpeaker check hashes the weights)."""
-    from localclip.core.models import check_fish_dir, check_wespeaker_dir
+    from localclip.core.models.folders import check_fish_dir, check_wespeaker_dir
 
     return check_wespeaker_dir(folder) if kind == "wespeaker" else check_fish_dir(folder)
 
 
-def run_status(report: dict[str, Any]) -> FolderStatus:
-    if report.get("cancelled_run"):
+def run_status(report: RunReport) -> FolderStatus:
+    if report.cancelled_run:
         return FolderStatus.CANCELLED
-    if report.get("failed") or report.get("write_error") or report.get("skipped_lines"):
+    if report.failed or report.write_error or report.skipped_lines:
         return FolderStatus.FAILED
     return FolderStatus.DONE
 
 
-def describe_report(entry: FolderEntry, report: dict[str, Any]) -> str:
+def describe_report(entry: FolderEntry, report: RunReport) -> str:
     """One line for the status bar."""
-    if report.get("cancelled_run"):
+    if report.cancelled_run:
         return QCoreApplication.translate(
             "RunController", "{name}: cancelled. Run it again to resume where it stopped."
         ).format(name=entry.name)
@@ -414,17 +413,17 @@ def describe_report(entry: FolderEntry, report: dict[str, Any]) -> str:
             "{name}: {done} clips embedded, {failed} failed, {skipped} already done ({seconds:.1f} s)",
         ).format(
             name=entry.name,
-            done=report.get("done", 0),
-            failed=report.get("failed", 0),
-            skipped=report.get("skipped", 0),
-            seconds=report.get("seconds", 0.0),
+            done=report.done,
+            failed=report.failed,
+            skipped=report.skipped,
+            seconds=report.seconds,
         )
     return QCoreApplication.translate(
         "RunController", "{name}: {done} lines generated, {failed} failed, {up} up to date ({seconds:.1f} s)"
     ).format(
         name=entry.name,
-        done=report.get("done", 0),
-        failed=report.get("failed", 0),
-        up=report.get("up_to_date", 0),
-        seconds=report.get("seconds", 0.0),
+        done=report.done,
+        failed=report.failed,
+        up=report.up_to_date,
+        seconds=report.seconds,
     )

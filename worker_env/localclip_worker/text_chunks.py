@@ -14,6 +14,10 @@ Mandarin at 4 to 5). So one `max_chars` bounds the audio length of a chunk in an
 The chunks are stretches of the whitespace-normalised text cut at chosen positions: joining them with
 spaces gives back the text's words in order (for text without spaces, joining them without spaces gives
 back the text).
+
+This is the one chunker of both interpreters (standard library only, like protocol.py): the app splits a
+line here and sends the chunks, which the clone manifest records and the worker speaks as sent; the worker
+splits a whole text here too, with the same default limit, when it is used on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import re
 from collections.abc import Callable
 
 CJK_WEIGHT = 3.0
+# About 15-20 s of speech: well inside fish-speech's max_new_tokens per chunk (the app and the worker).
+DEFAULT_CHUNK_CHARS = 250
 
 # Han (with extensions and compatibility ideographs), Hiragana, Katakana (with the phonetic extensions and
 # half-width forms) and Hangul: scripts written without spaces between words, or (Hangul) spoken one

@@ -1,0 +1,1 @@
+"""Voice cloning: projects, the manifest and takes, text chunks, scheduling. No Qt."""

@@ -1,0 +1,1 @@
+"""Speaker embeddings: datasets, the store, speakers, similarity, exports. No Qt."""

@@ -1,0 +1,1 @@
+"""This machine: GPUs through NVML and the worker plan. No Qt."""

@@ -1,0 +1,1 @@
+"""Model folders: checks, the catalog, downloads. No Qt."""

@@ -1,0 +1,1 @@
+"""What a run looks like while it runs: workers, rates, the log. No Qt."""
