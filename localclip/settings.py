@@ -1,102 +1,23 @@
 """Per-user settings: an INI file (QSettings) in the platform's config folder.
 
-Each option is declared once with its type and default; reading coerces what the file holds (INI values
-come back as strings) and falls back to the default for a value that does not parse, so a hand-edited or
-damaged file never stops the app.
+Each option is declared once with its type and default (localclip/core/options.py); reading coerces what
+the file holds (INI values come back as strings) and falls back to the default for a value that does not
+parse, so a hand-edited or damaged file never stops the app.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings
 
-from localclip.core.machine.plan import GPU_IO_THREADS, GPU_TORCH_THREADS, PlanSettings
+from localclip.core.kinds import DEFAULT_INTERPRETER, INTERPRETER_KINDS, base_plan_settings
+from localclip.core.machine.plan import PlanSettings
+from localclip.core.options import Option, python_option
 from localclip.core.paths import bundled_worker_python, config_dir
-from localclip_worker.embedding.budget import gpu_memory_gb
 
 T = TypeVar("T")
-
-JOB_KINDS = ("default", "embed", "clone")  # "default" serves probe and any kind without its own
-
-
-@dataclass(frozen=True)
-class Option(Generic[T]):
-    key: str
-    default: T
-    minimum: float | None = None
-    maximum: float | None = None
-
-    def coerce(self, raw: Any) -> T:
-        kind = type(self.default)
-        try:
-            if kind is bool:
-                value: Any = (
-                    raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes")
-                )
-            else:
-                value = kind(raw)
-        except (TypeError, ValueError):
-            return self.default
-        if isinstance(value, float) and not math.isfinite(value):
-            return self.default
-        if (self.minimum is not None and not value >= self.minimum) or (
-            self.maximum is not None and not value <= self.maximum
-        ):
-            return self.default
-        return value
-
-
-MEMORY_PER_WORKER_GB = Option("plan/memory_per_worker_gb", 8.0, minimum=0.1, maximum=1024.0)
-RESERVE_FRACTION = Option("plan/reserve_fraction", 0.10, minimum=0.0, maximum=0.9)
-MAX_WORKERS = Option("plan/max_workers", 0, minimum=0, maximum=256)  # 0: no maximum
-CPU_WORKERS = Option("plan/cpu_workers", 1, minimum=1, maximum=64)
-# CPU threads of each GPU worker (core/machine/plan.py: reasoned defaults, to be decided by measurement).
-GPU_WORKER_TORCH_THREADS = Option("plan/gpu_torch_threads", GPU_TORCH_THREADS, minimum=1, maximum=256)
-EMBED_GPU_IO_THREADS = Option("embed/gpu_io_threads", GPU_IO_THREADS, minimum=0, maximum=256)
-# A WeSpeaker ResNet needs far less GPU memory than Fish-Speech; embedding batches on the GPU, so one
-# worker per GPU with large batches is the default (0: no per-GPU maximum). A worker's memory is what its
-# largest batch reaches, derived from the batch cap (localclip_worker/embedding/budget.py: 6.0 GB), so the
-# plan never puts more workers on a GPU than their batches can use.
-EMBED_MEMORY_PER_WORKER_GB = Option(
-    "embed/memory_per_worker_gb", gpu_memory_gb(), minimum=0.1, maximum=1024.0
-)
-EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
-# On the CPU an embedding worker runs one clip per forward pass, and several single-threaded workers beat
-# one worker with a torch thread per core (measured: bench/embed.py, docs/benchmarks.md); 0: one worker per
-# core. Each CPU worker gets an equal share of the cores as torch threads (localclip/runs/setup.py).
-EMBED_CPU_WORKERS = Option("embed/cpu_workers", 0, minimum=0, maximum=64)
-
-# Model folders chosen in the window or the model manager ("" : none chosen yet). The model manager
-# downloads into MODELS_FOLDER ("" : the per-user data folder, localclip.core.paths).
-WESPEAKER_MODEL_DIR = Option("models/wespeaker_dir", "")
-FISH_MODEL_DIR = Option("models/fish_dir", "")
-MODELS_FOLDER = Option("models/folder", "")
-MODEL_MANAGER_OFFERED = Option("models/manager_offered", False)  # opened once at the first start
-
-# The window's run settings (the commands take these as options). Cloning defaults are fish-speech's
-# (CloneParams; tests/test_gui_window.py checks they agree). CLONE_SEED -1: a random seed per line.
-RUN_DEVICE = Option("run/device", "auto")  # auto, cpu or cuda
-EMBED_BATCH_SIZE = Option("embed/batch_size", 0, minimum=0, maximum=4096)  # 0: the worker adapts it
-SPEAKERS_NORMALIZE = Option("speakers/normalize", False)
-SPEAKERS_MIN_UTTERANCES = Option("speakers/min_utterances", 1, minimum=1, maximum=1_000_000)
-CLONE_TEMPERATURE = Option("clone/temperature", 0.8, minimum=0.01, maximum=1.99)
-CLONE_TOP_P = Option("clone/top_p", 0.8, minimum=0.01, maximum=1.0)
-CLONE_REPETITION_PENALTY = Option("clone/repetition_penalty", 1.1, minimum=0.01, maximum=1.99)
-CLONE_MAX_NEW_TOKENS = Option("clone/max_new_tokens", 1024, minimum=0, maximum=1_000_000)
-CLONE_SEED = Option("clone/seed", -1, minimum=-1, maximum=2**32 - 1)
-WINDOW_GEOMETRY = Option("window/geometry", "")  # base64 of QMainWindow.saveGeometry()
-WINDOW_STATE = Option("window/state", "")  # base64 of the splitters' saveState()
-LAST_FOLDER = Option("window/last_folder", "")  # where Open folder starts
-REVIEW_AUTO_PLAY_NEXT = Option("review/auto_play_next", True)  # the review pane plays line after line
-LANGUAGE = Option("ui/language", "")  # "": the system's language; "en", "zh_CN" (applied at the next start)
-
-
-def _python_option(kind: str) -> Option[str]:
-    return Option(f"workers/python_{kind}", "")  # empty: the bundled worker environment
 
 
 class Settings:
@@ -116,22 +37,15 @@ class Settings:
 
     def worker_python(self, kind: str) -> Path:
         """The interpreter for job ``kind``: its own setting, else the default one, else the bundled env."""
-        for name in (kind, "default"):
-            if name in JOB_KINDS and (chosen := self.get(_python_option(name))):
+        for name in (kind, DEFAULT_INTERPRETER):
+            if name in INTERPRETER_KINDS and (chosen := self.get(python_option(name))):
                 return Path(chosen)
         return bundled_worker_python()
 
     def set_worker_python(self, kind: str, python: Path | None) -> None:
-        if kind not in JOB_KINDS:
-            raise ValueError(f"unknown job kind {kind!r}; expected one of {', '.join(JOB_KINDS)}")
-        self.set(_python_option(kind), str(python) if python else "")
+        if kind not in INTERPRETER_KINDS:
+            raise ValueError(f"unknown job kind {kind!r}; expected one of {', '.join(INTERPRETER_KINDS)}")
+        self.set(python_option(kind), str(python) if python else "")
 
     def plan_settings(self) -> PlanSettings:
-        max_workers = self.get(MAX_WORKERS)
-        return PlanSettings(
-            memory_per_worker_gb=self.get(MEMORY_PER_WORKER_GB),
-            reserve_fraction=self.get(RESERVE_FRACTION),
-            max_workers=max_workers or None,
-            cpu_workers=self.get(CPU_WORKERS),
-            gpu_torch_threads=self.get(GPU_WORKER_TORCH_THREADS),
-        )
+        return base_plan_settings(self)

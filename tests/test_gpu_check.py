@@ -76,6 +76,7 @@ def test_rehearsal_runs_every_phase_qt_free_and_reruns_one(worker_python: Path, 
 
 
 def test_restated_settings_match_the_apps(tmp_path: Path) -> None:
+    from localclip.core.kinds import JobKind
     from localclip.core.machine.plan import WorkerThreads
     from localclip.pool.launch import WorkerLaunch
     from localclip.runs import setup
@@ -83,7 +84,7 @@ def test_restated_settings_match_the_apps(tmp_path: Path) -> None:
     from localclip.settings import Settings
 
     settings = Settings(tmp_path / "localclip.ini")
-    apps = setup.embed_plan_settings(settings, cores=4)
+    apps = JobKind.EMBED.plan_settings(settings, cores=4)
     assert workers.embed_plan_settings(apps.cpu_workers) == apps
     assert workers.clone_plan_settings() == settings.plan_settings()
     options = EmbedOptions()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from localclip.settings import EMBED_MEMORY_PER_WORKER_GB
+from localclip.core.options import EMBED_MEMORY_PER_WORKER_GB
 from localclip_worker import protocol
 from localclip_worker.embedding.budget import (
     ACTIVATION_BYTES_PER_FRAME,

@@ -22,12 +22,7 @@ from localclip.core.cloning.manifest import CloneParams
 from localclip.core.demo_data import AudioFormat, make_dataset
 from localclip.core.machine.gpus import probe_gpus
 from localclip.core.monitor.board import PaneState
-from localclip.core.paths import resources_dir
-from localclip.gui.errors import show_error
-from localclip.gui.gpu_panel import GpuPanel
-from localclip.gui.main_window import MainWindow
-from localclip.runs.folders import FolderStatus
-from localclip.settings import (
+from localclip.core.options import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
     CLONE_SEED,
@@ -37,8 +32,13 @@ from localclip.settings import (
     MAX_WORKERS,
     RUN_DEVICE,
     WESPEAKER_MODEL_DIR,
-    Settings,
 )
+from localclip.core.paths import resources_dir
+from localclip.gui.errors import show_error
+from localclip.gui.gpu_panel import GpuPanel
+from localclip.gui.main_window import MainWindow
+from localclip.runs.folders import FolderStatus
+from localclip.settings import Settings
 from tests.test_gpus_plan import FakeNvml, load_recording
 
 MAKE_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"

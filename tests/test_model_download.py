@@ -32,7 +32,8 @@ from localclip.core.models.download import (
     ModelDownloader,
     disk_error,
 )
-from localclip.settings import MODELS_FOLDER, WESPEAKER_MODEL_DIR, Settings
+from localclip.core.options import MODELS_FOLDER, WESPEAKER_MODEL_DIR
+from localclip.settings import Settings
 from tests.model_hub_helpers import COMMIT, FakeHub, Gate, start_hub
 
 RESNET221 = find_model("wespeaker-resnet221")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from localclip.core.models.catalog import CATALOG, ModelState, find_model, model_status
+from localclip.core.options import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR
 from localclip.gui.model_manager import ModelManagerDialog, missing_model_kinds, models_missing
-from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Settings
+from localclip.settings import Settings
 from tests.model_hub_helpers import FakeHub, Gate, start_hub
 
 RESNET221 = find_model("wespeaker-resnet221")

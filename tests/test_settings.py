@@ -4,19 +4,18 @@ from pathlib import Path
 
 import pytest
 
+from localclip.core.kinds import INTERPRETER_KINDS, JobKind
 from localclip.core.machine.plan import PlanSettings
-from localclip.runs.setup import embed_plan_settings
-from localclip.settings import (
+from localclip.core.options import (
     CPU_WORKERS,
     EMBED_GPU_IO_THREADS,
     EMBED_MEMORY_PER_WORKER_GB,
     GPU_WORKER_TORCH_THREADS,
-    JOB_KINDS,
     MAX_WORKERS,
     MEMORY_PER_WORKER_GB,
     RESERVE_FRACTION,
-    Settings,
 )
+from localclip.settings import Settings
 
 BUNDLED = Path("/opt/bundled env/bin/python")
 
@@ -143,7 +142,7 @@ def test_worker_python_falls_back_to_default_then_bundled(ini: Path, tmp_path: P
     default = tmp_path / "默认 env" / "python"
     embed = tmp_path / "embed env" / "python"
     settings = Settings(ini)
-    for kind in JOB_KINDS:
+    for kind in INTERPRETER_KINDS:
         assert settings.worker_python(kind) == BUNDLED
 
     settings.set_worker_python("default", default)
@@ -201,7 +200,7 @@ def test_gpu_figures_default_to_the_reasoned_values(ini: Path) -> None:
     assert settings.get(GPU_WORKER_TORCH_THREADS) == 4
     assert settings.get(EMBED_GPU_IO_THREADS) == 0
     assert settings.plan_settings().gpu_torch_threads == 4
-    embed = embed_plan_settings(settings, cores=16)
+    embed = JobKind.EMBED.plan_settings(settings, cores=16)
     assert (embed.memory_per_worker_gb, embed.gpu_torch_threads, embed.gpu_io_threads) == (6.0, 4, 0)
 
 
@@ -211,7 +210,7 @@ def test_a_stored_embedding_memory_is_kept(ini: Path) -> None:
     write_ini(ini, "[embed]\nmemory_per_worker_gb=2\ngpu_io_threads=6\n\n[plan]\ngpu_torch_threads=2\n")
     settings = Settings(ini)
     assert settings.get(EMBED_MEMORY_PER_WORKER_GB) == 2.0
-    embed = embed_plan_settings(settings, cores=16)
+    embed = JobKind.EMBED.plan_settings(settings, cores=16)
     assert (embed.memory_per_worker_gb, embed.gpu_torch_threads, embed.gpu_io_threads) == (2.0, 2, 6)
 
 
@@ -230,4 +229,4 @@ def test_bad_gpu_figures_fall_back_to_the_default(ini: Path, text: str, option) 
     write_ini(ini, text)
     settings = Settings(ini)
     assert settings.get(option) == option.default
-    embed_plan_settings(settings, cores=16)  # and the plan accepts what the settings give
+    JobKind.EMBED.plan_settings(settings, cores=16)  # and the plan accepts what the settings give

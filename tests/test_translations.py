@@ -17,10 +17,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from localclip.core.options import LANGUAGE
 from localclip.core.paths import resources_dir
 from localclip.core.ui_language import choose_language
 from localclip.gui.translations import current_language, install_translations, remove_translations
-from localclip.settings import LANGUAGE, Settings
+from localclip.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = resources_dir() / "translations"

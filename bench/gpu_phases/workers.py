@@ -1,8 +1,8 @@
 """Worker processes through the Qt-free driver, set up as the app sets them up, and what they did.
 
-The app's run settings live in modules that import Qt (localclip/settings.py reads QSettings;
-localclip/runs/setup.py and runs/embed.py import it): the GPU machine has no PySide6, so their defaults are
-restated here, and tests/test_gpu_check.py checks (in the app environment) that they still agree.
+The plan settings come from the app's own job kinds over default settings (localclip/core/kinds.py, no
+Qt). What only Qt modules hold (runs/embed.py's options, runs/setup.py's CPU job sizes) is restated here,
+and tests/test_gpu_check.py checks (in the app environment) that it still agrees.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from typing import Any
 
 import psutil
 
+from localclip.core.kinds import JobKind
 from localclip.core.machine.gpus import probe_gpus
-from localclip.core.machine.plan import GPU_IO_THREADS, PlanSettings, WorkerThreads, worker_threads
+from localclip.core.machine.plan import PlanSettings, WorkerThreads, worker_threads
+from localclip.core.options import EMBED_BATCH_SIZE as EMBED_BATCH_SIZE_OPTION
+from localclip.core.options import Defaults
 from localclip.pool.driver import WorkerDriver
 from localclip.pool.engine import PoolListener
 from localclip.pool.launch import WorkerLaunch
-from localclip_worker.embedding.budget import gpu_memory_gb
 
-# localclip/settings.py: EMBED_WORKERS_PER_GPU, EMBED_BATCH_SIZE; localclip/runs/embed.py: EmbedOptions.
-EMBED_WORKERS_PER_GPU = 1
-EMBED_BATCH_SIZE = 0
+# localclip/runs/embed.py: EmbedOptions (a Qt module).
+EMBED_BATCH_SIZE = EMBED_BATCH_SIZE_OPTION.default
 EMBED_CLIPS_PER_JOB = 256
 EMBED_IO_THREADS = 4
 # localclip/runs/setup.py: a CPU plan gives each worker about this many jobs, of at least this many clips.
@@ -35,20 +36,14 @@ LOG_LINES_KEPT = 30
 
 
 def embed_plan_settings(cpu_workers: int = 1) -> PlanSettings:
-    """runs/setup.py ``embed_plan_settings`` over default settings (cpu_workers depends on free memory
-    there: the caller's choice here)."""
-    return replace(
-        clone_plan_settings(),
-        memory_per_worker_gb=gpu_memory_gb(),
-        max_workers_per_gpu=EMBED_WORKERS_PER_GPU or None,
-        cpu_workers=cpu_workers,
-        gpu_io_threads=GPU_IO_THREADS,
-    )
+    """The app's embed plan settings at their defaults (cpu_workers depends on free memory there: the
+    caller's choice here)."""
+    return replace(JobKind.EMBED.plan_settings(Defaults()), cpu_workers=cpu_workers)
 
 
 def clone_plan_settings() -> PlanSettings:
-    """``Settings.plan_settings()`` at its defaults: what ``prepare_clone`` plans with."""
-    return PlanSettings()
+    """The app's clone plan settings at their defaults: what ``prepare_clone`` plans with."""
+    return JobKind.CLONE.plan_settings(Defaults())
 
 
 def embed_threads(device: str, workers: int, cores: int) -> WorkerThreads:

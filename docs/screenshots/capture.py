@@ -46,12 +46,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from localclip.core.demo_data import AudioFormat, make_dataset  # noqa: E402
 from localclip.core.machine.gpus import probe_gpus  # noqa: E402
 from localclip.core.monitor.board import PaneState  # noqa: E402
-from localclip.core.paths import bundled_worker_python, resources_dir  # noqa: E402
-from localclip.gui.icons import icon  # noqa: E402
-from localclip.gui.intake import FolderEntry  # noqa: E402
-from localclip.gui.main_window import MainWindow  # noqa: E402
-from localclip.gui.translations import install_translations  # noqa: E402
-from localclip.settings import (  # noqa: E402
+from localclip.core.options import (  # noqa: E402
     CLONE_MAX_NEW_TOKENS,
     CLONE_SEED,
     CPU_WORKERS,
@@ -61,8 +56,13 @@ from localclip.settings import (  # noqa: E402
     MODEL_MANAGER_OFFERED,
     MODELS_FOLDER,
     WESPEAKER_MODEL_DIR,
-    Settings,
 )
+from localclip.core.paths import bundled_worker_python, resources_dir  # noqa: E402
+from localclip.gui.icons import icon  # noqa: E402
+from localclip.gui.main_window import MainWindow  # noqa: E402
+from localclip.gui.translations import install_translations  # noqa: E402
+from localclip.runs.folders import FolderEntry  # noqa: E402
+from localclip.settings import Settings  # noqa: E402
 from tests.test_gpus_plan import FakeNvml, load_recording  # noqa: E402
 
 WINDOW_SIZE = (1280, 900)  # 800 leaves the folder tree two rows under the GPU panel

@@ -12,6 +12,7 @@ from localclip.cli.terminal import TerminalRun, UsageError, report_exit_code
 from localclip.core.cloning.manifest import CloneParams, Manifest, ManifestError, random_seed
 from localclip.core.cloning.project import ProjectError, ProjectScan, scan_project
 from localclip.core.cloning.run_settings import CloneRunSettings, load_run_settings, save_run_settings
+from localclip.core.kinds import JobKind
 from localclip.core.models.folders import ModelDirError, check_fish_dir
 from localclip.runs.report import RunReport
 from localclip.settings import Settings
@@ -112,7 +113,7 @@ def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> in
         plan_settings = replace(plan_settings, memory_per_worker_gb=args.memory_per_worker)
     run._plan_settings = plan_settings
     _, plan = make_plan(args, plan_settings, work_items=max(1, len(run.plans)))
-    python = args.worker_python or settings.worker_python("clone")
+    python = args.worker_python or settings.worker_python(JobKind.CLONE)
     terminal = TerminalRun(events=args.events == "jsonl")
     pool = run.create_pool(launches_for_plan(plan, python))
     terminal.follow(pool)

@@ -19,6 +19,7 @@ import numpy as np
 
 from localclip.cli.terminal import EXIT_OK, UsageError
 from localclip.core.demo_data import make_dataset
+from localclip.core.kinds import ModelKind
 from localclip.core.paths import SOURCE_ROOT, resources_dir
 from localclip.runs.setup import demo_model_command
 from localclip.settings import Settings
@@ -71,7 +72,7 @@ def clone_example(folder: Path, run: Callable[[list[str]], int]) -> None:
     if not project.exists():
         shutil.copytree(resources_dir() / "example_project", project, ignore=shutil.ignore_patterns("output"))
     if not model.exists():
-        build_demo_model(model, "fish")
+        build_demo_model(model, ModelKind.FISH)
     print(f"\n== 4. voice cloning of {project} (Fish-Speech, tiny model)", flush=True)
     arguments = ["clone", str(project), "--model", str(model), "--seed", "1", "--max-new-tokens", "48"]
     if run(arguments) != EXIT_OK:
@@ -80,7 +81,7 @@ def clone_example(folder: Path, run: Callable[[list[str]], int]) -> None:
         print(f"  {line}: {path}")
 
 
-def build_demo_model(folder: Path, kind: str = "wespeaker") -> None:
+def build_demo_model(folder: Path, kind: ModelKind = ModelKind.WESPEAKER) -> None:
     command = demo_model_command(Settings(), folder, kind)
     completed = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
     if completed.returncode != 0:

@@ -9,9 +9,10 @@ from typing import Any
 from localclip.cli.probe import make_plan
 from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, report_exit_code
 from localclip.core.embedding.datasets import LayoutError, scan_dataset
+from localclip.core.kinds import JobKind
 from localclip.core.models.folders import ModelDirError, check_wespeaker_dir
 from localclip.runs.report import RunReport
-from localclip.runs.setup import embed_launches, embed_plan_settings
+from localclip.runs.setup import embed_launches
 from localclip.settings import Settings
 
 
@@ -32,8 +33,8 @@ def run_embed(args: argparse.Namespace) -> int:
         run = EmbedRun(scan, model, args.out, options)
     except StoreMismatch as error:
         raise UsageError(str(error)) from None
-    plan_settings = embed_plan_settings(settings)
-    python = args.worker_python or settings.worker_python("embed")
+    plan_settings = JobKind.EMBED.plan_settings(settings)
+    python = args.worker_python or settings.worker_python(JobKind.EMBED)
     plan, launches = embed_launches(
         run, lambda items: make_plan(args, plan_settings, work_items=items)[1], python, plan_settings
     )

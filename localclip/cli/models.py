@@ -28,10 +28,10 @@ from localclip.cli.terminal import (
     TerminalRun,
     UsageError,
 )
+from localclip.core.kinds import JobKind, ModelKind
 from localclip.core.models.catalog import (
     CATALOG,
     CatalogModel,
-    ModelKind,
     UnknownModel,
     default_folder,
     find_model,
@@ -49,11 +49,11 @@ from localclip.core.models.download import (
     HubClient,
     ModelDownloader,
 )
+from localclip.core.options import MODELS_FOLDER
 from localclip.core.units import format_bytes
-from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
+from localclip.settings import Settings
 
-MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}
-KIND_NAMES = {"wespeaker": "WeSpeaker", "fish": "Fish-Speech"}
+KIND_NAMES = {ModelKind.WESPEAKER: "WeSpeaker", ModelKind.FISH: "Fish-Speech"}
 SETUP_ERRORS = ("gated", "unauthorized", "folder")  # the user must change something before a retry helps
 EVENT_INTERVAL = 0.1  # seconds between progress events
 
@@ -84,7 +84,7 @@ def run_models(args: argparse.Namespace) -> int:
 
 def list_models(args: argparse.Namespace) -> int:
     settings = Settings()
-    in_use = {kind: settings.get(option) for kind, option in MODEL_DIR_OPTIONS.items()}
+    in_use = {kind: settings.get(JobKind.for_model(kind).model_dir_option) for kind in ModelKind}
     rows = []
     for model in CATALOG:
         status = model_status(model, default_folder(model, settings.get(MODELS_FOLDER)))
@@ -272,7 +272,7 @@ def use_model(args: argparse.Namespace) -> int:
         hint = f" (download it first: localclip models download {model.id})" if model else ""
         raise UsageError(problem + hint)
     settings = Settings()
-    settings.set(MODEL_DIR_OPTIONS[kind], str(folder.resolve()))
+    settings.set(JobKind.for_model(kind).model_dir_option, str(folder.resolve()))
     settings.sync()
     print(f"{KIND_NAMES[kind]} model in use: {folder.resolve()}")
     return EXIT_OK

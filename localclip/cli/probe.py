@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, exit_code
+from localclip.core.kinds import DEFAULT_INTERPRETER
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import NoUsableGpu, PlanSettings, WorkerPlan, plan_workers
 from localclip.settings import Settings
@@ -50,7 +51,7 @@ def run_probe(args: argparse.Namespace) -> int:
     from localclip.runs.probe import ProbeRun
 
     _, plan = make_plan(args)
-    python = args.worker_python or Settings().worker_python("default")
+    python = args.worker_python or Settings().worker_python(DEFAULT_INTERPRETER)
     terminal = TerminalRun(events=args.events == "jsonl")
     probe = ProbeRun(plan, python)
     terminal.follow(probe.pool)

@@ -7,11 +7,12 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from localclip import __version__
+from localclip.core.options import LANGUAGE
 from localclip.gui.errors import install_exception_hook
 from localclip.gui.icons import icon
 from localclip.gui.main_window import MainWindow
 from localclip.gui.translations import install_translations
-from localclip.settings import LANGUAGE, Settings
+from localclip.settings import Settings
 
 
 def start(argv: list[str] | None = None, offer_model_manager: bool = True) -> tuple[QApplication, MainWindow]:

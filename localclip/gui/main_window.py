@@ -41,9 +41,18 @@ from PySide6.QtWidgets import (
 )
 
 from localclip import __version__
-from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
+from localclip.core.kinds import KIND_DATASET, KIND_PROJECT, JobKind
 from localclip.core.machine.gpus import GpuReport
 from localclip.core.machine.plan import WorkerPlan, plan_workers
+from localclip.core.options import (
+    FISH_MODEL_DIR,
+    LAST_FOLDER,
+    MODEL_MANAGER_OFFERED,
+    RUN_DEVICE,
+    WESPEAKER_MODEL_DIR,
+    WINDOW_GEOMETRY,
+    WINDOW_STATE,
+)
 from localclip.core.paths import resources_dir
 from localclip.gui.errors import show_error
 from localclip.gui.gpu_panel import GpuPanel, GpuReader
@@ -54,16 +63,7 @@ from localclip.runs.background import run_in_background
 from localclip.runs.folders import FolderEntry, FolderStatus
 from localclip.runs.queue import RunController, RunState
 from localclip.runs.report import RunReport
-from localclip.settings import (
-    FISH_MODEL_DIR,
-    LAST_FOLDER,
-    MODEL_MANAGER_OFFERED,
-    RUN_DEVICE,
-    WESPEAKER_MODEL_DIR,
-    WINDOW_GEOMETRY,
-    WINDOW_STATE,
-    Settings,
-)
+from localclip.settings import Settings
 
 # Imported on a thread after the window shows (see the module's docstring).
 VIEW_MODULES = (
@@ -587,12 +587,14 @@ class MainWindow(QMainWindow):
         entry = self.intake.current_entry()
         device = self.settings.get(RUN_DEVICE)
         if entry is not None and entry.kind == KIND_DATASET:
-            from localclip.runs.setup import embed_plan_settings
-
             clips = len(entry.dataset.clips) if entry.dataset is not None else None
-            return plan_workers(report, embed_plan_settings(self.settings), work_items=clips, device=device)
+            return plan_workers(
+                report, JobKind.EMBED.plan_settings(self.settings), work_items=clips, device=device
+            )
         lines = len(entry.project.lines) if entry is not None and entry.project is not None else None
-        return plan_workers(report, self.settings.plan_settings(), work_items=lines, device=device)
+        return plan_workers(
+            report, JobKind.CLONE.plan_settings(self.settings), work_items=lines, device=device
+        )
 
     def _on_settings_changed(self) -> None:
         self.gpu_panel.set_planner(self._plan_for_current)

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from localclip.core.kinds import JobKind, ModelKind
 from localclip.core.models.catalog import (
     CATALOG,
     CatalogModel,
-    ModelKind,
     ModelState,
     ModelStatus,
     default_folder,
@@ -50,12 +50,12 @@ from localclip.core.models.catalog import (
     model_status,
     models_root,
 )
+from localclip.core.options import MODELS_FOLDER
 from localclip.core.units import format_bytes
 from localclip.runs.demo_models import DemoModelBuilder
 from localclip.runs.model_fetch import FetchEnd, ModelFetch
-from localclip.settings import FISH_MODEL_DIR, MODELS_FOLDER, WESPEAKER_MODEL_DIR, Option, Settings
+from localclip.settings import Settings
 
-MODEL_DIR_OPTIONS: dict[str, Option[str]] = {"wespeaker": WESPEAKER_MODEL_DIR, "fish": FISH_MODEL_DIR}
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
 PROGRESS_STEPS = 1000
 COLUMNS = (  # marked for extraction here, translated where the table is made (ModelManagerDialog.tr)
@@ -68,11 +68,11 @@ COLUMNS = (  # marked for extraction here, translated where the table is made (M
 
 
 def missing_model_kinds(settings: Settings) -> list[ModelKind]:
-    """The kinds of model ("wespeaker", "fish") with no folder chosen, or whose folder fails LocalClip's
+    """The kinds of model with no folder chosen, or whose folder fails LocalClip's
     check (files missing, moved away, damaged configuration)."""
     missing: list[ModelKind] = []
-    for kind in ("wespeaker", "fish"):
-        chosen = settings.get(MODEL_DIR_OPTIONS[kind])
+    for kind in ModelKind:
+        chosen = settings.get(JobKind.for_model(kind).model_dir_option)
         if not chosen or folder_problem(kind, Path(chosen)) is not None:
             missing.append(kind)
     return missing
@@ -228,7 +228,9 @@ class ModelManagerDialog(QDialog):
             size = format_bytes(model.approx_bytes)
             cells = (
                 model.display_name,
-                self.tr("Voices (embeddings)") if model.kind == "wespeaker" else self.tr("Voice cloning"),
+                self.tr("Voices (embeddings)")
+                if model.kind == ModelKind.WESPEAKER
+                else self.tr("Voice cloning"),
                 size,
                 self._state_text(status),
                 self.tr("yes") if self._in_use(model) else "",
@@ -238,9 +240,9 @@ class ModelManagerDialog(QDialog):
                 item.setToolTip(status.detail if column == 3 else text)
                 self.table.setItem(row, column, item)
         lines = [self.tr("Downloads go to: {0}").format(models_root(self.settings.get(MODELS_FOLDER)))]
-        for kind, option in MODEL_DIR_OPTIONS.items():
-            chosen = self.settings.get(option)
-            name = self.tr("WeSpeaker model") if kind == "wespeaker" else self.tr("Fish-Speech model")
+        for kind in ModelKind:
+            chosen = self.settings.get(JobKind.for_model(kind).model_dir_option)
+            name = self.tr("WeSpeaker model") if kind == ModelKind.WESPEAKER else self.tr("Fish-Speech model")
             none_chosen = self.tr("none chosen yet")
             lines.append(f"{name}: {chosen or none_chosen}")
         self.in_use_label.setText("\n".join(lines))
@@ -258,7 +260,7 @@ class ModelManagerDialog(QDialog):
         return texts[status.state]
 
     def _in_use(self, model: CatalogModel) -> bool:
-        chosen = self.settings.get(MODEL_DIR_OPTIONS[model.kind])
+        chosen = self.settings.get(JobKind.for_model(model.kind).model_dir_option)
         return bool(chosen) and _same_folder(Path(chosen), self.folder_of(model))
 
     def _update_selection(self) -> None:
@@ -372,7 +374,7 @@ class ModelManagerDialog(QDialog):
     def _finished_download(self, model: CatalogModel) -> None:
         folder = self.folder_of(model)
         text = self.tr("{0} is downloaded and verified.").format(model.display_name)
-        if not self.settings.get(MODEL_DIR_OPTIONS[model.kind]):
+        if not self.settings.get(JobKind.for_model(model.kind).model_dir_option):
             self._record(model.kind, folder)  # nothing of this kind was chosen yet: this one, then
             text += " " + self.tr("LocalClip uses it now.")
         else:
@@ -405,14 +407,14 @@ class ModelManagerDialog(QDialog):
             self._tell(self.tr("This folder cannot be used: {0}").format(problem), error=True)
             return False
         self._record(kind, folder)
-        name = self.tr("WeSpeaker model") if kind == "wespeaker" else self.tr("Fish-Speech model")
+        name = self.tr("WeSpeaker model") if kind == ModelKind.WESPEAKER else self.tr("Fish-Speech model")
         self._tell(self.tr("{0}: LocalClip uses {1} now.").format(name, folder))
         self.refresh()
         return True
 
     def _record(self, kind: str, folder: Path) -> None:
         resolved = str(folder.resolve())
-        self.settings.set(MODEL_DIR_OPTIONS[kind], resolved)
+        self.settings.set(JobKind.for_model(kind).model_dir_option, resolved)
         self.settings.sync()
         self.model_used.emit(kind, resolved)
 
@@ -439,7 +441,7 @@ class ModelManagerDialog(QDialog):
     def _on_demo_models_built(self, folders: dict[str, Path]) -> None:
         self.demo_button.setEnabled(True)
         for kind, folder in folders.items():
-            if not self.settings.get(MODEL_DIR_OPTIONS[kind]):
+            if not self.settings.get(JobKind.for_model(kind).model_dir_option):
                 self._record(kind, folder)
         self._tell(self.tr("Demo models are in {0}.").format(next(iter(folders.values())).parent))
         self.refresh()

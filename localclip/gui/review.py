@@ -63,6 +63,7 @@ from localclip.core.cloning.takes import (
     status_counts,
     write_take_export,
 )
+from localclip.core.options import REVIEW_AUTO_PLAY_NEXT
 from localclip.gui.errors import show_error
 from localclip.gui.icons import icon
 from localclip.gui.player import ClipPlayer, PlaybackState
@@ -70,7 +71,7 @@ from localclip.gui.table_model import HeadedTableModel
 from localclip.pool.pool import WorkerPool
 from localclip.runs.background import BackgroundTask, TaskContext, error_details
 from localclip.runs.regenerate import RegenerateError, TakeRegenerator
-from localclip.settings import REVIEW_AUTO_PLAY_NEXT, Settings
+from localclip.settings import Settings
 
 COLUMN_ID, COLUMN_SPEAKER, COLUMN_TEXT, COLUMN_DURATION, COLUMN_TAKE, COLUMN_STATUS = range(6)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -29,13 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from localclip.core.kinds import DEFAULT_INTERPRETER, INTERPRETER_KINDS, JobKind, ModelKind
 from localclip.core.models.folders import ModelDirError, check_fish_dir, check_wespeaker_dir
-from localclip.core.paths import bundled_worker_python
-from localclip.core.ui_language import ENDONYMS, SUPPORTED, SYSTEM, choose_language
-from localclip.gui.icons import icon
-from localclip.gui.translations import current_language, system_language
-from localclip.runs.background import run_in_background
-from localclip.settings import (
+from localclip.core.options import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
     CLONE_SEED,
@@ -52,13 +48,17 @@ from localclip.settings import (
     SPEAKERS_NORMALIZE,
     WESPEAKER_MODEL_DIR,
     Option,
-    Settings,
 )
+from localclip.core.paths import bundled_worker_python
+from localclip.core.ui_language import ENDONYMS, SUPPORTED, SYSTEM, choose_language
+from localclip.gui.icons import icon
+from localclip.gui.translations import current_language, system_language
+from localclip.runs.background import run_in_background
+from localclip.settings import Settings
 
 SYNC_DELAY_MS = 400  # changes are written to disk shortly after the last one, and on close
 SEED_MAXIMUM = 2**31 - 1  # a spin box holds 32-bit signed values; the commands accept up to 2**32 - 1
-MODEL_KINDS = ("wespeaker", "fish")
-INTERPRETER_KINDS = ("default", "embed", "clone")
+MODEL_KINDS = tuple(ModelKind)
 
 
 class ModelFolderRow(QWidget):
@@ -178,9 +178,9 @@ class SettingsPanel(QScrollArea):
         form = self._form(group)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # paths need the whole width
         self.wespeaker_row = ModelFolderRow()
-        self.wespeaker_row.browse_requested.connect(lambda: self._browse_model("wespeaker"))
+        self.wespeaker_row.browse_requested.connect(lambda: self._browse_model(ModelKind.WESPEAKER))
         self.fish_row = ModelFolderRow()
-        self.fish_row.browse_requested.connect(lambda: self._browse_model("fish"))
+        self.fish_row.browse_requested.connect(lambda: self._browse_model(ModelKind.FISH))
         self.manage_button = QPushButton(icon("models"), self.tr("&Manage models…"))
         self.manage_button.setToolTip(self.tr("Download models, or check the ones you have"))
         self.manage_button.clicked.connect(self.manage_models_requested)
@@ -262,9 +262,9 @@ class SettingsPanel(QScrollArea):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.interpreters: dict[str, InterpreterRow] = {}
         labels = {
-            "default": self.tr("All &jobs:"),
-            "embed": self.tr("Speaker embeddings:"),
-            "clone": self.tr("Voice cloning:"),
+            DEFAULT_INTERPRETER: self.tr("All &jobs:"),
+            JobKind.EMBED: self.tr("Speaker embeddings:"),
+            JobKind.CLONE: self.tr("Voice cloning:"),
         }
         for kind in INTERPRETER_KINDS:
             row = InterpreterRow()
@@ -360,14 +360,14 @@ class SettingsPanel(QScrollArea):
                 row.path.setText(own)
                 row.path.setPlaceholderText(
                     self.tr("Bundled: {path}").format(path=bundled)
-                    if kind == "default"
+                    if kind == DEFAULT_INTERPRETER
                     else self.tr("As for all jobs")
                 )
                 row.show_problem(self._interpreter_problem(own))
         finally:
             self._loading = False
-        self._show_model_dir("wespeaker", s.get(WESPEAKER_MODEL_DIR))
-        self._show_model_dir("fish", s.get(FISH_MODEL_DIR))
+        self._show_model_dir(ModelKind.WESPEAKER, s.get(WESPEAKER_MODEL_DIR))
+        self._show_model_dir(ModelKind.FISH, s.get(FISH_MODEL_DIR))
 
     def _store(self, option: Option, value: object) -> None:
         if self._loading:
@@ -400,7 +400,11 @@ class SettingsPanel(QScrollArea):
     def _own_interpreter(self, kind: str) -> str:
         """The interpreter chosen for ``kind`` itself ("" where it falls back to all jobs' or the bundled)."""
         chosen = self.settings.worker_python(kind)
-        fallback = bundled_worker_python() if kind == "default" else self.settings.worker_python("default")
+        fallback = (
+            bundled_worker_python()
+            if kind == DEFAULT_INTERPRETER
+            else self.settings.worker_python(DEFAULT_INTERPRETER)
+        )
         return "" if chosen == fallback else str(chosen)
 
     def _interpreter_problem(self, text: str) -> str:
@@ -421,22 +425,22 @@ class SettingsPanel(QScrollArea):
     # -- model folders ------------------------------------------------------------------------------------
 
     def set_model_dir(self, kind: str, folder: Path | None) -> None:
-        """Choose a model folder (``kind``: "wespeaker" or "fish"); it is checked and stored."""
-        option = WESPEAKER_MODEL_DIR if kind == "wespeaker" else FISH_MODEL_DIR
+        """Choose a model folder of ``kind``; it is checked and stored."""
+        option = JobKind.for_model(kind).model_dir_option
         self.settings.set(option, str(folder) if folder else "")
         self._sync_timer.start()
         self._show_model_dir(kind, str(folder) if folder else "")
         self.changed.emit()
 
     def model_dir(self, kind: str) -> Path | None:
-        text = self.settings.get(WESPEAKER_MODEL_DIR if kind == "wespeaker" else FISH_MODEL_DIR)
+        text = self.settings.get(JobKind.for_model(kind).model_dir_option)
         return Path(text) if text else None
 
     def _browse_model(self, kind: str) -> None:
         current = self.model_dir(kind)
         title = (
             self.tr("Choose a WeSpeaker model folder")
-            if kind == "wespeaker"
+            if kind == ModelKind.WESPEAKER
             else self.tr("Choose a Fish-Speech checkpoint folder")
         )
         chosen = QFileDialog.getExistingDirectory(self, title, str(current or Path.home()))
@@ -444,7 +448,7 @@ class SettingsPanel(QScrollArea):
             self.set_model_dir(kind, Path(chosen))
 
     def _show_model_dir(self, kind: str, text: str) -> None:
-        row = self.wespeaker_row if kind == "wespeaker" else self.fish_row
+        row = self.wespeaker_row if kind == ModelKind.WESPEAKER else self.fish_row
         row.path.setText(text)
         row.path.setToolTip(text)
         self._checks[kind] += 1
@@ -454,7 +458,7 @@ class SettingsPanel(QScrollArea):
             return
         self._set_model_status(kind, None, self.tr("Checking…"))
         folder = Path(text)
-        check = check_wespeaker_dir if kind == "wespeaker" else check_fish_dir
+        check = check_wespeaker_dir if kind == ModelKind.WESPEAKER else check_fish_dir
         run_in_background(
             lambda: check(folder),
             lambda info: self._on_model_checked(kind, number, info),
@@ -466,7 +470,7 @@ class SettingsPanel(QScrollArea):
     def _on_model_checked(self, kind: str, number: int, info: object) -> None:
         if number != self._checks[kind]:
             return  # another folder was chosen meanwhile
-        if kind == "wespeaker":
+        if kind == ModelKind.WESPEAKER:
             text = self.tr("{model}, {dim}-dimensional embeddings").format(
                 model=info.model_name, dim=info.embed_dim
             )
@@ -484,6 +488,6 @@ class SettingsPanel(QScrollArea):
 
     def _set_model_status(self, kind: str, ok: bool | None, text: str) -> None:
         self.model_status[kind] = (ok, text)
-        row = self.wespeaker_row if kind == "wespeaker" else self.fish_row
+        row = self.wespeaker_row if kind == ModelKind.WESPEAKER else self.fish_row
         row.show_status(ok, text)
         self.models_changed.emit()

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from localclip.core.cloning.manifest import CloneParams, LinePlan, Manifest, SeedPolicy
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.schedule import CloneScheduler, speaker_work
-from localclip.core.kinds import WorkerState
+from localclip.core.kinds import JobKind, WorkerState
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
 from localclip.core.models.folders import FishModelInfo
@@ -200,7 +200,9 @@ class CloneRun(QObject):
         if not self._pool_running:
             self.pool.start()
             self._pool_running = True
-        self.pool.submit("clone", [self.item_for(plan) for plan in self.plans.values()], self.job_params())
+        self.pool.submit(
+            JobKind.CLONE.worker_job, [self.item_for(plan) for plan in self.plans.values()], self.job_params()
+        )
 
     def cancel(self) -> None:
         if self.pool is not None:

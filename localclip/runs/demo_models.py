@@ -13,14 +13,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from localclip.core.kinds import ModelKind
 from localclip.core.models.catalog import folder_problem
 from localclip.pool.child_process import child_process_environment
 from localclip.runs.setup import demo_model_command
 from localclip.settings import Settings
 
 DEMO_MODELS = (  # kind, folder name under the models folder
-    ("wespeaker", "demo-wespeaker-resnet34-random"),
-    ("fish", "demo-fish-speech-tiny-random"),
+    (ModelKind.WESPEAKER, "demo-wespeaker-resnet34-random"),
+    (ModelKind.FISH, "demo-fish-speech-tiny-random"),
 )
 STDERR_KEPT = 4000  # characters of a failed build's stderr shown under "Details"
 

@@ -25,6 +25,7 @@ from localclip.core.embedding.store import (
     FailureRecord,
     decode_embedding_b64,
 )
+from localclip.core.kinds import JobKind
 from localclip.core.models.folders import WeSpeakerModelInfo
 from localclip.pool.engine import PoolOptions
 from localclip.pool.launch import WorkerLaunch
@@ -136,7 +137,11 @@ class EmbedRun(QObject):
             "io_threads": self.options.io_threads,
             "torch_threads": self.options.torch_threads,
         }
-        self.pool.submit("embed", [{"id": clip.key, "path": str(clip.path)} for clip in self.pending], params)
+        self.pool.submit(
+            JobKind.EMBED.worker_job,
+            [{"id": clip.key, "path": str(clip.path)} for clip in self.pending],
+            params,
+        )
         self._flush_timer.start()
 
     def cancel(self) -> None:

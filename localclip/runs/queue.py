@@ -17,17 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from localclip.core.kinds import KIND_DATASET
+from localclip.core.kinds import KIND_DATASET, JobKind, ModelKind
+from localclip.core.options import (
+    SPEAKERS_MIN_UTTERANCES,
+    SPEAKERS_NORMALIZE,
+)
 from localclip.runs.background import BackgroundTask, error_details, run_in_background
 from localclip.runs.folders import FolderEntry, FolderStatus
 from localclip.runs.report import RunReport
-from localclip.settings import (
-    FISH_MODEL_DIR,
-    SPEAKERS_MIN_UTTERANCES,
-    SPEAKERS_NORMALIZE,
-    WESPEAKER_MODEL_DIR,
-    Settings,
-)
+from localclip.settings import Settings
 
 if TYPE_CHECKING:
     from localclip.core.machine.gpus import GpuReport
@@ -139,9 +137,9 @@ class RunController(QObject):
             return False
         from localclip.core.machine.gpus import probe_gpus
         from localclip.core.machine.plan import plan_workers
+        from localclip.core.options import RUN_DEVICE
         from localclip.pool.launch import WorkerConfigError
         from localclip.runs.probe import ProbeRun
-        from localclip.settings import RUN_DEVICE
 
         try:
             plan = plan_workers(
@@ -184,13 +182,13 @@ class RunController(QObject):
         self.entry, self.report = entry, None
         self._set_state(RunState.PREPARING)
         self.entry_status.emit(entry, FolderStatus.RUNNING)
-        kind = "wespeaker" if entry.kind == KIND_DATASET else "fish"
-        option = WESPEAKER_MODEL_DIR if kind == "wespeaker" else FISH_MODEL_DIR
-        folder = self.settings.get(option)
+        job = JobKind.for_folder(entry.kind)
+        kind = job.model_kind
+        folder = self.settings.get(job.model_dir_option)
         if not folder:
             what = (
                 self.tr("speaker embedding (WeSpeaker)")
-                if kind == "wespeaker"
+                if kind == ModelKind.WESPEAKER
                 else self.tr("voice cloning (Fish-Speech)")
             )
             self._setup_failed(
@@ -390,7 +388,7 @@ def check_model(kind: str, folder: Path) -> Any:
     """The model folder's facts (on a worker thread: a WeSpeaker check hashes the weights)."""
     from localclip.core.models.folders import check_fish_dir, check_wespeaker_dir
 
-    return check_wespeaker_dir(folder) if kind == "wespeaker" else check_fish_dir(folder)
+    return check_wespeaker_dir(folder) if kind == ModelKind.WESPEAKER else check_fish_dir(folder)
 
 
 def run_status(report: RunReport) -> FolderStatus:

@@ -42,15 +42,17 @@ from localclip.core.cloning.manifest import (
 from localclip.core.cloning.project import ProjectScan, scan_project
 from localclip.core.cloning.run_settings import CloneRunSettings, load_run_settings
 from localclip.core.cloning.takes import manifest_stamp
+from localclip.core.kinds import JobKind
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import NoUsableGpu, plan_workers
 from localclip.core.models.folders import FishModelInfo, ModelDirError, check_fish_dir
+from localclip.core.options import FISH_MODEL_DIR, RUN_DEVICE
 from localclip.pool.launch import WorkerConfigError, launches_for_plan
 from localclip.pool.pool import WorkerPool
 from localclip.runs.background import BackgroundTask, run_in_background
 from localclip.runs.clone import CloneOptions, CloneRun
 from localclip.runs.setup import SetupError, clone_params
-from localclip.settings import FISH_MODEL_DIR, RUN_DEVICE, Settings
+from localclip.settings import Settings
 
 IDLE_TIMEOUT_S = 15 * 60.0  # a warm worker holds GPU memory: give it back after this long unused
 
@@ -360,7 +362,7 @@ class TakeRegenerator(QObject):
                 )
             except (NoUsableGpu, ValueError) as error:
                 raise RegenerateError(str(error)) from None
-            pool = run.create_pool(launches_for_plan(plan, self.settings.worker_python("clone")))
+            pool = run.create_pool(launches_for_plan(plan, self.settings.worker_python(JobKind.CLONE)))
             self._pool = pool
             self.pool_changed.emit(pool)
         pool.item_started.connect(self._on_item_started)

@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import psutil
-
+from localclip.core.kinds import JobKind
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import (
     NoUsableGpu,
@@ -24,21 +23,17 @@ from localclip.core.machine.plan import (
     plan_workers,
     worker_threads,
 )
-from localclip.settings import (
+from localclip.core.options import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
     CLONE_SEED,
     CLONE_TEMPERATURE,
     CLONE_TOP_P,
     EMBED_BATCH_SIZE,
-    EMBED_CPU_WORKERS,
-    EMBED_GPU_IO_THREADS,
-    EMBED_MEMORY_PER_WORKER_GB,
-    EMBED_WORKERS_PER_GPU,
     MAX_WORKERS,
     RUN_DEVICE,
-    Settings,
 )
+from localclip.settings import Settings
 
 # The runs, stores and manifests (numpy, soundfile) are imported when a run is prepared: the window
 # imports this module for its plans at start-up, which must stay quick.
@@ -53,10 +48,9 @@ if TYPE_CHECKING:
     from localclip.runs.embed import EmbedRun
 
 # For the window and `localclip embed` alike: CPU workers take clips in jobs small enough that each gets
-# several, and each CPU worker is budgeted this much host memory (a ResNet34 worker peaks near 1 GB RSS).
+# several.
 CPU_JOBS_PER_WORKER = 8
 CPU_MIN_CLIPS_PER_JOB = 8
-CPU_WORKER_MEMORY_GB = 1.5
 
 
 class SetupError(ValueError):
@@ -72,23 +66,6 @@ class PreparedRun:
 
 
 # --- embedding ---------------------------------------------------------------------------------------
-
-
-def embed_plan_settings(settings: Settings, cores: int | None = None) -> PlanSettings:
-    per_gpu = settings.get(EMBED_WORKERS_PER_GPU)
-    return replace(
-        settings.plan_settings(),
-        memory_per_worker_gb=settings.get(EMBED_MEMORY_PER_WORKER_GB),
-        max_workers_per_gpu=per_gpu or None,
-        cpu_workers=settings.get(EMBED_CPU_WORKERS) or default_cpu_workers(cores or os.cpu_count() or 1),
-        gpu_io_threads=settings.get(EMBED_GPU_IO_THREADS),
-    )
-
-
-def default_cpu_workers(cores: int) -> int:
-    """One embedding worker per core, as many as the free memory holds (at least one)."""
-    fits = int(psutil.virtual_memory().available / 2**30 / CPU_WORKER_MEMORY_GB)
-    return max(1, min(cores, fits))
 
 
 def cpu_clips_per_job(pending: int, workers: int, most: int) -> int:
@@ -120,8 +97,8 @@ def prepare_embed(
     except OSError as error:
         raise SetupError(f"cannot use the results folder {out_dir}: {error}") from None
     report = report or probe_gpus()
-    plan_settings = embed_plan_settings(settings)
-    python = settings.worker_python("embed")
+    plan_settings = JobKind.EMBED.plan_settings(settings)
+    python = settings.worker_python(JobKind.EMBED)
     plan, launches = embed_launches(
         run, lambda items: _plan(report, plan_settings, items, device), python, plan_settings
     )
@@ -221,7 +198,7 @@ def prepare_clone(
     except OSError as error:
         raise SetupError(f"cannot write to {scan.root}: {error}") from None
     plan = _plan(report or probe_gpus(), plan_settings, max(1, len(run.plans)), device)
-    python = settings.worker_python("clone")
+    python = settings.worker_python(JobKind.CLONE)
     return PreparedRun(run, run.create_pool(launches_for_plan(plan, python)), plan, python)
 
 
@@ -229,9 +206,9 @@ def prepare_clone(
 
 
 def demo_model_command(settings: Settings, folder: Path, kind: str) -> list[str]:
-    """The command that builds a demo model of ``kind`` ("wespeaker" or "fish", random weights) in
+    """The command that builds a demo model of ``kind`` (random weights) in
     ``folder``, run by the worker interpreter of the job kind that will use the model."""
-    python = settings.worker_python("embed" if kind == "wespeaker" else "clone")
+    python = settings.worker_python(JobKind.for_model(kind))
     return [str(python), "-I", "-m", "localclip_worker.demo_models", str(folder), "--kind", kind]
 
 

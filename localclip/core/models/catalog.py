@@ -20,6 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
+from localclip.core.kinds import ModelKind
 from localclip.core.models.folders import (
     FISH_FILES,
     WESPEAKER_FILES,
@@ -30,7 +31,6 @@ from localclip.core.models.folders import (
 from localclip.core.paths import user_data_dir
 from localclip.core.units import format_bytes
 
-ModelKind = Literal["wespeaker", "fish"]
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MANIFEST_NAME = ".localclip-model.json"  # what the download verified, beside the files
 PART_SUFFIX = ".part"  # a file being downloaded; renamed to its real name once complete and checked
@@ -69,7 +69,7 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel(
         id="wespeaker-resnet34",
         display_name="WeSpeaker ResNet34-LM (VoxCeleb)",
-        kind="wespeaker",
+        kind=ModelKind.WESPEAKER,
         repo="Wespeaker/wespeaker-voxceleb-resnet34-LM",
         # The revision, size and SHA-256 of avg_model.pt as pinned by other projects that audited this
         # checkpoint (e.g. a converter that refuses any other file); the download checks them.
@@ -91,7 +91,7 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel(
         id="wespeaker-resnet221",
         display_name="WeSpeaker ResNet221-LM (VoxCeleb)",
-        kind="wespeaker",
+        kind=ModelKind.WESPEAKER,
         repo="Wespeaker/wespeaker-voxceleb-resnet221-LM",
         revision="main",  # no audited commit known; the commit downloaded is recorded in the manifest
         files=(
@@ -107,7 +107,7 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel(
         id="openaudio-s1-mini",
         display_name="Fish-Speech OpenAudio S1-mini",
-        kind="fish",
+        kind=ModelKind.FISH,
         repo="fishaudio/openaudio-s1-mini",
         revision="main",
         files=(
@@ -162,22 +162,22 @@ def hub_endpoint(explicit: str | None = None) -> str:
 def kind_of_folder(folder: Path) -> ModelKind | None:
     """Which kind of model a folder holds, judged by its files (None: neither)."""
     if (folder / "config.yaml").is_file() or (folder / "avg_model.pt").is_file():
-        return "wespeaker"
+        return ModelKind.WESPEAKER
     if (folder / "config.json").is_file() or (folder / "model.pth").is_file():
-        return "fish"
+        return ModelKind.FISH
     return None
 
 
 def check_folder(kind: ModelKind, folder: Path) -> None:
     """LocalClip's own check of a model folder; raises ModelDirError saying what is wrong."""
-    if kind == "wespeaker":
+    if kind == ModelKind.WESPEAKER:
         check_wespeaker_dir(folder)
     else:
         check_fish_dir(folder)
 
 
 def required_files(kind: ModelKind) -> tuple[str, ...]:
-    return WESPEAKER_FILES if kind == "wespeaker" else (*FISH_FILES, "codec.pth")
+    return WESPEAKER_FILES if kind == ModelKind.WESPEAKER else (*FISH_FILES, "codec.pth")
 
 
 # --- checksums ----------------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ class FileRecord:
 
 
 @dataclass
-class Manifest:
+class DownloadManifest:
     model_id: str
     repo: str
     revision: str
@@ -260,7 +260,7 @@ class Manifest:
         return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def write_manifest(folder: Path, manifest: Manifest) -> None:
+def write_manifest(folder: Path, manifest: DownloadManifest) -> None:
     manifest.verified_at = datetime.now(UTC).isoformat(timespec="seconds")
     target = folder / MANIFEST_NAME
     temporary = target.with_name(target.name + ".tmp")
@@ -268,7 +268,7 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
     temporary.replace(target)
 
 
-def read_manifest(folder: Path) -> Manifest | None:
+def read_manifest(folder: Path) -> DownloadManifest | None:
     """The manifest of a downloaded folder; None when there is none or it cannot be read."""
     try:
         data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
@@ -276,7 +276,7 @@ def read_manifest(folder: Path) -> Manifest | None:
         for name, entry in data["files"].items():
             checksum = Checksum(entry["algorithm"], entry["checksum"]) if entry.get("checksum") else None
             files[name] = FileRecord(entry["remote"], int(entry["size"]), checksum, int(entry["mtime_ns"]))
-        return Manifest(
+        return DownloadManifest(
             data["model"], data["repo"], data["revision"], data["commit"], files, data.get("verified_at", "")
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -339,7 +339,7 @@ def model_status(model: CatalogModel, folder: Path) -> ModelStatus:
 def path_problem(kind: ModelKind, folder: Path) -> str | None:
     """A folder path a model of ``kind`` cannot be loaded from, whatever it holds (checked before a
     download, so gigabytes are not fetched into it in vain)."""
-    if kind == "fish" and any(part in str(folder.resolve()) for part in ("int8", "int4")):
+    if kind == ModelKind.FISH and any(part in str(folder.resolve()) for part in ("int8", "int4")):
         return f"{folder}: fish-speech cannot load from a path containing 'int8' or 'int4'; choose another"
     return None
 
@@ -355,7 +355,7 @@ def folder_problem(kind: ModelKind, folder: Path) -> str | None:
     return None
 
 
-def _changed_since_manifest(folder: Path, manifest: Manifest) -> list[str]:
+def _changed_since_manifest(folder: Path, manifest: DownloadManifest) -> list[str]:
     changed = []
     for name, record in manifest.files.items():
         path = folder / name
@@ -405,7 +405,7 @@ def verify_folder(
 
 
 def _expected_checksums(
-    model: CatalogModel | None, manifest: Manifest | None
+    model: CatalogModel | None, manifest: DownloadManifest | None
 ) -> dict[str, tuple[int | None, Checksum | None]]:
     expected: dict[str, tuple[int | None, Checksum | None]] = {}
     if manifest is not None:

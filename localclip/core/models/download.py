@@ -37,8 +37,8 @@ from localclip.core.models.catalog import (
     PART_SUFFIX,
     CatalogModel,
     Checksum,
+    DownloadManifest,
     FileRecord,
-    Manifest,
     ModelFile,
     check_folder,
     hub_endpoint,
@@ -300,7 +300,7 @@ class ModelDownloader:
         remotes = [r for f in self.model.files if (r := self.client.describe(self.model, f)) is not None]
         commit = next((r.commit for r in remotes if r.commit), self.model.revision)
         result = DownloadResult(self.folder, commit)
-        manifest = Manifest(self.model.id, self.model.repo, self.model.revision, commit)
+        manifest = DownloadManifest(self.model.id, self.model.repo, self.model.revision, commit)
         pending = [r for r in remotes if not self._already_there(r, result, manifest)]
         sizes = [r.size for r in remotes]
         self._total = sum(s for s in sizes if s is not None) if None not in sizes else None
@@ -320,14 +320,16 @@ class ModelDownloader:
 
     # files already in place
 
-    def _already_there(self, remote: RemoteFile, result: DownloadResult, manifest: Manifest) -> bool:
+    def _already_there(self, remote: RemoteFile, result: DownloadResult, manifest: DownloadManifest) -> bool:
         """True when the folder already holds this exact file (then it is recorded, not fetched). A file
         that differs is renamed ``*.previous``, never overwritten silently."""
         path = self.folder / remote.file.local
         if not path.is_file():
             return False
         stat = path.stat()
-        recorded = (read_manifest(self.folder) or Manifest("", "", "", "")).files.get(remote.file.local)
+        recorded = (read_manifest(self.folder) or DownloadManifest("", "", "", "")).files.get(
+            remote.file.local
+        )
         same_record = (
             recorded is not None
             and recorded.size == stat.st_size
