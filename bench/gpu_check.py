@@ -1,7 +1,7 @@
 """LocalClip's GPU measurement: one rehearsed script for the few minutes a GPU machine is lent.
 
     python3 bench/gpu_check.py [--device cuda|cpu] [--quick] [--only PHASE[,PHASE]] [--out FILE.json]
-                               [--work DIR] [--budget-s 480]
+                               [--work DIR] [--budget-s 540]
 
 Phases (the ``--only`` keys), each in a child process of its own with its own time limit (a phase that
 overruns is killed with its workers and recorded as ``timeout``, keeping what it had saved):
@@ -12,6 +12,10 @@ overruns is killed with its workers and recorded as ``timeout``, keeping what it
                     9 frames to 15 s, TF32 as the job leaves it, off and on (bar: 1e-4 of the norm)
   embed_oom         the out-of-memory backoff under a capped GPU memory: the budget's trajectory, what CUDA
                     raised, results against an uncapped run, a clip too large alone
+  embed_precision   the embed job's device path (copy in, resampling, fbank, model, copy out) and its model
+                    step at exact, tf32, bf16 and fp16, with and without channels-last: clips/s and each
+                    clip's cosine to exact (the default: the fastest >= 0.9999); host synchronisations
+                    while launching (sync debug mode) and a profile of a few batches
   embed_throughput  WeSpeaker per file, LocalClip through the Qt-free driver with 1, 2 and 4 workers, and
                     the model-only ceiling: clips/s, audio s/s, GPU use, memory and CPU per worker
   clone_correct     LocalClip's clone job against fish-speech's TTSInferenceEngine, same seed, bf16 and fp32
@@ -89,6 +93,7 @@ PHASES = (
     Phase("facts", 30, 60, 10, ()),
     Phase("embed_correct", 45, 120, 20, ("wespeaker",)),
     Phase("embed_oom", 45, 90, 20, ("wespeaker",)),
+    Phase("embed_precision", 45, 90, 15, ("wespeaker", "dataset")),
     Phase("embed_throughput", 140, 200, 40, ("wespeaker", "dataset")),
     Phase("clone_correct", 45, 120, 20, ("fish-tiny",)),
     Phase("clone_throughput", 130, 150, 40, (FISH,)),
@@ -117,7 +122,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated phases to run (default: all)")
     parser.add_argument("--out", type=Path, help="results JSON (default: WORK/gpu_check.json)")
     parser.add_argument("--work", type=Path, help="scratch folder, kept (default: a new temporary one)")
-    parser.add_argument("--budget-s", type=float, default=480.0, help="wall-clock budget of the whole run")
+    parser.add_argument("--budget-s", type=float, default=540.0, help="wall-clock budget of the whole run")
     # Internal: one phase in a child process, or one artifact build.
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--deadline", type=float, help=argparse.SUPPRESS)

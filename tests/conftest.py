@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,16 @@ def tiny_wespeaker_model(worker_python: Path, tmp_path_factory: pytest.TempPathF
     folder = tmp_path_factory.mktemp("models") / "wespeaker tiny 模型"
     command = [str(worker_python), "-I", str(MAKE_WESPEAKER_MODEL), str(folder)]
     subprocess.run(command, check=True, timeout=300)
+    return folder
+
+
+def model_no_worker_loads(tiny_model: Path, folder: Path) -> Path:
+    """A model folder that passes the app's check but no worker can load: ResNet34 weights under a
+    config.yaml that names ResNet18."""
+    folder.mkdir()
+    config = (tiny_model / "config.yaml").read_text(encoding="utf-8")
+    (folder / "config.yaml").write_text(config.replace("ResNet34", "ResNet18"), encoding="utf-8")
+    shutil.copy(tiny_model / "avg_model.pt", folder / "avg_model.pt")
     return folder
 
 

@@ -367,7 +367,7 @@ def test_out_of_gpu_memory_propagates(library: LibraryRun) -> None:
 
 def test_unusable_checkpoints_say_why(library: LibraryRun, models: Models) -> None:
     setups = [run["setup"] for run in library.runs[4:]]
-    assert all(s.get("type") == "BadInput" for s in setups[:3] + setups[4:]), setups
+    assert all(s.get("type") == "SetupError" for s in setups[:3] + setups[4:]), setups
     no_weights, mismatched, missing_tensor, future, no_codec = setups
     assert f"checkpoint folder {models.no_weights} has no model.pth" in no_weights["error"]
     assert f"codec {models.mismatched_codec} does not match the language model" in mismatched["error"]
@@ -411,11 +411,12 @@ def test_worker_loads_once_for_two_speakers(
     assert results["pa2"]["reference_cache"] == results["pb2"]["reference_cache"] == "memory"
     same_line = Path(library.items["seed7a"]["path"]).read_bytes()
     assert Path(results["pa1"]["path"]).read_bytes() == same_line  # across processes, byte for byte
-    # A later run naming a checkpoint that cannot be used fails its items with the reason, not the worker.
+    # A later run naming a checkpoint that cannot be used stops once with the reason: a set-up error, not
+    # the line's failure, and the worker stays.
     broken = {**params, "checkpoint_dir": str(models.no_weights)}
-    harness.run("clone", [line("x", tmp_path, a, "Hello.")], broken, timeout=60)
-    code, reason = harness.failed["x"]
-    assert code == "bad_input" and "has no model.pth" in reason
+    stopped = harness.run("clone", [line("x", tmp_path, a, "Hello.")], broken, timeout=60)
+    assert "has no model.pth" in stopped["setup_error"] and "x" not in harness.failed
+    assert stopped["failed"] == 0 and stopped["cancelled"] == 1
     readies = [m for _, m in harness.events if m["type"] == "ready"]
     assert len(readies) == 1 and readies[0]["kind"] == "clone"
     ready = readies[0]

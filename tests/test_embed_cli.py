@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -23,7 +24,7 @@ from localclip.core.embedding.store import EmbeddingStore
 from localclip.core.models.folders import check_wespeaker_dir
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
-from tests.conftest import run_localclip
+from tests.conftest import model_no_worker_loads, run_localclip
 
 WAV16 = (AudioFormat(".wav", "PCM_16", 16000, 1),)
 
@@ -130,6 +131,43 @@ def test_bad_setup_is_one_clear_line(setup: str, message: str, tiny_model: Path,
     completed = localclip("embed", root, "--model", model, "--out", tmp_path / "out", timeout=60)
     assert completed.returncode == 2
     assert message in completed.stderr.lower() and "Traceback" not in completed.stderr
+
+
+def test_a_model_the_worker_refuses_stops_the_run_once(
+    dataset: Path, tiny_model: Path, tmp_path: Path
+) -> None:
+    """A model folder that passes the app's check but that no worker can load (weights of another model):
+    the run stops with the reason once, exit 2, and no clip is marked failed; fixed, it embeds them all."""
+    model = model_no_worker_loads(tiny_model, tmp_path / "模型 model")
+    out = tmp_path / "out"
+    code, report, stderr = embed(dataset, model, out, "--workers", "2")
+    assert code == 2, stderr
+    assert "does not fit the ResNet18 model" in report["setup_error"]
+    assert report["failed"] == 0 and report["done"] == 0 and not report["cancelled_run"]
+    assert report["cancelled"] == 18  # every clip is still to do
+    with EmbeddingStore.open_existing(out) as store:
+        assert store.failures() == [] and len(store.embeddings()) == 0
+
+    completed = localclip("embed", dataset, "--model", model, "--out", out, "--device", "cpu", timeout=120)
+    assert completed.returncode == 2
+    assert completed.stdout.count("does not fit the ResNet18 model") == 1, completed.stdout
+    assert "no clip was marked failed" in completed.stdout and "Traceback" not in completed.stderr
+
+    shutil.copy(tiny_model / "config.yaml", model / "config.yaml")  # fixed: every good clip is done
+    code, report, stderr = embed(dataset, model, out)
+    assert code == 1 and report["done"] == 15 and report["failed"] == 3 and not report["setup_error"], stderr
+
+
+def test_the_precision_option_reaches_the_worker(dataset: Path, tiny_model: Path, tmp_path: Path) -> None:
+    completed = localclip(
+        "embed", dataset, "--model", tiny_model, "--out", tmp_path, "--device", "cpu", "--precision", "bf16",
+        "--events", "jsonl",
+    )  # fmt: skip
+    events = [json.loads(line) for line in completed.stdout.splitlines()]
+    jobs = [e["message"] for e in events if e["event"] == "worker_event" and e["message"]["type"] == "ready"]
+    assert jobs and all(ready["precision"] == "exact" for ready in jobs)  # the CPU always computes exact
+    refused = localclip("embed", dataset, "--model", tiny_model, "--out", tmp_path, "--precision", "fp8")
+    assert refused.returncode == 2 and "invalid choice: 'fp8'" in refused.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

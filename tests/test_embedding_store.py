@@ -125,6 +125,25 @@ def test_another_model_or_dimension_is_refused(tmp_path: Path) -> None:
         assert len(store.done_keys()) == 1
 
 
+def test_an_empty_store_of_another_model_is_made_over(tmp_path: Path) -> None:
+    """A run that stopped before any result (a model the workers could not load) leaves an empty store:
+    the next run, with another model, takes it over; one result or failure in it, and it is refused."""
+    EmbeddingStore.open(tmp_path, "refused", 16).close()
+    with EmbeddingStore.open(tmp_path, "resnet34", DIM) as store:
+        store.add_failures([failure(2)])
+        store.add_embeddings([record(1)])
+        assert store.counts() == {"embeddings": 1, "failures": 1, "speakers": 0}
+    with EmbeddingStore.open_existing(tmp_path) as store:
+        assert (store.model_id, store.dim) == ("resnet34", DIM)
+    with pytest.raises(StoreMismatch):
+        EmbeddingStore.open(tmp_path, "campplus", DIM)
+    (tmp_path / "only failures").mkdir()
+    with EmbeddingStore.open(tmp_path / "only failures", "a", DIM) as store:
+        store.add_failures([failure(3)])
+    with pytest.raises(StoreMismatch):
+        EmbeddingStore.open(tmp_path / "only failures", "b", DIM)
+
+
 def test_open_existing_without_a_store_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreNotFound, match=r"no embedding store in .*run `localclip embed"):
         EmbeddingStore.open_existing(tmp_path)

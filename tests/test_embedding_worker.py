@@ -197,6 +197,7 @@ def _bad_model_dirs(root: Path, good: Path) -> None:
     folder("no_model_args", "model: ResNet34\n", real)
     folder("unknown_name", config.replace("ResNet34", "ResNet35"), real)
     folder("ecapa", config.replace("ResNet34", "ECAPA_TDNN_GLOB_c512"), real)
+    folder("simam", config.replace("ResNet34", "SimAM_ResNet34"), real)
 
 
 def test_model_folders_that_cannot_be_used_say_why(worker_python: Path, model_dir: Path, tmp_path) -> None:
@@ -215,7 +216,8 @@ def test_model_folders_that_cannot_be_used_say_why(worker_python: Path, model_di
         "object_pickle": "Unsupported global",
         "no_model_args": "has no model_args",
         "unknown_name": "'ResNet35', which WeSpeaker does not know",
-        "ecapa": "supports only WeSpeaker ResNet models",
+        "ecapa": "do not fit ECAPA_TDNN_GLOB_c512: ECAPA_TDNN_GLOB_c512() got an unexpected keyword",
+        "simam": "'SimAM_ResNet34', which LocalClip does not support",
         "extra_key": "1 unexpected tensors (encoder.extra)",
         "missing_layer4": "tensors missing (layer4.0.conv1.weight",
         "projection_head": "OK ResNet34 32 ignored=['projection.weight']",
@@ -265,7 +267,7 @@ BAD_CLIPS = {
     "corrupt.wav": "cannot decode the audio",
     "text.flac": "cannot decode the audio",
     "missing.wav": "no such file",
-    "short.wav": "too short: 0.05 s; WeSpeaker needs at least 0.105 s",
+    "short.wav": "too short: 0.05 s; this model needs at least 0.105 s",
     "silent.wav": "silent",
     "empty.wav": "empty",
 }
@@ -312,11 +314,12 @@ def test_embed_job_in_a_real_worker_matches_the_batched_script(
     first = harness.results["clip0"]
     assert first["sample_rate"] == RATE and first["duration"] == pytest.approx(0.2)
     assert first["frames"] == 1 + (round(0.2 * RATE) - 400) // 160
-    # A later run naming a folder that cannot be used fails its items with the reason, not the worker.
+    # A later run naming a folder that cannot be used stops once with the reason (a set-up error, no clip
+    # failed), and the worker stays.
     broken = {"model_dir": str(model_dir.parent / "nowhere"), "device": "cpu"}
-    harness.run("embed", [{"id": "x", "path": str(clips[0])}], broken)
-    code, reason = harness.failed["x"]
-    assert code == "bad_input" and "nowhere does not exist" in reason
+    stopped = harness.run("embed", [{"id": "x", "path": str(clips[0])}], broken)
+    assert "nowhere does not exist" in stopped["setup_error"] and "x" not in harness.failed
+    assert stopped["failed"] == 0 and stopped["cancelled"] == 1
 
 
 # -- out of GPU memory and cancel, simulated on the CPU ------------------------------------------------------
@@ -330,19 +333,19 @@ model_dir, limit, *paths = sys.argv[1:]
 job = create_job("embed")
 params = {"model_dir": model_dir, "device": "cpu", "batch_frames": 4000}
 job.setup(params)
-real, calls = job._embedder.embed_batch, []
+real, calls = job._embedder.forward, []
 ERRORS = {  # what a full GPU raises: torch's own error, or a CUDA library's (gpu_memory.py)
     "torch": lambda: torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB (simulated)"),
     "cudnn": lambda: RuntimeError("cuDNN error: CUDNN_STATUS_ALLOC_FAILED (simulated)"),
     "other": lambda: RuntimeError("CUDA error: device-side assert triggered (simulated)"),
 }
 raising = ["torch"]
-def flaky(features):
-    calls.append(len(features) * max(int(f.shape[0]) for f in features))
+def flaky(padded, lengths, lengths_on_device):
+    calls.append(padded.shape[0] * padded.shape[1])
     if calls[-1] > int(limit):
         raise ERRORS[raising[0]]()
-    return real(features)
-job._embedder.embed_batch = flaky
+    return real(padded, lengths, lengths_on_device)
+job._embedder.forward = flaky
 items = [{"id": str(i), "path": p} for i, p in enumerate(paths)]
 never = ItemContext(lambda *a: None, lambda: False)
 def failures(outcomes):

@@ -25,6 +25,7 @@ PHASES = [
     "facts",
     "embed_correct",
     "embed_oom",
+    "embed_precision",
     "embed_throughput",
     "clone_correct",
     "clone_throughput",
@@ -93,10 +94,11 @@ def test_restated_settings_match_the_apps(tmp_path: Path) -> None:
         workers.EMBED_CLIPS_PER_JOB,
         workers.EMBED_IO_THREADS,
     )
-    for pending, count in ((40, 1), (40, 2), (5000, 3)):
+    for pending, count in ((40, 1), (40, 2), (5000, 3), (100_000, 1), (100_000, 4)):
         assert workers.embed_clips_per_job("cpu", pending, count) == setup.cpu_clips_per_job(
             pending, count, options.clips_per_job
         )
+        assert workers.embed_clips_per_job("cuda", pending, count) == setup.gpu_clips_per_job(pending, count)
     threads = WorkerThreads(4, 2, 3)
     [launch] = setup.with_threads([WorkerLaunch("0", Path(sys.executable))], threads)
     assert workers.thread_env(threads) == launch.extra_env

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -39,6 +40,7 @@ from localclip.gui.gpu_panel import GpuPanel
 from localclip.gui.main_window import MainWindow
 from localclip.runs.folders import FolderStatus
 from localclip.settings import Settings
+from tests.conftest import model_no_worker_loads
 from tests.test_gpus_plan import FakeNvml, load_recording
 
 MAKE_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
@@ -64,7 +66,6 @@ def dataset(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    import shutil
 
     target = tmp_path / "项目 project"
     shutil.copytree(resources_dir() / "example_project", target, ignore=shutil.ignore_patterns("output"))
@@ -434,6 +435,25 @@ def test_a_full_run_through_the_window(qtbot, dataset: Path, tiny_model: Path, t
         window.start_run([window.intake.entries[1]])
     assert again.args[0]["skipped"] == 3 and again.args[0]["done"] == 0 and again.args[0]["status"] == "done"
     assert again.args[0]["speakers"]["unchanged"] == 1
+
+
+def test_a_model_no_worker_can_load_is_one_message(qtbot, tiny_model: Path, tmp_path: Path) -> None:
+    """Weights that do not fit the model config.yaml names pass the window's check but no worker loads
+    them: the run stops with one message, and no clip is marked failed."""
+    model = model_no_worker_loads(tiny_model, tmp_path / "refused model")
+    root = tmp_path / "data"
+    make_dataset(root, speakers=2, clips_per_speaker=3, seconds=(0.8, 1.2), formats=WAV16)
+    window = make_window(qtbot, run_settings(model))
+    with qtbot.waitSignal(window.scan_finished, timeout=30_000):
+        drop(window, root)
+    with qtbot.waitSignal(window.run_finished, timeout=120_000) as finished:
+        window.run_action.trigger()
+    report = finished.args[0]
+    assert "does not fit the ResNet18 model" in report["setup_error"]
+    assert report["failed"] == 0 and report["done"] == 0 and report["status"] == "failed"
+    assert "Nothing was marked failed" in window.run_title.text()
+    assert window.run_title.text().count("does not fit") == 1
+    assert window.tabs.currentWidget() is not window.speakers
 
 
 def test_cancel_mid_run_then_reopen_offers_to_resume(qtbot, tmp_path: Path, tiny_model: Path) -> None:

@@ -67,7 +67,7 @@ def state_cell(dialog: ModelManagerDialog, model_id: str) -> str:
 
 
 def test_the_dialog_lists_every_model_with_its_state(dialog: ModelManagerDialog) -> None:
-    assert dialog.table.rowCount() == len(CATALOG) == 3
+    assert dialog.table.rowCount() == len(CATALOG) == 4
     assert all(state_cell(dialog, model.id) == "Not installed" for model in CATALOG)
     select(dialog, "openaudio-s1-mini")
     assert dialog.token_row.isVisibleTo(dialog) and "huggingface.co/fishaudio/openaudio-s1-mini" in (

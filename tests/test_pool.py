@@ -314,6 +314,16 @@ def test_an_item_too_large_to_send_fails_with_the_reason_and_the_run_finishes(ma
     assert "too large to send" in harness.failed["big"][1]
 
 
+def test_a_job_too_large_for_one_line_is_sent_in_parts(make_pool) -> None:
+    """64 items of 40 kB make a 2.6 MB job, over the 1 MiB line limit: the pool halves it until each part
+    fits, and every item runs (a GPU embedding job of thousands of clips with long paths is such a job)."""
+    harness = make_pool(1, items_per_job=64)
+    items = [{"id": f"i{n}", "echo": f"{n}" + "x" * 40_000} for n in range(64)]
+    summary = harness.run("diag", items, timeout=120)
+    assert summary["done"] == 64 and summary["failed"] == 0, summary["failures"]
+    assert summary["workers"]["0"]["done"] == 64  # in 3 jobs: 64 -> 32 -> 16 sent; the other 48 -> 24, 24
+
+
 def test_a_run_can_choose_which_items_a_worker_gets(make_pool, qtbot) -> None:
     harness = make_pool(2, start=False)
 

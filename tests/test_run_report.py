@@ -14,7 +14,17 @@ from localclip.runs.report import clone_report, embed_report
 def test_embed_report_keeps_the_event_streams_keys_and_order() -> None:
     summary = {"cancelled": 2, "cancelled_run": True, "workers": {"0": {"done": 1}}}
     report = embed_report(summary, 0.0, clips=5, skipped=1, done=1, failed=1, store="s.sqlite")
-    keys = ["clips", "skipped", "done", "failed", "not_done", "cancelled", "cancelled_run", "seconds"]
+    keys = [
+        "clips",
+        "skipped",
+        "done",
+        "failed",
+        "not_done",
+        "cancelled",
+        "cancelled_run",
+        "setup_error",
+        "seconds",
+    ]
     assert list(report.to_dict()) == [*keys, "store", "write_error", "workers"]
     assert report.cancelled == 2 and report.cancelled_run and report.workers == {"0": {"done": 1}}
     assert report.kind == KIND_DATASET and report.get("store") == "s.sqlite"
@@ -24,7 +34,7 @@ def test_clone_report_keeps_the_event_streams_keys_and_order() -> None:
     report = clone_report({"workers": {}}, 0.0, project="p", lines=3, done=3, output="o")
     assert list(report.to_dict()) == [
         "project", "lines", "up_to_date", "done", "failed", "skipped_lines", "failures", "cancelled_run",
-        "seconds", "tokens_per_s", "output", "workers", "scheduler",
+        "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler",
     ]  # fmt: skip
     assert report.kind == KIND_PROJECT and not report.cancelled_run
     json.dumps(report.to_dict())

@@ -145,12 +145,12 @@ def watch_passes(
     """Record every forward pass of the job's batched embedder (and raise the stand-in's out-of-memory)."""
     embedder = job._embedder
     assert embedder is not None
-    inner: Callable[[Any], torch.Tensor] = type(embedder).embed_batch.__get__(embedder)
+    inner: Callable[..., torch.Tensor] = type(embedder).forward.__get__(embedder)
 
-    def embed_batch(features: Any) -> torch.Tensor:
-        frames = len(features) * max(int(f.shape[0]) for f in features)
+    def forward(padded: torch.Tensor, *lengths: Any) -> torch.Tensor:
+        frames = int(padded.shape[0]) * int(padded.shape[1])
         entry: dict[str, Any] = {
-            "clips": len(features),
+            "clips": int(padded.shape[0]),
             "padded_frames": frames,
             "budget": job._budget.frames,
         }
@@ -162,7 +162,7 @@ def watch_passes(
                 raise torch.cuda.OutOfMemoryError(
                     f"CUDA out of memory (stand-in: {frames} frames > {stand_in})"
                 )
-            out = inner(features)
+            out = inner(padded, *lengths)
         except Exception as error:
             entry["raised"] = {
                 "type": type(error).__name__,
@@ -175,7 +175,7 @@ def watch_passes(
             entry["peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / MIB)
         return out
 
-    embedder.embed_batch = embed_batch  # type: ignore[method-assign]
+    embedder.forward = forward  # type: ignore[method-assign]
 
 
 def raised_kinds(passes: list[dict[str, Any]]) -> dict[str, Any]:

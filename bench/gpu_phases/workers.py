@@ -32,6 +32,10 @@ EMBED_IO_THREADS = 4
 # localclip/runs/setup.py: a CPU plan gives each worker about this many jobs, of at least this many clips.
 CPU_JOBS_PER_WORKER = 8
 CPU_MIN_CLIPS_PER_JOB = 8
+# localclip/runs/setup.py: a GPU plan gives each worker about this many jobs, within these sizes.
+GPU_JOBS_PER_WORKER = 4
+GPU_MIN_CLIPS_PER_JOB = 256
+GPU_MAX_CLIPS_PER_JOB = 4096
 LOG_LINES_KEPT = 30
 
 
@@ -67,9 +71,10 @@ def embed_params(model_dir: Path, device: str, threads: WorkerThreads) -> dict[s
 
 
 def embed_clips_per_job(device: str, pending: int, workers: int) -> int:
-    """runs/setup.py: large jobs on a GPU; on the CPU about 8 jobs per worker (cpu_clips_per_job)."""
+    """runs/setup.py: about 4 jobs per worker on a GPU (gpu_clips_per_job), 8 on a CPU (cpu_clips_per_job)."""
     if device == "cuda":
-        return EMBED_CLIPS_PER_JOB
+        wanted = -(-pending // (workers * GPU_JOBS_PER_WORKER))
+        return max(GPU_MIN_CLIPS_PER_JOB, min(GPU_MAX_CLIPS_PER_JOB, wanted))
     wanted = -(-pending // (workers * CPU_JOBS_PER_WORKER))
     return max(CPU_MIN_CLIPS_PER_JOB, min(EMBED_CLIPS_PER_JOB, wanted))
 

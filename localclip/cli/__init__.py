@@ -17,6 +17,7 @@ from pathlib import Path
 
 from localclip import __version__
 from localclip.cli.terminal import EXIT_BAD_SETUP, UsageError
+from localclip.core.options import EMBED_PRECISION
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +64,13 @@ def add_embedding_commands(commands: argparse._SubParsersAction) -> None:
     embed.add_argument("--out", type=Path, required=True, help="output folder (the store lives there)")
     embed.add_argument(
         "--batch-size", type=int, default=0, metavar="N", help="clips per batch (default: adapt)"
+    )
+    embed.add_argument(
+        "--precision",
+        choices=EMBED_PRECISION.choices,
+        default=None,
+        help="the model's arithmetic on a GPU: exact is float32 without TF32; the CPU always computes "
+        f"exact (default: the embed/precision setting, {EMBED_PRECISION.default} unless changed)",
     )
     embed.add_argument(
         "--no-skip-existing", action="store_true", help="compute clips already in the store again"

@@ -158,6 +158,9 @@ def describe_start(project_scan: ProjectScan, run: Any, plan_lines: tuple[str, .
     return "\n".join(lines)
 
 
+SETUP_HINT = "no line was marked failed for it: run the same command again once it is fixed"
+
+
 def describe_end(report: RunReport | None) -> str:
     if report is None:
         return "nothing was done"
@@ -170,6 +173,8 @@ def describe_end(report: RunReport | None) -> str:
         text += f"\n  failed {failure['line']} ({failure['speaker']}): {failure['reason']}"
     for skipped in report.skipped_lines[:20]:
         text += f"\n  not generated {skipped['line']}: {skipped['reason']}"
+    if report.setup_error:
+        text += f"\nstopped: {report.setup_error}\n{SETUP_HINT}"
     if report.cancelled_run:
         text += "\ncancelled: run the same command again to resume"
     return text

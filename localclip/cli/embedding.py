@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localclip.cli.probe import make_plan
 from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, report_exit_code
 from localclip.core.embedding.datasets import LayoutError, scan_dataset
 from localclip.core.kinds import JobKind
 from localclip.core.models.folders import ModelDirError, check_wespeaker_dir
+from localclip.core.options import EMBED_PRECISION
 from localclip.runs.report import RunReport
 from localclip.runs.setup import embed_launches
 from localclip.settings import Settings
 
+if TYPE_CHECKING:  # runs.embed imports Qt: only when a run is made
+    from localclip.runs.embed import EmbedProgress, EmbedRun
+
+SETUP_HINT = "no clip was marked failed for it: run the same command again once it is fixed"
+
 
 def run_embed(args: argparse.Namespace) -> int:
     from localclip.core.embedding.store import StoreMismatch
-    from localclip.runs.embed import EmbedOptions, EmbedProgress, EmbedRun
+    from localclip.runs.embed import EmbedOptions, EmbedRun
 
     try:
         scan = scan_dataset(args.dataset)
@@ -27,7 +33,10 @@ def run_embed(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     settings = Settings()
     options = EmbedOptions(
-        device=args.device, batch_size=args.batch_size, skip_existing=not args.no_skip_existing
+        device=args.device,
+        batch_size=args.batch_size,
+        precision=args.precision or settings.get(EMBED_PRECISION),
+        skip_existing=not args.no_skip_existing,
     )
     try:
         run = EmbedRun(scan, model, args.out, options)
@@ -40,20 +49,7 @@ def run_embed(args: argparse.Namespace) -> int:
     )
     terminal = TerminalRun(events=args.events == "jsonl")
     pool = run.create_pool(launches)
-    terminal.follow(pool)
-    reports: list[RunReport] = []
-
-    def on_progress(state: EmbedProgress) -> None:
-        terminal.show_progress(state.done + state.failed, len(run.pending), worker_counts(state))
-
-    def on_finished(report: RunReport) -> None:
-        reports.append(report)
-        terminal.emit("embed_finished", report=report.to_dict())
-        pool.shutdown()
-
-    run.progress.connect(on_progress)
-    run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
-    run.finished.connect(on_finished)
+    reports = follow_embed_run(run, pool, terminal)
     terminal.emit("plan", plan=plan.to_dict(), python=str(python))
     terminal.emit(
         "dataset",
@@ -68,6 +64,26 @@ def run_embed(args: argparse.Namespace) -> int:
     if args.events != "jsonl":
         print(describe_end(reports[0] if reports else None))
     return report_exit_code(reports[0] if reports else None)
+
+
+def follow_embed_run(run: EmbedRun, pool: Any, terminal: TerminalRun) -> list[RunReport]:
+    """The terminal's view of an embedding run (progress, problems, the end report, the pool shut down at
+    the end); the list receives the report. Also what bench/coordinator.py measures."""
+    terminal.follow(pool)
+    reports: list[RunReport] = []
+
+    def on_progress(state: EmbedProgress) -> None:
+        terminal.show_progress(state.done + state.failed, len(run.pending), lambda: worker_counts(state))
+
+    def on_finished(report: RunReport) -> None:
+        reports.append(report)
+        terminal.emit("embed_finished", report=report.to_dict())
+        pool.shutdown()
+
+    run.progress.connect(on_progress)
+    run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
+    run.finished.connect(on_finished)
+    return reports
 
 
 def worker_counts(state: Any) -> str:
@@ -98,6 +114,8 @@ def describe_end(report: RunReport | None) -> str:
         text += f"\nnot done (will be retried on the next run): {json.dumps(report.not_done)}"
     if report.write_error:
         text += f"\nstopped: {report.write_error}"
+    if report.setup_error:
+        text += f"\nstopped: {report.setup_error}\n{SETUP_HINT}"
     if report.cancelled_run:
         text += "\ncancelled: run the same command again to resume"
     return text

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from localclip.runs.report import RunReport
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_BAD_SETUP, EXIT_CANCELLED = 0, 1, 2, 130
+# The progress bar is redrawn at most this often: a GPU reports thousands of clips a second, and a redraw
+# per clip cost the command line most of its time (bench/coordinator.py).
+PROGRESS_INTERVAL_S = 0.1
 
 
 class UsageError(Exception):
@@ -31,6 +34,7 @@ class TerminalRun:
         self._started = time.monotonic()
         self._bar: Any = None
         self._interrupts = 0
+        self._next_redraw = 0.0
 
     def emit(self, event: str, **fields: Any) -> None:
         if self.events:
@@ -61,9 +65,17 @@ class TerminalRun:
         self.emit("worker_problem", worker=worker_id, message=text)
         self.say(f"localclip: {text}")
 
-    def show_progress(self, done: int, total: int, postfix: str = "") -> None:
+    def show_progress(self, done: int, total: int, postfix: str | Callable[[], str] = "") -> None:
+        """Redraw the bar, at most every PROGRESS_INTERVAL_S and at the end; ``postfix`` may be a function,
+        called only when the bar is redrawn."""
         if self._bar is None:
             return
+        now = time.monotonic()
+        if now < self._next_redraw and done < total:
+            return
+        self._next_redraw = now + PROGRESS_INTERVAL_S
+        if callable(postfix):
+            postfix = postfix()
         self._bar.total = total
         self._bar.n = done
         if postfix:
@@ -108,13 +120,18 @@ class TerminalRun:
 
 def report_exit_code(report: RunReport | None) -> int:
     """A run's exit status; a line not generated (skipped) counts as failed. No report (the run never
-    finished) exits as before the report was typed: OK."""
+    finished) exits as before the report was typed: OK. A set-up error (the model or device) is the
+    set-up's exit status: nothing was failed for it."""
+    if report is not None and report.setup_error:
+        return EXIT_BAD_SETUP
     if report is not None and report.cancelled_run:
         return EXIT_CANCELLED
     return EXIT_ITEMS_FAILED if report is not None and (report.failed or report.skipped_lines) else EXIT_OK
 
 
 def exit_code(summary: dict[str, Any]) -> int:
+    if summary.get("setup_error"):
+        return EXIT_BAD_SETUP
     if summary.get("cancelled_run"):
         return EXIT_CANCELLED
     return EXIT_ITEMS_FAILED if summary.get("failed") or not summary else EXIT_OK

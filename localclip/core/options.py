@@ -22,6 +22,7 @@ class Option(Generic[T]):
     default: T
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[T, ...] | None = None  # the only values allowed, where there is such a list
 
     def coerce(self, raw: Any) -> T:
         kind = type(self.default)
@@ -39,6 +40,8 @@ class Option(Generic[T]):
         if (self.minimum is not None and not value >= self.minimum) or (
             self.maximum is not None and not value <= self.maximum
         ):
+            return self.default
+        if self.choices is not None and value not in self.choices:
             return self.default
         return value
 
@@ -74,6 +77,11 @@ MODEL_MANAGER_OFFERED = Option("models/manager_offered", False)  # opened once a
 # (CloneParams; tests/test_gui_window.py checks they agree). CLONE_SEED -1: a random seed per line.
 RUN_DEVICE = Option("run/device", "auto")  # auto, cpu or cuda
 EMBED_BATCH_SIZE = Option("embed/batch_size", 0, minimum=0, maximum=4096)  # 0: the worker adapts it
+# The embedding model's arithmetic on a GPU (localclip_worker/embedding/pipeline.py Precision): exact is
+# float32 with TF32 off, LocalClip's equality bar with WeSpeaker. A faster mode becomes the default only
+# once measured on a GPU to keep every embedding within cosine 0.9999 of exact
+# (bench/gpu_phases/embed_precision.py).
+EMBED_PRECISION = Option("embed/precision", "exact", choices=("exact", "tf32", "bf16", "fp16"))
 SPEAKERS_NORMALIZE = Option("speakers/normalize", False)
 SPEAKERS_MIN_UTTERANCES = Option("speakers/min_utterances", 1, minimum=1, maximum=1_000_000)
 CLONE_TEMPERATURE = Option("clone/temperature", 0.8, minimum=0.01, maximum=1.99)

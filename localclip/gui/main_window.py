@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
         self.run_title.setText(self.statusBar().currentMessage())
         self._title_is_result = True
         self._log(self.statusBar().currentMessage())
-        if not report.cancelled_run:
+        if not report.cancelled_run and not report.setup_error:
             if entry.kind == KIND_DATASET and entry.out_dir is not None:
                 self.speakers.show_results(entry.out_dir)
                 self.show_tab("speakers")

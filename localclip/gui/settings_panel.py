@@ -39,6 +39,7 @@ from localclip.core.options import (
     CLONE_TOP_P,
     EMBED_BATCH_SIZE,
     EMBED_MEMORY_PER_WORKER_GB,
+    EMBED_PRECISION,
     FISH_MODEL_DIR,
     LANGUAGE,
     MAX_WORKERS,
@@ -227,7 +228,22 @@ class SettingsPanel(QScrollArea):
         self.normalize.toggled.connect(lambda on: self._store(SPEAKERS_NORMALIZE, on))
         self.min_utterances = self._spin(SPEAKERS_MIN_UTTERANCES, 1, 1_000_000)
         self.min_utterances.setToolTip(self.tr("Speakers with fewer embedded clips get no speaker embedding"))
+        self.precision = QComboBox()
+        for value, text in (
+            ("exact", self.tr("Exact (float32, as WeSpeaker)")),
+            ("tf32", self.tr("TF32")),
+            ("bf16", self.tr("bfloat16")),
+            ("fp16", self.tr("float16")),
+        ):
+            self.precision.addItem(text, value)
+        self.precision.setToolTip(
+            self.tr("The model's arithmetic on a GPU; faster modes round more. The CPU computes exact.")
+        )
+        self.precision.currentIndexChanged.connect(
+            lambda: self._store(EMBED_PRECISION, self.precision.currentData())
+        )
         form.addRow(self.tr("&Batch size:"), self.batch_size)
+        form.addRow(self.tr("GPU &precision:"), self.precision)
         form.addRow(self.tr("Minimum clips per spe&aker:"), self.min_utterances)
         form.addRow("", self.normalize)
         return group
@@ -343,6 +359,7 @@ class SettingsPanel(QScrollArea):
             self.clone_memory.setValue(s.get(MEMORY_PER_WORKER_GB))
             self.embed_memory.setValue(s.get(EMBED_MEMORY_PER_WORKER_GB))
             self.batch_size.setValue(s.get(EMBED_BATCH_SIZE))
+            self.precision.setCurrentIndex(max(0, self.precision.findData(s.get(EMBED_PRECISION))))
             self.normalize.setChecked(s.get(SPEAKERS_NORMALIZE))
             self.min_utterances.setValue(s.get(SPEAKERS_MIN_UTTERANCES))
             self.temperature.setValue(s.get(CLONE_TEMPERATURE))

@@ -11,6 +11,9 @@ a :class:`PoolListener` told everything that happens. Two owners exist: the QPro
 - **Recovery**: a worker that exits, crashes, breaks the protocol or goes silent has its in-flight items
   put back at the front of the queue and is restarted, at most ``max_restarts`` times; then it is retired
   with its reason. An item that has been in flight on ``max_item_attempts`` dying workers is failed.
+- **Set-up errors**: a job whose model or device cannot be set up (item code ``setup``) stops the run once:
+  its items and everything queued are not done (counted as cancelled, never failed), and the summary's
+  ``setup_error`` says why, so a run over 100,000 clips reports one problem, not 100,000 failures.
 - **Cancel**: pending items are dropped, busy workers get ``cancel`` and are killed (process tree) if they
   are still busy after ``cancel_grace`` seconds. **Shutdown**: ``shutdown`` and stdin closed, killed after
   ``shutdown_grace``.
@@ -83,13 +86,17 @@ class RunCounts:
     cancelled: int = 0
     started_at: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
+    setup_error: str = ""  # the first set-up error of the run, which stopped it
 
     @property
     def finished(self) -> int:
         return self.done + self.failed + self.cancelled
 
 
-Picker = Callable[[str, "deque[WorkItem]"], list[WorkItem]]  # (worker id, pending) -> items to send it
+Picker = Callable[[str, "deque[WorkItem]"], list[WorkItem]]
+# The listener's progress is told at most this often (and for a run's first and last item): a GPU run
+# finishes thousands of items a second, and every listener would redraw for each (bench/coordinator.py).
+PROGRESS_INTERVAL_S = 0.1  # (worker id, pending) -> items to send it
 
 
 class PoolListener:
@@ -100,7 +107,8 @@ class PoolListener:
         """A WorkerState value."""
 
     def worker_event(self, worker_id: str, message: protocol.Message) -> None:
-        """Every valid protocol event of a worker (hello included)."""
+        """Every valid protocol event of a worker (hello included) but ``item_done``, which comes as
+        :meth:`item_done` only (a GPU sends thousands a second)."""
 
     def worker_log(self, worker_id: str, line: str) -> None:
         """A line the worker wrote to stderr."""
@@ -186,6 +194,7 @@ class PoolEngine:
         self._slots: dict[str, WorkerSlot] = {}
         self._pending: deque[WorkItem] = deque()
         self._counts = RunCounts()
+        self._next_progress = 0.0
         self._job_numbers = itertools.count(1)
         self._cancelling = False
         self._stopping = False
@@ -225,10 +234,9 @@ class PoolEngine:
             self._counts = RunCounts(started_at=time.monotonic())
         shared_params = params or {}
         for item in items:
-            payload = {key: value for key, value in item.items() if key != "worker_id"}
-            self._pending.append(
-                WorkItem(str(item["id"]), kind, payload, shared_params, item.get("worker_id"))
-            )
+            payload = dict(item)  # a C-level copy: a GPU run queues hundreds of thousands of items
+            worker_id = payload.pop("worker_id", None)
+            self._pending.append(WorkItem(str(item["id"]), kind, payload, shared_params, worker_id))
         self._counts.total += len(items)
         for item in [
             item for item in self._pending if item.worker_id and not self._can_serve(item.worker_id)
@@ -279,6 +287,7 @@ class PoolEngine:
             "cancelled": counts.cancelled,
             "seconds": round(time.monotonic() - counts.started_at, 3) if counts.started_at else 0.0,
             "failures": list(counts.failures),
+            "setup_error": counts.setup_error,
             "workers": {
                 worker_id: {
                     "state": str(slot.state),
@@ -314,8 +323,9 @@ class PoolEngine:
         slot = self._slots[link.launch.worker_id]
         if slot.process is not link:
             return
-        self._listener.worker_event(slot.worker_id, message)
         kind = message["type"]
+        if kind != "item_done":
+            self._listener.worker_event(slot.worker_id, message)
         if kind == "hello":
             self._set_state(slot, WorkerState.IDLE)
             self._dispatch()
@@ -414,7 +424,7 @@ class PoolEngine:
             self._listener.item_done(item.item_id, slot.worker_id, message["result"])
         else:
             self._on_item_failed(slot, item, message["code"], message["reason"])
-        self._listener.progress(self._counts.finished, self._counts.total)
+        self._tell_progress()
         if not slot.in_flight:
             slot.job_id = None
             if slot.process is not None and not self._stopping:  # a shutdown's kill timer stays armed
@@ -425,6 +435,9 @@ class PoolEngine:
             self._check_finished()
 
     def _on_item_failed(self, slot: WorkerSlot, item: WorkItem, code: str, reason: str) -> None:
+        if code == protocol.FAIL_SETUP:
+            self._stop_for_setup(reason)
+            return
         if code == protocol.FAIL_CANCELLED:
             if self._cancelling or self._stopping:
                 self._counts.cancelled += 1
@@ -438,6 +451,23 @@ class PoolEngine:
         slot.failed += 1
         self._fail(item, slot.worker_id, code, reason)
 
+    def _stop_for_setup(self, reason: str) -> None:
+        """The item's job could not be set up, and the next job would not either: stop the run once."""
+        self._counts.cancelled += 1
+        if self._counts.setup_error:
+            return
+        self._counts.setup_error = reason  # told once, in the run's summary
+        self.cancel()
+
+    def _tell_progress(self) -> None:
+        """At most every PROGRESS_INTERVAL_S, and always for the first and the last item of a run."""
+        finished, total = self._counts.finished, self._counts.total
+        now = time.monotonic()
+        if finished < total and finished > 1 and now < self._next_progress:
+            return
+        self._next_progress = now + PROGRESS_INTERVAL_S
+        self._listener.progress(finished, total)
+
     def _requeue(self, item: WorkItem, worker_id: str, code: str) -> None:
         self._pending.appendleft(item)
         self._listener.item_requeued(item.item_id, worker_id, code)
@@ -446,7 +476,7 @@ class PoolEngine:
         self._counts.failed += 1
         self._counts.failures.append({"item": item.item_id, "code": code, "reason": reason})
         self._listener.item_failed(item.item_id, worker_id, code, reason)
-        self._listener.progress(self._counts.finished, self._counts.total)
+        self._tell_progress()
 
     # -- scheduling --------------------------------------------------------------------------------------
 
@@ -497,7 +527,12 @@ class PoolEngine:
             items=[{**item.payload, "id": item.item_id} for item in items],
         )
         line = protocol.encode(job)
-        if len(line) > protocol.MAX_LINE_BYTES:  # the worker would refuse it: fail it here, with the reason
+        if len(line) > protocol.MAX_LINE_BYTES and len(items) > 1:  # the worker would refuse it: halve it
+            half = len(items) // 2
+            self._pending.extendleft(reversed(items[half:]))  # the back half is next in the queue
+            self._send_job(slot, items[:half])
+            return
+        if len(line) > protocol.MAX_LINE_BYTES:  # one item too large alone: fail it here, with the reason
             reason = f"too large to send to a worker ({len(line)} bytes; limit {protocol.MAX_LINE_BYTES})"
             for item in items:
                 self._fail(item, slot.worker_id, protocol.FAIL_BAD_INPUT, reason)
@@ -521,7 +556,7 @@ class PoolEngine:
         if self._counts.total == 0 or self.busy:
             return
         summary = self.summary()
-        summary["cancelled_run"] = self._cancelling
+        summary["cancelled_run"] = self._cancelling and not self._counts.setup_error
         self._cancelling = False
         self._counts = RunCounts()
         self._listener.finished(summary)

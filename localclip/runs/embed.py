@@ -34,6 +34,9 @@ from localclip.runs.report import embed_report
 from localclip_worker import protocol
 
 FLUSH_MS = 250
+# ``progress`` is emitted at most this often, and at the end: a GPU reports thousands of clips a second,
+# and every listener (the window's panes, the command line's bar) would redraw for each.
+PROGRESS_INTERVAL_S = 0.1
 # Failures that belong to the clip (stored, shown per speaker; a later run tries them again); others (a
 # worker died, no worker left) belong to the run and are only reported: the clip is simply not done yet.
 # out_of_memory reaches the run only after the pool's retries: the clip does not fit even alone.
@@ -44,6 +47,7 @@ CLIP_FAILURE_CODES = {protocol.FAIL_BAD_INPUT, protocol.FAIL_EXCEPTION, protocol
 class EmbedOptions:
     device: str = "auto"  # what the workers' torch should use: auto, cpu or cuda
     batch_size: int = 0  # clips per batch; 0 lets the worker adapt it to the GPU
+    precision: str = "exact"  # the model's arithmetic on a GPU (core/options.py EMBED_PRECISION)
     clips_per_job: int = 256
     io_threads: int = 4
     torch_threads: int = 0  # 0: as the worker started (OMP_NUM_THREADS, else one per core)
@@ -103,6 +107,7 @@ class EmbedRun(QObject):
         self._failures: list[FailureRecord] = []
         self._run_failures: Counter[str] = Counter()
         self.write_error = ""
+        self._next_progress = 0.0
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
@@ -134,6 +139,7 @@ class EmbedRun(QObject):
             "model_dir": str(self.model.path),
             "device": self.options.device,
             "batch_size": self.options.batch_size,
+            "precision": self.options.precision,
             "io_threads": self.options.io_threads,
             "torch_threads": self.options.torch_threads,
         }
@@ -173,7 +179,7 @@ class EmbedRun(QObject):
         self._results.append(record)
         self.state.done += 1
         self._worker(worker_id).done += 1
-        self.progress.emit(self.state)
+        self._tell_progress()
 
     def _on_item_failed(self, key: str, worker_id: str, code: str, reason: str) -> None:
         clip = self._clips.get(key)
@@ -187,7 +193,13 @@ class EmbedRun(QObject):
             self._run_failures[code] += 1
         self.state.failed += 1
         self._worker(worker_id).failed += 1
-        self.progress.emit(self.state)
+        self._tell_progress()
+
+    def _tell_progress(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now >= self._next_progress:
+            self._next_progress = now + PROGRESS_INTERVAL_S
+            self.progress.emit(self.state)
 
     def _worker(self, worker_id: str) -> WorkerCounts:
         return self.state.workers.setdefault(worker_id, WorkerCounts())
@@ -213,6 +225,7 @@ class EmbedRun(QObject):
     def _on_pool_finished(self, summary: dict[str, Any]) -> None:
         self._flush_timer.stop()
         self.flush()
+        self._tell_progress(force=True)  # the last counts, however soon after the previous
         report = embed_report(
             summary,
             self.state.started_at,

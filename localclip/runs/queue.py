@@ -280,7 +280,7 @@ class RunController(QObject):
         entry, prepared = self.entry, self.prepared
         self.report = report
         self._set_state(RunState.FINISHING)
-        completed = not report.cancelled_run and not self._cancelled
+        completed = not report.cancelled_run and not report.setup_error and not self._cancelled
         if entry is not None and entry.kind == KIND_DATASET and completed:
             self._update_speakers(entry)  # pending before the pool stops: the run ends after both
         pool = self.pool
@@ -394,13 +394,17 @@ def check_model(kind: str, folder: Path) -> Any:
 def run_status(report: RunReport) -> FolderStatus:
     if report.cancelled_run:
         return FolderStatus.CANCELLED
-    if report.failed or report.write_error or report.skipped_lines:
+    if report.failed or report.write_error or report.skipped_lines or report.setup_error:
         return FolderStatus.FAILED
     return FolderStatus.DONE
 
 
 def describe_report(entry: FolderEntry, report: RunReport) -> str:
     """One line for the status bar."""
+    if report.setup_error:  # one message for the run, however many items it held
+        return QCoreApplication.translate(
+            "RunController", "{name}: stopped: {reason}. Nothing was marked failed; run it again once fixed."
+        ).format(name=entry.name, reason=report.setup_error)
     if report.cancelled_run:
         return QCoreApplication.translate(
             "RunController", "{name}: cancelled. Run it again to resume where it stopped."

@@ -15,12 +15,12 @@ from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
 
 # The event stream's keys, in its order, per kind of run.
 _EMBED_KEYS = (
-    "clips", "skipped", "done", "failed", "not_done", "cancelled", "cancelled_run", "seconds", "store",
-    "write_error", "workers",
+    "clips", "skipped", "done", "failed", "not_done", "cancelled", "cancelled_run", "setup_error", "seconds",
+    "store", "write_error", "workers",
 )  # fmt: skip
 _CLONE_KEYS = (
     "project", "lines", "up_to_date", "done", "failed", "skipped_lines", "failures", "cancelled_run",
-    "seconds", "tokens_per_s", "output", "workers", "scheduler",
+    "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler",
 )  # fmt: skip
 
 
@@ -30,6 +30,7 @@ class RunReport:
     done: int = 0
     failed: int = 0
     cancelled_run: bool = False
+    setup_error: str = ""  # the model or device could not be set up: the run stopped, nothing failed for it
     seconds: float = 0.0
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)  # the pool's, by worker id
     failures: list[dict[str, Any]] = field(default_factory=list)  # clone: each line, speaker, reason
@@ -80,6 +81,7 @@ def run_report(kind: str, summary: dict[str, Any], started_at: float, **counts: 
     return RunReport(
         kind=kind,
         cancelled_run=bool(summary.get("cancelled_run")),
+        setup_error=str(summary.get("setup_error") or ""),
         seconds=round(time.monotonic() - started_at, 3),
         workers=counts.pop("workers", None) or summary.get("workers", {}),
         **counts,

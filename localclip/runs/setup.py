@@ -30,6 +30,7 @@ from localclip.core.options import (
     CLONE_TEMPERATURE,
     CLONE_TOP_P,
     EMBED_BATCH_SIZE,
+    EMBED_PRECISION,
     MAX_WORKERS,
     RUN_DEVICE,
 )
@@ -51,6 +52,14 @@ if TYPE_CHECKING:
 # several.
 CPU_JOBS_PER_WORKER = 8
 CPU_MIN_CLIPS_PER_JOB = 8
+# GPU workers take large jobs: a job's end drains the worker's pipeline (its prefetched window of decoded
+# clips and the batches in flight) before the next job's first clips are decoded, a pause of the order of
+# 0.1 s each time, which at thousands of clips/s would cost a 256-clip job most of its time. About four
+# jobs per worker still share the work out evenly at the end of a run; a job line of 4,096 clips with long
+# paths may pass the protocol's line limit, and the pool then sends it in halves (pool/engine.py).
+GPU_JOBS_PER_WORKER = 4
+GPU_MIN_CLIPS_PER_JOB = 256
+GPU_MAX_CLIPS_PER_JOB = 4096
 
 
 class SetupError(ValueError):
@@ -74,6 +83,12 @@ def cpu_clips_per_job(pending: int, workers: int, most: int) -> int:
     return max(CPU_MIN_CLIPS_PER_JOB, min(most, wanted))
 
 
+def gpu_clips_per_job(pending: int, workers: int) -> int:
+    """Clips per job for GPU workers: about GPU_JOBS_PER_WORKER jobs each, within 256 to 4,096 clips."""
+    wanted = -(-pending // (workers * GPU_JOBS_PER_WORKER))
+    return max(GPU_MIN_CLIPS_PER_JOB, min(GPU_MAX_CLIPS_PER_JOB, wanted))
+
+
 def prepare_embed(
     scan: DatasetScan,
     model: WeSpeakerModelInfo,
@@ -88,7 +103,10 @@ def prepare_embed(
 
     device = settings.get(RUN_DEVICE)
     options = EmbedOptions(
-        device=device, batch_size=settings.get(EMBED_BATCH_SIZE), skip_existing=skip_existing
+        device=device,
+        batch_size=settings.get(EMBED_BATCH_SIZE),
+        precision=settings.get(EMBED_PRECISION),
+        skip_existing=skip_existing,
     )
     try:
         run = EmbedRun(scan, model, out_dir, options)
@@ -128,8 +146,12 @@ def embed_launches(
         per_job = cpu_clips_per_job(len(run.pending), len(plan.slots), run.options.clips_per_job)
         run.options = replace(run.options, clips_per_job=per_job)
         notes = (f"{per_job} clips per job",)
-    elif len(plan.slots) > run.jobs:
-        plan = plan_for(max(1, run.jobs))
+    else:
+        per_job = gpu_clips_per_job(len(run.pending), len(plan.slots))
+        run.options = replace(run.options, clips_per_job=per_job)
+        notes = (f"{per_job} clips per job",)
+        if len(plan.slots) > run.jobs:
+            plan = plan_for(max(1, run.jobs))
     threads = worker_threads(plan.device, len(plan.slots), cores or os.cpu_count() or 1, settings)
     run.options = replace(
         run.options, torch_threads=threads.torch, io_threads=threads.io or run.options.io_threads

@@ -23,7 +23,7 @@
 <context>
     <name>IntakeView</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="681"/>
+        <location filename="../../localclip/gui/intake.py" line="564"/>
         <source>Dataset ({layout}): %n speaker(s), </source>
         <translation>
             <numerusform>Dataset ({layout}): %n speaker, </numerusform>
@@ -31,7 +31,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="683"/>
+        <location filename="../../localclip/gui/intake.py" line="566"/>
         <source>%n clip(s)</source>
         <translation>
             <numerusform>%n clip</numerusform>
@@ -39,7 +39,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="694"/>
+        <location filename="../../localclip/gui/intake.py" line="577"/>
         <source>Cloning project ({script}): %n speaker(s), </source>
         <translation>
             <numerusform>Cloning project ({script}): %n speaker, </numerusform>
@@ -47,7 +47,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="697"/>
+        <location filename="../../localclip/gui/intake.py" line="580"/>
         <source>%n reference(s), </source>
         <translation>
             <numerusform>%n reference, </numerusform>
@@ -55,7 +55,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="698"/>
+        <location filename="../../localclip/gui/intake.py" line="581"/>
         <source>%n line(s) to speak</source>
         <translation>
             <numerusform>%n line to speak</numerusform>
@@ -63,7 +63,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="805"/>
+        <location filename="../../localclip/gui/intake.py" line="689"/>
         <source>%n clip(s) could not be read: see the problems below</source>
         <translation>
             <numerusform>%n clip could not be read: see the problems below</numerusform>
@@ -74,7 +74,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/main_window.py" line="645"/>
+        <location filename="../../localclip/gui/main_window.py" line="643"/>
         <source>Ready to run: %n folder(s). Press Run (F5).</source>
         <translation>
             <numerusform>Ready to run: %n folder. Press Run (F5).</numerusform>
@@ -96,7 +96,7 @@
 <context>
     <name>ReviewView</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="518"/>
+        <location filename="../../localclip/gui/review.py" line="495"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -110,7 +110,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="554"/>
+        <location filename="../../localclip/gui/review.py" line="531"/>
         <source>Exporting %n take(s) to {0}…</source>
         <translation>
             <numerusform>Exporting %n take to {0}…</numerusform>
@@ -118,7 +118,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="563"/>
+        <location filename="../../localclip/gui/review.py" line="540"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>Exported %n take and {0} to {1}.</numerusform>
@@ -126,7 +126,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="567"/>
+        <location filename="../../localclip/gui/review.py" line="544"/>
         <source>%n line(s) without a kept take were left out.</source>
         <translation>
             <numerusform>%n line without a kept take was left out.</numerusform>
@@ -134,7 +134,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="569"/>
+        <location filename="../../localclip/gui/review.py" line="546"/>
         <source>Export stopped after %n take(s); lines.csv lists them.</source>
         <translation>
             <numerusform>Export stopped after %n take; lines.csv lists it.</numerusform>
@@ -142,7 +142,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="933"/>
+        <location filename="../../localclip/gui/review.py" line="918"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n line</numerusform>
@@ -150,7 +150,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="938"/>
+        <location filename="../../localclip/gui/review.py" line="923"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n needs attention</numerusform>

@@ -51,6 +51,8 @@ def main() -> None:
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("wavs", nargs="+")
+    parser.add_argument("--window", choices=["hamming", "povey"], default="hamming")
+    parser.add_argument("--float-scale", action="store_true", help="as for 3D-Speaker's CAM++/ERes2Net")
     args = parser.parse_args()
     install_stubs()
     import torch
@@ -61,9 +63,9 @@ def main() -> None:
     install_torchaudio_shims()  # torchaudio >= 2.9: WeSpeaker's torchaudio.load as 2.8 did it
     speaker = wespeaker.load_model(str(args.model_dir.resolve()))  # a path, never a hub name
     speaker.set_vad(False)
-    speaker.set_wavform_norm(False)
+    speaker.set_wavform_norm(args.float_scale)
     speaker.set_resample_rate(16000)
-    speaker.set_window_type("hamming")
+    speaker.set_window_type(args.window)
     speaker.set_device("cpu")
     torch.set_grad_enabled(False)
     rows = []

@@ -10,19 +10,19 @@ import sys
 
 import torch
 
-from localclip_worker.embedding.batching import MaskedResNetEmbedder
+from localclip_worker.embedding.batching import BatchEmbedder
 from localclip_worker.main import main
 
 limit = int(sys.argv[1])
-real_embed_batch = MaskedResNetEmbedder.embed_batch
+real_forward = BatchEmbedder.forward
 
 
-def embed_batch(self, features):
-    frames = len(features) * max(int(f.shape[0]) for f in features)
+def forward(self, padded, lengths, lengths_on_device):
+    frames = padded.shape[0] * padded.shape[1]
     if frames > limit:
         raise torch.OutOfMemoryError(f"CUDA out of memory. Tried to allocate {frames} frames (simulated)")
-    return real_embed_batch(self, features)
+    return real_forward(self, padded, lengths, lengths_on_device)
 
 
-MaskedResNetEmbedder.embed_batch = embed_batch
+BatchEmbedder.forward = forward
 sys.exit(main(sys.argv[2:]))

@@ -39,13 +39,16 @@ from localclip_worker.embedding.models import CONFIG_FILE, FEAT_DIM, WEIGHTS_FIL
 
 
 def build(name: str, embed_dim: int, seed: int, two_emb_layer: bool) -> tuple[torch.nn.Module, dict]:
+    """A WeSpeaker model of any family LocalClip loads (ResNet34, CAMPPlus, ECAPA_TDNN_c512,
+    ERes2Net34_Base...), as its recipes configure it."""
     torch.manual_seed(seed)
-    args = {
-        "feat_dim": FEAT_DIM,
-        "embed_dim": embed_dim,
-        "pooling_func": "TSTP",
-        "two_emb_layer": two_emb_layer,
-    }
+    args: dict = {"feat_dim": FEAT_DIM, "embed_dim": embed_dim}
+    if name.startswith("ECAPA_TDNN"):
+        args |= {"pooling_func": "ASTP", "emb_bn": False}
+    elif name.startswith("CAMPPlus"):
+        args |= {"pooling_func": "TSTP"}
+    else:  # ResNet and ERes2Net
+        args |= {"pooling_func": "TSTP", "two_emb_layer": two_emb_layer}
     model = import_wespeaker_models().get_speaker_model(name)(**args)
     randomise_batchnorm(model, seed)
     return model.eval(), {"model": name, "model_args": args}
@@ -233,7 +236,11 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--kind", choices=["wespeaker", "fish"], default="wespeaker")
     parser.add_argument("--embed-dim", type=int, default=32, help="wespeaker only")
-    parser.add_argument("--model", default="ResNet34", help="wespeaker only")
+    parser.add_argument(
+        "--model",
+        default="ResNet34",
+        help="wespeaker only: ResNet34, CAMPPlus, ECAPA_TDNN_c512, ERes2Net34_Base...",
+    )
     parser.add_argument("--size", choices=sorted(FISH_SIZES), default="tiny", help="fish only")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--two-emb-layer", action="store_true", help="wespeaker only")

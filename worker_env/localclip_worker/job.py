@@ -15,6 +15,11 @@ class BadInput(ValueError):
     """The item cannot be done as given (missing file, corrupt audio...): reported, never retried."""
 
 
+class SetupError(Exception):
+    """The job cannot be set up (a model folder it cannot use, a device it cannot open...): the run stops
+    once with this reason, and no item is failed for it."""
+
+
 class ItemContext:
     """What a running item may use: progress reports and the cancel flag."""
 

@@ -23,7 +23,7 @@ from typing import IO, Any
 from localclip_worker import __version__, protocol
 from localclip_worker.channel import ProtocolChannel
 from localclip_worker.gpu_memory import is_out_of_memory
-from localclip_worker.job import BadInput, BatchJob, ItemContext, Job
+from localclip_worker.job import BadInput, BatchJob, ItemContext, Job, SetupError
 from localclip_worker.jobs import JOB_MODULES, create_job
 from localclip_worker.memory import resident_bytes
 
@@ -32,6 +32,8 @@ REASON_LIMIT = 4000  # characters of an item_failed reason
 
 
 def _failure_code(error: BaseException) -> str:
+    if isinstance(error, SetupError):
+        return protocol.FAIL_SETUP
     if isinstance(error, BadInput):
         return protocol.FAIL_BAD_INPUT
     if isinstance(error, MemoryError) or is_out_of_memory(error):  # host memory, or the GPU's
@@ -146,13 +148,11 @@ class Worker:
             return
         try:
             job = self._job(kind, params)
-        except Exception as error:  # a job that cannot be set up fails all its items, with the reason
-            if not isinstance(error, BadInput):
+        except Exception as error:  # a set-up error: every item is reported with it, none ran
+            if not isinstance(error, (BadInput, SetupError)):
                 log.error("setting up %s failed:\n%s", kind, traceback.format_exc())
             for item in request["items"]:
-                self._item_failed(
-                    job_id, item["id"], _failure_code(error), f"could not start {kind}: {error}"
-                )
+                self._item_failed(job_id, item["id"], protocol.FAIL_SETUP, f"could not start {kind}: {error}")
             return
         if hasattr(job, "run_items"):
             self._run_items(job, job_id, request["items"], params, cancelled)
@@ -183,7 +183,8 @@ class Worker:
                 self._report(job_id, item_id, outcome, time.perf_counter() - started)
                 started = time.perf_counter()
         except Exception as error:  # the job itself broke: what it did not report fails with the reason
-            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+            if not isinstance(error, SetupError):  # a reload for other params that failed says why itself
+                log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             for item_id in sorted(pending):
                 self._item_failed(job_id, item_id, _failure_code(error), f"{type(error).__name__}: {error}")
             return
@@ -231,7 +232,7 @@ class Worker:
         started = time.perf_counter()
         try:
             result = job.run(item, params, ItemContext(report_progress, cancelled))
-        except BadInput as error:
+        except (BadInput, SetupError) as error:
             self._report(job_id, item_id, error, 0.0)
             return
         except Exception as error:

@@ -101,7 +101,7 @@ def decode_embedding_b64(text: str, dim: int) -> np.ndarray:
         raise ValueError(f"embedding_b64 is not valid base64: {error}") from None
     if len(raw) != dim * _FLOAT32_LE.itemsize:
         raise ValueError(f"embedding_b64 decodes to {len(raw)} bytes, not {dim * _FLOAT32_LE.itemsize}")
-    vector = np.frombuffer(raw, dtype=_FLOAT32_LE).astype(np.float32)
+    vector = np.frombuffer(raw, dtype=_FLOAT32_LE)  # read-only, over the decoded bytes: no copy
     if not np.isfinite(vector).all():
         raise ValueError("the embedding has NaN or infinite values")
     return vector
@@ -135,7 +135,8 @@ class EmbeddingStore:
         try:
             _create_schema(connection, model_id, dim)
             meta = _read_meta(connection, path)
-            _check_same_model(meta, path, model_id, dim)
+            if not _adopt_if_empty(connection, meta, model_id, dim):
+                _check_same_model(meta, path, model_id, dim)
         except BaseException:
             connection.close()
             raise
@@ -433,6 +434,30 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
     return meta
 
 
+def _adopt_if_empty(connection: sqlite3.Connection, meta: dict[str, str], model_id: str, dim: int) -> bool:
+    """A store of another model that holds nothing yet (its run stopped before any result, e.g. a model
+    the workers could not load) is made over to this model: there is nothing in it to mix or to lose."""
+    if meta["model_id"] == model_id and int(meta["dim"]) == dim:
+        return False
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        tables = ("embeddings", "failures", "speakers", "speaker_sums")
+        if any(connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in tables):  # noqa: S608
+            connection.execute("ROLLBACK")
+            return False
+        for table in tables:
+            connection.execute(f"DROP TABLE {table}")
+        _create_tables(connection, dim * _FLOAT32_LE.itemsize)
+        connection.executemany(
+            "UPDATE meta SET value = ? WHERE name = ?", [(model_id, "model_id"), (str(dim), "dim")]
+        )
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return True
+
+
 def _check_same_model(meta: dict[str, str], path: Path, model_id: str, dim: int) -> None:
     if meta["model_id"] == model_id and int(meta["dim"]) == dim:
         return
@@ -558,7 +583,7 @@ def _vector_blob(vector: np.ndarray, dim: int, name: str) -> bytes:
     if array.shape != (dim,):
         raise ValueError(f"{name}: the embedding has shape {array.shape}; this store holds ({dim},) vectors")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught just below, as infinity
-        as_float32 = array.astype(_FLOAT32_LE)
+        as_float32 = array.astype(_FLOAT32_LE, copy=False)
     if not np.isfinite(as_float32).all():  # after the cast: a float64 beyond float32's range is infinite
         raise ValueError(f"{name}: the embedding has NaN or infinite values; nothing was written")
     return as_float32.tobytes()

@@ -105,6 +105,20 @@ CATALOG: tuple[CatalogModel, ...] = (
         "ResNet34.",
     ),
     CatalogModel(
+        id="wespeaker-campplus",
+        display_name="WeSpeaker CAM++ (VoxCeleb)",
+        kind=ModelKind.WESPEAKER,
+        repo="Wespeaker/wespeaker-voxceleb-campplus",
+        # The commit other projects pin for this checkpoint; the hub reports the files' sums.
+        revision="acf623ad8ca746e50baa432255cf8fc57c669c45",
+        files=(ModelFile("config.yaml", "config.yaml"), ModelFile("avg_model.pt", "avg_model.pt")),
+        licence="CC BY 4.0 (the VoxCeleb licence, which WeSpeaker's pretrained models follow): "
+        "free to use, also commercially, with attribution.",
+        approx_bytes=63_000_000,
+        description="Speaker embeddings, 512 dimensions. About a quarter of ResNet34's compute, but on a "
+        "GPU it batches only clips of equal length, so mixed-length datasets run one clip per pass.",
+    ),
+    CatalogModel(
         id="openaudio-s1-mini",
         display_name="Fish-Speech OpenAudio S1-mini",
         kind=ModelKind.FISH,

@@ -1,32 +1,50 @@
-"""WeSpeaker's front end for one audio file: channel 0 at int16 scale, 16 kHz, 80-bin Kaldi fbank, CMN.
+"""Decoding a clip for WeSpeaker: channel 0 of the file at its own rate, checked, ready for the front end.
 
-Every step matches ``wespeaker.cli.speaker.Speaker.extract_embedding`` (VAD off), so the features, and
-the embeddings computed from them, equal WeSpeaker's for a 16-bit file.
+Decoding stays on the CPU (libsndfile through soundfile, in the job's I/O threads); resampling, the
+fbank and CMN run in :mod:`.frontend` on the worker's device, batched. Every step matches
+``wespeaker.cli.speaker.Speaker.extract_embedding`` (VAD off), so the features, and the embeddings computed
+from them, equal WeSpeaker's for a 16-bit file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import soundfile
 import torch
-import torchaudio.compliance.kaldi as kaldi
-import torchaudio.transforms
 
+from localclip_worker.embedding.frontend import (
+    FRAME_SAMPLES,
+    INT16_SCALE,
+    SAMPLE_RATE,
+    SHIFT_SAMPLES,
+    FbankFrontEnd,
+    RateGroup,
+    frame_count,
+    resampled_length,
+)
 from localclip_worker.job import BadInput
 
-SAMPLE_RATE = 16000
-NUM_MEL_BINS = 80
-FRAME_SAMPLES = 400  # 25 ms at 16 kHz
-SHIFT_SAMPLES = 160  # 10 ms at 16 kHz
 MIN_FRAMES = 9  # ResNet's unbiased std over one pooled frame (8 frames or fewer) is NaN
 MIN_SAMPLES = FRAME_SAMPLES + (MIN_FRAMES - 1) * SHIFT_SAMPLES
-INT16_SCALE = 32768.0  # WeSpeaker trains on int16-valued samples, whatever the file's bit depth
-SILENCE_PEAK = 1.0  # below one int16 step: nothing but digital silence
+SILENCE_PEAK = 1.0 / INT16_SCALE  # below one int16 step: nothing but digital silence
 BLOCK_FRAMES = 1 << 20  # read in blocks so only channel 0 of a long multichannel file is kept
+
+
+@dataclass
+class Audio:
+    """A decoded clip, before its features: what the I/O threads hand to the device."""
+
+    samples: torch.Tensor  # 1-D float32, channel 0 at the file's rate, soundfile's [-1, 1] scale
+    rate: int  # the file's
+    duration_s: float
+    frames: int  # feature frames once resampled to 16 kHz
+
+    def group(self) -> RateGroup:
+        """This clip alone as a front-end batch."""
+        return RateGroup(self.rate, self.samples.unsqueeze(0), [self.frames])
 
 
 @dataclass
@@ -37,45 +55,43 @@ class Clip:
     frames: int
 
 
-def load_clip(path: str | Path) -> Clip:
-    """Decode ``path`` and compute its features; raise :class:`BadInput` with a readable reason."""
+def read_audio(path: str | Path, min_frames: int = MIN_FRAMES, pin: bool = False) -> Audio:
+    """Decode ``path`` and check it; raise :class:`BadInput` with a readable reason. ``pin`` puts the
+    samples in page-locked memory, so a GPU copies them without a staging copy and without waiting."""
     path = Path(path)
     samples, rate = _channel0(path)
     duration = len(samples) / rate
-    _check_samples(samples, rate, duration)
-    wave = torch.from_numpy(samples).unsqueeze(0)
-    if rate != SAMPLE_RATE:
-        wave = _resampler(rate)(wave)
-    if wave.shape[1] < MIN_SAMPLES:
-        raise BadInput(_too_short(duration))
-    features = fbank(wave)
-    return Clip(features, duration, rate, int(features.shape[0]))
+    frames = frame_count(resampled_length(len(samples), rate))
+    _check_samples(samples, duration, frames, min_frames)
+    tensor = torch.from_numpy(samples)
+    return Audio(tensor.pin_memory() if pin else tensor, rate, duration, frames)
 
 
-def fbank(wave: torch.Tensor) -> torch.Tensor:
-    """WeSpeaker's features of a [1, N] 16 kHz int16-scale float waveform: [frames, 80], mean removed."""
-    features = kaldi.fbank(
-        wave,
-        num_mel_bins=NUM_MEL_BINS,
-        frame_length=25,
-        frame_shift=10,
-        dither=0.0,
-        sample_frequency=SAMPLE_RATE,
-        window_type="hamming",
-    )
-    return features - features.mean(dim=0)
+def load_clip(path: str | Path, front_end: FbankFrontEnd | None = None, min_frames: int = MIN_FRAMES) -> Clip:
+    """Decode ``path`` and compute its features on the CPU (WeSpeaker's defaults unless ``front_end``)."""
+    audio = read_audio(path, min_frames)
+    return clip_features(audio, front_end or cpu_front_end())
 
 
-@lru_cache(maxsize=8)
-def _resampler(rate: int) -> torchaudio.transforms.Resample:
-    # WeSpeaker's own resampler: its kernel is computed in float64 and kept as float32, which differs
-    # from functional.resample's float32 kernel by up to 3e-6 of a sample; this one gives equal features.
-    # Its forward keeps no state, so the decoding threads can share it.
-    return torchaudio.transforms.Resample(orig_freq=rate, new_freq=SAMPLE_RATE)
+def clip_features(audio: Audio, front_end: FbankFrontEnd) -> Clip:
+    frames = torch.tensor([audio.frames])
+    features = front_end.features([audio.group()], frames)[0]
+    return Clip(features, audio.duration_s, audio.rate, audio.frames)
+
+
+_CPU_FRONT_END: FbankFrontEnd | None = None
+
+
+def cpu_front_end() -> FbankFrontEnd:
+    """WeSpeaker's default front end (hamming, int16 scale) on the CPU, built once."""
+    global _CPU_FRONT_END
+    if _CPU_FRONT_END is None:
+        _CPU_FRONT_END = FbankFrontEnd("cpu")
+    return _CPU_FRONT_END
 
 
 def _channel0(path: Path) -> tuple[np.ndarray, int]:
-    """Channel 0 as float32 at int16 scale (WeSpeaker uses channel 0 and never downmixes)."""
+    """Channel 0 as float32 in [-1, 1] (WeSpeaker uses channel 0 and never downmixes)."""
     if not path.exists():
         raise BadInput(f"no such file: {path}")
     if not path.is_file():
@@ -93,23 +109,24 @@ def _channel0(path: Path) -> tuple[np.ndarray, int]:
     if rate <= 0:
         raise BadInput(f"the file gives a sample rate of {rate} Hz")
     samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    # soundfile scales integer PCM by 1/32768 (16-bit) and so on: this gives the int16 values back exactly.
-    return samples * np.float32(INT16_SCALE), rate
+    # soundfile scales integer PCM by 1/32768 (16-bit) and so on: the front end's scale gives the int16
+    # values back exactly.
+    return samples, rate
 
 
-def _check_samples(samples: np.ndarray, rate: int, duration: float) -> None:
+def _check_samples(samples: np.ndarray, duration: float, frames: int, min_frames: int) -> None:
     if len(samples) == 0:
         raise BadInput("empty: the file holds no audio samples")
-    if -(-len(samples) * SAMPLE_RATE // rate) < MIN_SAMPLES:  # the resampler's output length, ceil(N*16k/r)
-        raise BadInput(_too_short(duration))
+    if frames < min_frames:
+        raise BadInput(_too_short(duration, min_frames))
     if not np.isfinite(samples).all():
         raise BadInput("the audio holds NaN or infinite samples")
     if float(np.abs(samples).max()) < SILENCE_PEAK:
         raise BadInput(f"silent: every sample of channel 0 is zero or nearly so ({duration:.2f} s)")
 
 
-def _too_short(duration: float) -> str:
+def _too_short(duration: float, min_frames: int) -> str:
+    least = (FRAME_SAMPLES + (min_frames - 1) * SHIFT_SAMPLES) / SAMPLE_RATE
     return (
-        f"too short: {duration:.2f} s; WeSpeaker needs at least {MIN_SAMPLES / SAMPLE_RATE:.3f} s "
-        f"({MIN_FRAMES} feature frames)"
+        f"too short: {duration:.2f} s; this model needs at least {least:.3f} s ({min_frames} feature frames)"
     )

@@ -3,6 +3,9 @@
 WeSpeaker's own loader unpickles with ``weights_only=False``, loads with ``strict=False`` and only logs
 what did not fit, and its factory calls ``sys.exit`` on an unknown name; here every such problem is a
 :class:`ModelError` that names the folder and what is wrong.
+
+The families accepted are the fbank models of WeSpeaker's model zoo: ResNet (34, 221, 293...), CAM++,
+ECAPA-TDNN and ERes2Net. How each batches is decided in :mod:`.batching`.
 """
 
 from __future__ import annotations
@@ -34,8 +37,32 @@ WEIGHTS_FILE = "avg_model.pt"
 IGNORED_PREFIXES = ("projection.",)
 # BatchNorm's update counter: unused in eval mode, and absent from checkpoints saved by old torch versions.
 OPTIONAL_SUFFIX = ".num_batches_tracked"
-RESNET_NAME = re.compile(r"ResNet\d+")
 SHOWN = 5  # keys listed per kind of problem
+# The front end WeSpeaker's extract_embedding applies unless told otherwise: a hamming window on int16-scale
+# samples. Its CLI switches to a povey window on float-scale samples for the 3D-Speaker CAM++ and ERes2Net
+# checkpoints of its own hub; a model folder says so in config.yaml (dataset_args.fbank_args.window_type,
+# dataset_args.wavform_norm), since nothing in the weights tells.
+WINDOW_TYPES = ("hamming", "povey")
+# Every family gets the same floor: ResNet and ERes2Net reduce time 8x and their unbiased pooled std over
+# one step is NaN (8 frames or fewer); the others accept less, but 90 ms of audio carries no speaker.
+MIN_FRAMES = 9
+
+
+@dataclass(frozen=True)
+class Family:
+    """A WeSpeaker model family: the factory names of one of its modules."""
+
+    name: str  # as the README and the ready event say it
+    module: str  # under wespeaker.models
+    factory: re.Pattern[str]
+
+
+FAMILIES = (
+    Family("ResNet", "resnet", re.compile(r"ResNet\d+")),
+    Family("CAM++", "campplus", re.compile(r"CAMPPlus")),
+    Family("ECAPA-TDNN", "ecapa_tdnn", re.compile(r"ECAPA_TDNN(_GLOB)?_c\d+")),
+    Family("ERes2Net", "eres2net", re.compile(r"ERes2Net\d+_\w+")),
+)
 
 
 class ModelError(ValueError):
@@ -48,8 +75,12 @@ class LoadedModel:
     config: dict[str, Any]
     embed_dim: int
     model_name: str
+    family: str = "ResNet"  # a Family.name
     sample_rate: int = SAMPLE_RATE
     ignored_keys: list[str] = field(default_factory=list)  # projection.* tensors left out
+    min_frames: int = MIN_FRAMES
+    window_type: str = "hamming"
+    int16_scale: bool = True  # samples scaled to int16 range before the fbank, as WeSpeaker does
 
 
 def import_wespeaker_models() -> types.ModuleType:
@@ -79,18 +110,33 @@ def _bare_package(name: str, folder: Path) -> types.ModuleType:
 
 
 def load_model_dir(path: Path, device: str | torch.device = "cpu") -> LoadedModel:
-    """Build the model named in ``path/config.yaml`` and load ``path/avg_model.pt`` into it, strictly.
-
-    Only WeSpeaker ResNet models with TSTP pooling are accepted: they are the ones whose batched extraction
-    is exactly equal to one-at-a-time extraction (see :mod:`.batching`).
-    """
+    """Build the model named in ``path/config.yaml`` with WeSpeaker's class for it and load
+    ``path/avg_model.pt`` into it, strictly."""
     folder = Path(path)
     config = _read_config(folder)
-    name, args = _resnet_name_and_args(folder, config)
-    model = _build(folder, name, args)
+    family, name, args = _family_name_and_args(folder, config)
+    model = _build(folder, family, name, args)
     ignored = _load_weights(folder, model, name)
     model.eval().to(device)
-    return LoadedModel(model, config, int(model.embed_dim), name, SAMPLE_RATE, ignored)
+    window_type, int16_scale = _front_end(folder, config)
+    return LoadedModel(
+        model,
+        config,
+        _embed_dim(model, args),
+        name,
+        family=family.name,
+        ignored_keys=ignored,
+        window_type=window_type,
+        int16_scale=int16_scale,
+    )
+
+
+def _embed_dim(model: torch.nn.Module, args: dict[str, Any]) -> int:
+    """ResNet and ERes2Net keep it as an attribute; CAM++ and ECAPA-TDNN only end in a layer of that size."""
+    value = getattr(model, "embed_dim", None) or args.get("embed_dim")
+    if value is None:  # a factory default: the last parameter's first axis is the embedding
+        value = [p for p in model.parameters()][-1].shape[0]
+    return int(value)
 
 
 # -- config.yaml --------------------------------------------------------------------------------------------
@@ -119,7 +165,7 @@ def _read_config(folder: Path) -> dict[str, Any]:
     return config
 
 
-def _resnet_name_and_args(folder: Path, config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _family_name_and_args(folder: Path, config: dict[str, Any]) -> tuple[Family, str, dict[str, Any]]:
     name, args = config["model"], dict(config["model_args"])
     frontend = (config.get("dataset_args") or {}).get("frontend", "fbank")
     if frontend != "fbank":
@@ -127,44 +173,67 @@ def _resnet_name_and_args(folder: Path, config: dict[str, Any]) -> tuple[str, di
             f"{CONFIG_FILE} in {folder} uses the {frontend!r} front end; LocalClip supports fbank models only"
         )
     speaker_model = import_wespeaker_models()
-    resnet = importlib.import_module("wespeaker.models.resnet")
-    if not RESNET_NAME.fullmatch(name) or not callable(getattr(resnet, name, None)):
-        raise ModelError(_not_resnet_message(folder, name, speaker_model, resnet))
-    if args.get("feat_dim") != FEAT_DIM:
+    family = _family(name)
+    if family is None or not callable(getattr(importlib.import_module(_module(family)), name, None)):
+        raise ModelError(_unknown_model_message(folder, name, speaker_model))
+    if args.get("feat_dim", FEAT_DIM) != FEAT_DIM:
         raise ModelError(
             f"{CONFIG_FILE} in {folder}: model_args.feat_dim is {args.get('feat_dim')!r}; "
             f"WeSpeaker's fbank front end gives {FEAT_DIM}"
         )
-    pooling = args.get("pooling_func", "TSTP")
-    if pooling != "TSTP":
-        raise ModelError(
-            f"{CONFIG_FILE} in {folder}: pooling_func {pooling!r} is not supported; batched extraction "
-            "equal to WeSpeaker's needs TSTP pooling"
-        )
-    return name, args
+    return family, name, args
 
 
-def _not_resnet_message(folder: Path, name: str, speaker_model: Any, resnet: Any) -> str:
-    resnets = ", ".join(sorted((n for n in dir(resnet) if RESNET_NAME.fullmatch(n)), key=len))
+def _family(name: str) -> Family | None:
+    return next((family for family in FAMILIES if family.factory.fullmatch(name)), None)
+
+
+def _module(family: Family) -> str:
+    return f"wespeaker.models.{family.module}"
+
+
+def _supported() -> str:
+    names = []
+    for family in FAMILIES:
+        module = importlib.import_module(_module(family))
+        found = sorted((n for n in dir(module) if family.factory.fullmatch(n)), key=lambda n: (len(n), n))
+        names.append(f"{family.name}: {', '.join(found)}")
+    return "; ".join(names)
+
+
+def _unknown_model_message(folder: Path, name: str, speaker_model: Any) -> str:
     try:
         # The factory prints and calls sys.exit for names it does not know: keep stdout clean, catch the exit.
         with contextlib.redirect_stdout(sys.stderr):
             speaker_model.get_speaker_model(name)
     except (SystemExit, AttributeError):
-        return (
-            f"{CONFIG_FILE} in {folder} names the model {name!r}, which WeSpeaker does not know ({resnets})"
-        )
+        return f"{CONFIG_FILE} in {folder} names the model {name!r}, which WeSpeaker does not know"
     return (
-        f"{CONFIG_FILE} in {folder} names the model {name!r}: LocalClip supports only WeSpeaker ResNet "
-        f"models ({resnets}), whose batched embeddings equal one-at-a-time extraction"
+        f"{CONFIG_FILE} in {folder} names the model {name!r}, which LocalClip does not support; "
+        f"it supports WeSpeaker's fbank models ({_supported()})"
     )
 
 
-def _build(folder: Path, name: str, args: dict[str, Any]) -> torch.nn.Module:
-    factory = getattr(importlib.import_module("wespeaker.models.resnet"), name)
+def _front_end(folder: Path, config: dict[str, Any]) -> tuple[str, bool]:
+    dataset_args = _mapping(config.get("dataset_args"))
+    window_type = _mapping(dataset_args.get("fbank_args")).get("window_type", "hamming")
+    if window_type not in WINDOW_TYPES:
+        raise ModelError(
+            f"{CONFIG_FILE} in {folder}: dataset_args.fbank_args.window_type {window_type!r} is not "
+            f"supported ({', '.join(WINDOW_TYPES)})"
+        )
+    return window_type, dataset_args.get("wavform_norm") is not True
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _build(folder: Path, family: Family, name: str, args: dict[str, Any]) -> torch.nn.Module:
+    factory = getattr(importlib.import_module(_module(family)), name)
     try:
         return factory(**args)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, AttributeError) as error:  # AttributeError: an unknown pooling_func
         raise ModelError(f"model_args in {CONFIG_FILE} in {folder} do not fit {name}: {error}") from error
 
 

@@ -49,7 +49,7 @@ from localclip_worker.cloning.generate import LineAudio, Prompt, Sampling, speak
 from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError, load_models
 from localclip_worker.cloning.references import ReferenceCache
 from localclip_worker.gpu_memory import is_out_of_memory
-from localclip_worker.job import BadInput, ItemContext
+from localclip_worker.job import BadInput, ItemContext, SetupError
 from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
 from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS, split_text
@@ -110,20 +110,23 @@ class CloneJob:
     def _load(self, params: dict[str, Any]) -> LoadedModels:
         checkpoint_dir = params.get("checkpoint_dir")
         if not isinstance(checkpoint_dir, str) or not checkpoint_dir:
-            raise BadInput("params need 'checkpoint_dir', the fish-speech checkpoint folder")
+            raise SetupError("params need 'checkpoint_dir', the fish-speech checkpoint folder")
         codec_path = params.get("codec_path") or None
         if codec_path is not None and not isinstance(codec_path, str):
-            raise BadInput(f"param 'codec_path' must be a path, not {codec_path!r}")
-        device = pick_device(params.get("device", "auto"))
+            raise SetupError(f"param 'codec_path' must be a path, not {codec_path!r}")
+        try:
+            device = pick_device(params.get("device", "auto"))
+        except (BadInput, ValueError) as error:
+            raise SetupError(str(error)) from error
         precision = params.get("precision") or ("bfloat16" if device.type == "cuda" else "float32")
         if precision not in PRECISIONS:
-            raise BadInput(f"param 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+            raise SetupError(f"param 'precision' must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         quiet_fish_logs()
         self._release()
         try:
             models = load_models(Path(checkpoint_dir), codec_path, device, precision)
         except ModelError as error:  # a bad checkpoint is the user's input: reported, never retried
-            raise BadInput(str(error)) from error
+            raise SetupError(str(error)) from error
         cache_dir = params.get("cache_dir")
         self._cache = ReferenceCache(models, Path(cache_dir) if cache_dir else None)
         self._models, self._source = models, _source(params)
