@@ -21,7 +21,7 @@ import soundfile as sf
 from localclip.core.demo_data import AudioFormat, make_dataset
 from localclip.core.embedding.datasets import scan_dataset
 from localclip.core.embedding.store import EmbeddingStore
-from localclip.core.models.folders import check_wespeaker_dir
+from localclip.core.models.folders import WeSpeakerModelInfo, check_wespeaker_dir
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
 from tests.conftest import model_no_worker_loads, run_localclip
@@ -243,6 +243,29 @@ def test_a_worker_killed_mid_run_has_its_clips_done_by_its_replacement(
     assert report["workers"]["0"]["restarts"] == 1
     keys = stored_keys(tmp_path / "out")
     assert len(keys) == len(set(keys)) == 40
+    with qtbot.waitSignal(pool.stopped, timeout=30_000):
+        pool.shutdown()
+
+
+def test_a_workers_bad_vectors_fail_their_clips_and_the_rest_is_stored(qtbot, tmp_path: Path) -> None:
+    """Worker output is untrusted: a vector of NaN (checked per batch of results) or of the wrong length
+    fails its clip with the reason; every other clip is stored."""
+    root = tmp_path / "data"
+    make_dataset(root, speakers=2, clips_per_speaker=6, seconds=(0.5, 0.6), formats=WAV16)
+    model = WeSpeakerModelInfo(root, "ResNet34", 32, "stand-in")
+    run = EmbedRun(scan_dataset(root), model, tmp_path / "out", EmbedOptions(clips_per_job=12))
+    worker = Path(__file__).resolve().parents[1] / "bench" / "fake_embed_worker.py"
+    arguments = ("-I", str(worker), "--dim", "32", "--bad-every", "4")
+    pool = run.create_pool([WorkerLaunch("0", Path(sys.executable), arguments=arguments)])
+    with qtbot.waitSignal(run.finished, timeout=60_000) as finished:
+        run.start()
+    report = finished.args[0]
+    assert report["done"] == 6 and report["failed"] == 6
+    with EmbeddingStore.open_existing(tmp_path / "out") as store:
+        reasons = [failure.reason for failure in store.failures()]
+        assert len(store.embeddings()) == 6
+    assert sum("bad result from the worker: the embedding has NaN or infinite" in r for r in reasons) == 3
+    assert sum("bad result from the worker: embedding_b64 has 168 characters" in r for r in reasons) == 3
     with qtbot.waitSignal(pool.stopped, timeout=30_000):
         pool.shutdown()
 

@@ -20,7 +20,7 @@ from localclip.core.machine.plan import (
     worker_threads,
 )
 from localclip.runs.embed import EmbedOptions
-from localclip.runs.setup import cpu_clips_per_job, embed_launches
+from localclip.runs.setup import cpu_clips_per_job, embed_launches, gpu_clips_per_job
 
 RECORDINGS = Path(__file__).parent / "data" / "nvml"
 DEFAULTS = PlanSettings()
@@ -561,8 +561,11 @@ def test_embed_launches_give_gpu_workers_a_thread_budget(
     assert len(launches) == workers and {launch.gpu_uuid for launch in launches} == {"GPU-test-0"}
     env = {"OMP_NUM_THREADS": str(torch), "MKL_NUM_THREADS": str(torch)}
     assert all(launch.extra_env == env for launch in launches)
-    assert (run.options.torch_threads, run.options.io_threads, run.options.clips_per_job) == (torch, io, 256)
-    assert plan.explanation[-1] == note
+    per_job = gpu_clips_per_job(100_000, workers)  # about 4 jobs each, within 256 to 4,096 clips
+    assert per_job == min(4096, -(-100_000 // (4 * workers)))
+    options = run.options
+    assert (options.torch_threads, options.io_threads, options.clips_per_job) == (torch, io, per_job)
+    assert plan.explanation[-1] == f"{note}, {per_job} clips per job"
 
 
 @pytest.mark.parametrize(("workers", "threads"), [(1, 16), (2, 8), (16, 1)])

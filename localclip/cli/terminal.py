@@ -48,11 +48,13 @@ class TerminalRun:
             (self._bar.write if self._bar is not None else print)(text, file=sys.stderr)
 
     def follow(self, pool: Any) -> None:
-        """Report every signal of ``pool`` as an event."""
+        """Report every signal of ``pool`` as an event (events mode), and its problems to people."""
+        pool.worker_problem.connect(self._on_problem)
+        if not self.events:  # nothing to print per item: no slot called thousands of times a second
+            return
         pool.worker_state_changed.connect(lambda w, s: self.emit("worker_state", worker=w, state=s))
         pool.worker_event.connect(lambda w, m: self.emit("worker_event", worker=w, message=m))
         pool.worker_log.connect(lambda w, line: self.emit("worker_log", worker=w, line=line))
-        pool.worker_problem.connect(self._on_problem)
         pool.item_started.connect(lambda i, w: self.emit("item_started", item=i, worker=w))
         pool.item_done.connect(lambda i, w, r: self.emit("item_done", item=i, worker=w, result=r))
         pool.item_failed.connect(

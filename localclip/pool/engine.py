@@ -46,7 +46,7 @@ class PoolOptions:
     items_per_job: int = 1
 
 
-@dataclass
+@dataclass(slots=True)  # a GPU run queues hundreds of thousands
 class WorkItem:
     item_id: str
     kind: str
@@ -178,6 +178,10 @@ class ListenerGroup(PoolListener):
         self._tell("stopped")
 
 
+def _unpinned(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key != "worker_id"}
+
+
 class PoolEngine:
     def __init__(
         self,
@@ -229,14 +233,17 @@ class PoolEngine:
         self._spawn(slot)
 
     def submit(self, kind: str, items: list[dict[str, Any]], params: dict[str, Any] | None = None) -> None:
-        """Queue ``items`` (dicts with an ``id``; ``worker_id`` pins one to a worker) for job ``kind``."""
+        """Queue ``items`` (dicts with an ``id``; ``worker_id`` pins one to a worker) for job ``kind``.
+        The dicts are kept as given (a GPU run queues hundreds of thousands): do not change them after."""
         if not self.busy:
             self._counts = RunCounts(started_at=time.monotonic())
         shared_params = params or {}
-        for item in items:
-            payload = dict(item)  # a C-level copy: a GPU run queues hundreds of thousands of items
-            worker_id = payload.pop("worker_id", None)
-            self._pending.append(WorkItem(str(item["id"]), kind, payload, shared_params, worker_id))
+        self._pending.extend(
+            WorkItem(str(item["id"]), kind, item, shared_params)
+            if "worker_id" not in item
+            else WorkItem(str(item["id"]), kind, _unpinned(item), shared_params, item["worker_id"])
+            for item in items
+        )
         self._counts.total += len(items)
         for item in [
             item for item in self._pending if item.worker_id and not self._can_serve(item.worker_id)

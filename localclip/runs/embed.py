@@ -9,6 +9,7 @@ re-run computes only what is missing.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from collections import Counter
@@ -23,7 +24,8 @@ from localclip.core.embedding.store import (
     EmbeddingRecord,
     EmbeddingStore,
     FailureRecord,
-    decode_embedding_b64,
+    embedding_bytes_b64,
+    vectors_from_bytes,
 )
 from localclip.core.kinds import JobKind
 from localclip.core.models.folders import WeSpeakerModelInfo
@@ -52,6 +54,18 @@ class EmbedOptions:
     io_threads: int = 4
     torch_threads: int = 0  # 0: as the worker started (OMP_NUM_THREADS, else one per core)
     skip_existing: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A result as it came in: the vector's bytes are checked for length, not yet for their values."""
+
+    key: str
+    worker_id: str
+    clip: Clip
+    duration: float
+    rate: int
+    raw: bytes
 
 
 @dataclass
@@ -103,7 +117,7 @@ class EmbedRun(QObject):
         self.store = EmbeddingStore.open(out_dir, model.model_id, model.embed_dim)
         self.pool: WorkerPool | None = None
         self._clips: dict[str, Clip] = {clip.key: clip for clip in scan.clips}
-        self._results: list[EmbeddingRecord] = []
+        self._incoming: list[Incoming] = []  # results since the last flush, their vectors not yet checked
         self._failures: list[FailureRecord] = []
         self._run_failures: Counter[str] = Counter()
         self.write_error = ""
@@ -161,22 +175,16 @@ class EmbedRun(QObject):
         if clip is None:
             return
         try:
-            embedding = decode_embedding_b64(str(result["embedding_b64"]), self.model.embed_dim)
-            record = EmbeddingRecord(
-                key,
-                clip.dataset,
-                clip.speaker,
-                str(clip.path),
-                float(result["duration"]),
-                int(result["sample_rate"]),
-                embedding,
-            )
+            raw = embedding_bytes_b64(result["embedding_b64"], self.model.embed_dim)
+            duration, rate = float(result["duration"]), int(result["sample_rate"])
+            if not math.isfinite(duration) or duration < 0:
+                raise ValueError(f"the duration {duration!r} is not a length in seconds")
         except (KeyError, TypeError, ValueError) as error:  # untrusted worker output: the clip fails
             self._on_item_failed(
                 key, worker_id, protocol.FAIL_EXCEPTION, f"bad result from the worker: {error}"
             )
             return
-        self._results.append(record)
+        self._incoming.append(Incoming(key, worker_id, clip, duration, rate, raw))
         self.state.done += 1
         self._worker(worker_id).done += 1
         self._tell_progress()
@@ -201,6 +209,31 @@ class EmbedRun(QObject):
             self._next_progress = now + PROGRESS_INTERVAL_S
             self.progress.emit(self.state)
 
+    def _take_incoming(self) -> list[EmbeddingRecord]:
+        """The results since the last flush as records. Their values are checked here, for the batch at
+        once (per result it cost the coordinator more than the store did): a vector with NaN or infinite
+        values fails its clip after all."""
+        incoming, self._incoming = self._incoming, []
+        if not incoming:
+            return []
+        matrix, finite = vectors_from_bytes([entry.raw for entry in incoming], self.model.embed_dim)
+        records = []
+        for entry, vector, ok in zip(incoming, matrix, finite, strict=True):
+            clip = entry.clip
+            if ok:
+                path = str(clip.path)
+                records.append(
+                    EmbeddingRecord(
+                        entry.key, clip.dataset, clip.speaker, path, entry.duration, entry.rate, vector
+                    )
+                )
+                continue
+            self.state.done -= 1
+            self._worker(entry.worker_id).done -= 1
+            reason = "bad result from the worker: the embedding has NaN or infinite values"
+            self._on_item_failed(entry.key, entry.worker_id, protocol.FAIL_EXCEPTION, reason)
+        return records
+
     def _worker(self, worker_id: str) -> WorkerCounts:
         return self.state.workers.setdefault(worker_id, WorkerCounts())
 
@@ -210,16 +243,16 @@ class EmbedRun(QObject):
         A store that cannot be written (disk full, folder gone) stops the run: computing results that
         cannot be kept would only waste the GPU; what was written stays, and a re-run resumes from it."""
         try:
-            if self._results:
-                self.store.add_embeddings(self._results)
-                self._results = []
+            records = self._take_incoming()
+            if records:
+                self.store.add_embeddings(records)
             if self._failures:
                 self.store.add_failures(self._failures)
                 self._failures = []
         except (OSError, sqlite3.Error) as error:
             self.write_error = f"cannot write to {self.store.path}: {error}"
             self.problem.emit(self.write_error)
-            self._results, self._failures = [], []
+            self._incoming, self._failures = [], []
             self.cancel()
 
     def _on_pool_finished(self, summary: dict[str, Any]) -> None:

@@ -87,6 +87,15 @@ def decode_embedding_b64(text: str, dim: int) -> np.ndarray:
 
     Worker output is untrusted: wrong length, bad base64 and NaN or infinite values are ValueErrors.
     """
+    vector = np.frombuffer(embedding_bytes_b64(text, dim), dtype=_FLOAT32_LE).astype(np.float32)
+    if not np.isfinite(vector).all():
+        raise ValueError("the embedding has NaN or infinite values")
+    return vector
+
+
+def embedding_bytes_b64(text: str, dim: int) -> bytes:
+    """The bytes of a worker's `embedding_b64`, checked for type, length and base64; their values are
+    checked by :func:`decode_embedding_b64`, or for many at once by :func:`vectors_from_bytes`."""
     if not isinstance(text, str):
         raise ValueError(f"embedding_b64 must be a string, not {type(text).__name__}")
     expected_chars = 4 * math.ceil(dim * _FLOAT32_LE.itemsize / 3)
@@ -95,16 +104,20 @@ def decode_embedding_b64(text: str, dim: int) -> np.ndarray:
             f"embedding_b64 has {len(text)} characters; a {dim}-dimensional float32 vector has "
             f"{expected_chars}"
         )
-    try:
-        raw = base64.b64decode(text, validate=True)
+    try:  # binascii itself: base64.b64decode's checks of its argument cost more than the decoding
+        raw = binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError(f"embedding_b64 is not valid base64: {error}") from None
     if len(raw) != dim * _FLOAT32_LE.itemsize:
         raise ValueError(f"embedding_b64 decodes to {len(raw)} bytes, not {dim * _FLOAT32_LE.itemsize}")
-    vector = np.frombuffer(raw, dtype=_FLOAT32_LE)  # read-only, over the decoded bytes: no copy
-    if not np.isfinite(vector).all():
-        raise ValueError("the embedding has NaN or infinite values")
-    return vector
+    return raw
+
+
+def vectors_from_bytes(raws: list[bytes], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """[n, dim] float32 from ``n`` checked byte strings (embedding_bytes_b64), and whether each row is
+    finite: one pass over a batch, where a check per vector costs more than the decoding."""
+    matrix = np.frombuffer(b"".join(raws), dtype=_FLOAT32_LE).reshape(len(raws), dim).astype(np.float32)
+    return matrix, np.isfinite(matrix).all(axis=1)
 
 
 def encode_embedding_b64(vector: np.ndarray) -> str:
@@ -183,6 +196,8 @@ class EmbeddingStore:
         rejects the whole batch with a ValueError. A clip that now has an embedding loses its failure row.
         """
         rows = list({row[0]: row for row in (_embedding_row(r, self.dim) for r in records)}.values())
+        added = _matrix_from_blobs([row[6] for row in rows], self.dim, self.path)
+        _check_finite(added, [row[0] for row in rows])  # one check over the batch, not one per row
         with self._transaction() as connection:
             replaced = _stored_vectors(connection, [row[0] for row in rows], self.dim, self.path)
             connection.executemany(
@@ -190,8 +205,8 @@ class EmbeddingStore:
                 "embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            connection.executemany("DELETE FROM failures WHERE key = ?", [(row[0],) for row in rows])
-            added = _matrix_from_blobs([row[6] for row in rows], self.dim, self.path)
+            if connection.execute("SELECT 1 FROM failures LIMIT 1").fetchone():  # most runs have none
+                connection.executemany("DELETE FROM failures WHERE key = ?", [(row[0],) for row in rows])
             _update_sums(connection, sums_of([r[1] for r in rows], [r[2] for r in rows], added), self.dim)
             _update_sums(connection, replaced, self.dim)
 
@@ -479,7 +494,7 @@ def _embedding_row(record: EmbeddingRecord, dim: int) -> tuple[Any, ...]:
         str(record.path),
         duration,
         int(record.sample_rate),
-        _vector_blob(record.embedding, dim, record.key),
+        _vector_blob(record.embedding, dim, record.key, check_finite=False),  # checked per batch
     )
 
 
@@ -578,15 +593,25 @@ def _checked_key(key: str) -> str:
     return key
 
 
-def _vector_blob(vector: np.ndarray, dim: int, name: str) -> bytes:
+def _vector_blob(vector: np.ndarray, dim: int, name: str, check_finite: bool = True) -> bytes:
     array = np.asarray(vector)
     if array.shape != (dim,):
         raise ValueError(f"{name}: the embedding has shape {array.shape}; this store holds ({dim},) vectors")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught just below, as infinity
-        as_float32 = array.astype(_FLOAT32_LE, copy=False)
-    if not np.isfinite(as_float32).all():  # after the cast: a float64 beyond float32's range is infinite
-        raise ValueError(f"{name}: the embedding has NaN or infinite values; nothing was written")
+    if array.dtype == _FLOAT32_LE:
+        as_float32 = array
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below, as infinity
+            as_float32 = array.astype(_FLOAT32_LE)
+    if check_finite:  # after the cast: a float64 beyond float32's range is infinite
+        _check_finite(as_float32[None, :], [name])
     return as_float32.tobytes()
+
+
+def _check_finite(matrix: np.ndarray, names: list[str]) -> None:
+    finite = np.isfinite(matrix).all(axis=1)
+    if not finite.all():
+        name = names[int(np.argmin(finite))]
+        raise ValueError(f"{name}: the embedding has NaN or infinite values; nothing was written")
 
 
 def _matrix_from_blobs(blobs: tuple[bytes, ...] | list[bytes], dim: int, path: Path) -> np.ndarray:
