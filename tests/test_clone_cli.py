@@ -143,6 +143,31 @@ def test_a_checkpoint_folder_missing_a_file_is_one_clear_line(
     assert completed.returncode == 2 and "missing model.pth" in completed.stderr
 
 
+def test_a_checkpoint_no_worker_can_load_stops_the_run_once(
+    fish_model: Path, project: Path, tmp_path: Path
+) -> None:
+    """Every file is there, so the command's check passes, but config.json names a model type the worker
+    does not run: the run stops with the reason once (exit 2) and no line is marked failed; fixed, it runs."""
+    broken = tmp_path / "broken"
+    shutil.copytree(fish_model, broken)
+    config = json.loads((broken / "config.json").read_text(encoding="utf-8"))
+    (broken / "config.json").write_text(json.dumps({**config, "model_type": "naive"}), encoding="utf-8")
+    code, events, stderr = clone(project, broken, "--workers", "2")
+    assert code == 2, stderr[-2000:]
+    report = report_of(events)
+    assert "model_type is 'naive'" in report["setup_error"] and not report["cancelled_run"]
+    assert report["done"] == 0 and report["failed"] == 0 and report["failures"] == []
+    assert not [e for e in events if e["event"] in ("item_failed", "line_finished")]
+    assert not Manifest.load(project).lines  # nothing recorded, as failed or otherwise
+
+    completed = localclip("clone", project, "--model", broken, *FAST, "--workers", "1", timeout=120)
+    assert completed.returncode == 2 and completed.stdout.count("model_type is 'naive'") == 1
+    assert "no line was marked failed" in completed.stdout and "Traceback" not in completed.stderr
+
+    code, events, stderr = clone(project, fish_model, "--workers", "1", "--only", "001")
+    assert code == 0 and report_of(events)["done"] == 1, stderr[-2000:]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_a_worker_killed_mid_line_has_its_line_finished_elsewhere(
     qtbot, worker_python: Path, fish_model: Path, project: Path

@@ -20,6 +20,7 @@ from localclip.pool.engine import PoolListener, PoolOptions
 from localclip.pool.launch import WorkerConfigError, WorkerLaunch
 from localclip_worker import protocol
 from tests.conftest import ROGUE_WORKER
+from tests.test_pool import setup_failing_launches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,6 +155,30 @@ def test_a_worker_printing_garbage_is_replaced_and_the_run_goes_on(
     rogue_problems = [text for worker, text in recorder.problems if worker == "rogue"]
     assert any(reported in text for text in rogue_problems), rogue_problems
     assert all(len(text) < 600 for text in rogue_problems)
+
+
+@pytest.mark.parametrize(
+    ("params", "reason", "traceback"),
+    [
+        ({"crash": "no such kernel image"}, "could not start diag: no such kernel image", True),
+        ({"refuse_on_run": "checkpoint C has no model.pth"}, "could not start diag: checkpoint C has", False),
+    ],
+)
+def test_a_job_that_cannot_be_set_up_stops_the_run_once(
+    make_driver, worker_python: Path, params: dict[str, str], reason: str, traceback: bool
+) -> None:
+    """A set-up that crashes, or a job set up again for other params that fails while running: the run
+    stops once with the reason and fails no item. A crash's traceback goes to the log; a SetupError's not."""
+    driver, recorder = make_driver(launches=setup_failing_launches(worker_python, 1), items_per_job=5)
+    run = driver.run("diag", [{"id": f"i{n}"} for n in range(12)], params, timeout=60)
+    assert run.summary["setup_error"].startswith(reason) and not run.summary["cancelled_run"]
+    assert run.summary["failed"] == 0 and run.summary["cancelled"] == 12 and run.failures == {}
+    assert driver.run("diag", [{"id": "after"}], timeout=60).summary["done"] == 1  # the worker stayed up
+    wait_until(lambda: any(line.startswith(("run i0", "RuntimeError")) for _, line in list(recorder.logs)))
+    logs = [line for _, line in list(recorder.logs)]
+    assert any("Traceback" in line for line in logs) == traceback
+    ran = [line for line in logs if line.startswith("run ")]
+    assert ran == ([] if traceback else ["run i0"])  # the job's other items were not run
 
 
 def test_a_protocol_version_mismatch_retires_the_worker(make_driver, worker_python: Path) -> None:

@@ -18,12 +18,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from localclip.cli import build_parser
+from localclip.cli.embedding import embed_options
 from localclip.core.demo_data import AudioFormat, make_dataset
 from localclip.core.embedding.datasets import scan_dataset
 from localclip.core.embedding.store import EmbeddingStore
 from localclip.core.models.folders import WeSpeakerModelInfo, check_wespeaker_dir
+from localclip.core.options import EMBED_PRECISION
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs.embed import EmbedOptions, EmbedRun
+from localclip.settings import Settings
 from tests.conftest import model_no_worker_loads, run_localclip
 
 WAV16 = (AudioFormat(".wav", "PCM_16", 16000, 1),)
@@ -168,6 +172,21 @@ def test_the_precision_option_reaches_the_worker(dataset: Path, tiny_model: Path
     assert jobs and all(ready["precision"] == "exact" for ready in jobs)  # the CPU always computes exact
     refused = localclip("embed", dataset, "--model", tiny_model, "--out", tmp_path, "--precision", "fp8")
     assert refused.returncode == 2 and "invalid choice: 'fp8'" in refused.stderr
+
+
+def test_the_precision_comes_from_the_option_else_the_setting(
+    dataset: Path, tiny_model: Path, tmp_path: Path
+) -> None:
+    """What the embed command sends the workers as params "precision" (the CPU test above cannot tell)."""
+    settings = Settings()
+    command = ["embed", str(dataset), "--model", str(tiny_model), "--out", "out"]
+    assert embed_options(build_parser().parse_args(command), settings).precision == "exact"
+    settings.set(EMBED_PRECISION, "fp16")
+    assert embed_options(build_parser().parse_args(command), settings).precision == "fp16"
+    chosen = embed_options(build_parser().parse_args([*command, "--precision", "tf32"]), settings)
+    assert chosen.precision == "tf32"
+    run = EmbedRun(scan_dataset(dataset), check_wespeaker_dir(tiny_model), tmp_path, chosen)
+    assert run.job_params()["precision"] == "tf32"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

@@ -175,6 +175,69 @@ def test_a_bad_vector_rejects_the_whole_batch_before_writing(tmp_path: Path, bad
         assert store.counts() == {"embeddings": 0, "failures": 1, "speakers": 0}  # failure row kept too
 
 
+def test_a_batch_is_written_as_one_record_at_a_time_would_be(tmp_path: Path) -> None:
+    """The batch is checked and written at once (numpy): the same rows as record by record: a key twice
+    keeps its last record at its first place, vectors of any float type or a list stored as float32,
+    durations and sample rates as numbers."""
+    records = [record(i) for i in range(6)]
+    records[1].embedding = records[1].embedding.astype(np.float64) / 3
+    records[2].embedding = [0.5] * DIM  # type: ignore[assignment]
+    records[3].duration, records[3].sample_rate = 2, 44_100.0  # type: ignore[assignment]
+    again = record(0)
+    again.embedding = again.embedding * -1
+    with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        store.add_embeddings([*records, again])
+        table = store.embeddings()
+        rows = store._query("SELECT key, duration, sample_rate FROM embeddings ORDER BY rowid")
+    assert [row[0] for row in rows] == [r.key for r in records]  # the key twice: once, at its first place
+    stored = dict(zip(table.keys, table.matrix, strict=True))
+    assert stored[again.key].tolist() == again.embedding.tolist()
+    np.testing.assert_array_equal(stored[records[1].key], records[1].embedding.astype(np.float32))
+    assert stored[records[2].key].tolist() == [0.5] * DIM
+    assert rows[3][1:] == (2.0, 44_100) and isinstance(rows[3][1], float) and isinstance(rows[3][2], int)
+
+
+def test_the_first_bad_record_of_a_batch_is_the_one_named(tmp_path: Path) -> None:
+    bad_duration, bad_vector, bad_key = record(1), record(2), record(3)
+    bad_duration.duration = float("nan")
+    bad_vector.embedding = np.zeros(DIM + 1, dtype=np.float32)
+    bad_key.key = ""
+    with EmbeddingStore.open(tmp_path, "m", DIM) as store:
+        with pytest.raises(ValueError, match=r"clip000001\.wav: the duration nan is not a length"):
+            store.add_embeddings([record(0), bad_duration, bad_vector, bad_key])
+        with pytest.raises(ValueError, match=r"clip000002\.wav: the embedding has shape \(9,\)"):
+            store.add_embeddings([record(0), bad_vector, bad_key])
+        with pytest.raises(ValueError, match="a clip key must be a non-empty string"):
+            store.add_embeddings([bad_key, bad_vector])
+        superseded = record(4)
+        superseded.embedding = np.full(DIM, np.nan, dtype=np.float32)
+        store.add_embeddings([superseded, record(4)])  # its key's last record wins: nothing is wrong
+        assert store.counts()["embeddings"] == 1
+
+
+def test_a_new_store_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    """16 KiB pages hold a dozen clip rows each (a quarter less work per write); a store made with 4 KiB
+    pages (before) is read and written as ever."""
+    with EmbeddingStore.open(tmp_path / "new", "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(5)])
+    with sqlite3.connect(tmp_path / "new" / STORE_FILE_NAME) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == 16_384
+    older = tmp_path / "older"
+    older.mkdir()
+    with sqlite3.connect(older / STORE_FILE_NAME) as connection:
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("PRAGMA journal_mode=WAL")
+    with EmbeddingStore.open(older, "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(5)])
+    with EmbeddingStore.open(older, "m", DIM) as store:
+        store.add_embeddings([record(i) for i in range(5, 40)])
+        assert len(store.embeddings()) == 40
+        assert_sums_match_the_clip_rows(store)
+    with sqlite3.connect(older / STORE_FILE_NAME) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
 def test_wal_mode_is_on(tmp_path: Path) -> None:
     with EmbeddingStore.open(tmp_path, "m", DIM) as store:
         store.add_embeddings([record(1)])

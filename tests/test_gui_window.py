@@ -30,6 +30,7 @@ from localclip.core.options import (
     CLONE_TEMPERATURE,
     CLONE_TOP_P,
     EMBED_CPU_WORKERS,
+    EMBED_PRECISION,
     MAX_WORKERS,
     RUN_DEVICE,
     WESPEAKER_MODEL_DIR,
@@ -290,6 +291,9 @@ def test_settings_survive_a_restart_of_the_window(qtbot, tiny_model: Path, tmp_p
     panel.max_workers.setValue(3)
     panel.clone_memory.setValue(6.5)
     panel.batch_size.setValue(32)
+    modes = [panel.precision.itemData(n) for n in range(panel.precision.count())]
+    assert modes == ["exact", "tf32", "bf16", "fp16"]
+    panel.precision.setCurrentIndex(panel.precision.findData("bf16"))
     panel.temperature.setValue(0.6)
     panel.random_seed.setChecked(False)
     panel.seed.setValue(1234)
@@ -306,6 +310,7 @@ def test_settings_survive_a_restart_of_the_window(qtbot, tiny_model: Path, tmp_p
     panel = again.settings_panel
     assert panel.device.currentData() == "cuda" and panel.max_workers.value() == 3
     assert panel.clone_memory.value() == 6.5 and panel.batch_size.value() == 32
+    assert panel.precision.currentData() == "bf16" and again.settings.get(EMBED_PRECISION) == "bf16"
     assert panel.temperature.value() == pytest.approx(0.6)
     assert not panel.random_seed.isChecked() and panel.seed.value() == 1234
     assert panel.interpreters["clone"].path.text() == str(python)

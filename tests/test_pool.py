@@ -16,6 +16,21 @@ from localclip.pool.launch import WorkerConfigError, WorkerLaunch
 from localclip_worker import protocol
 from tests.conftest import ROGUE_WORKER
 
+SETUP_FAILING_WORKER = Path(__file__).parent / "workers" / "setup_failing_worker.py"
+
+
+def setup_failing_launches(worker_python: Path, count: int) -> list[WorkerLaunch]:
+    """Real workers whose diag job fails its set-up as its params say (workers/setup_failing_worker.py)."""
+    return [
+        WorkerLaunch(
+            str(n),
+            worker_python,
+            heartbeat_seconds=0.25,
+            arguments=("-I", str(SETUP_FAILING_WORKER), "--worker-id", str(n), "--heartbeat", "0.25"),
+        )
+        for n in range(count)
+    ]
+
 
 def test_handshake_reports_the_worker_and_its_device(make_pool, worker_python: Path) -> None:
     harness = make_pool(1)
@@ -345,3 +360,29 @@ def test_work_submitted_after_every_worker_retired_fails_at_once(make_pool, qtbo
     summary = harness.run("diag", [{"id": "late"}])
     assert summary["failed"] == 1 and harness.failed["late"][0] == "no_worker"
     assert "pip install" in harness.failed["late"][1]  # the retired worker's reason
+
+
+@pytest.mark.parametrize(("workers", "per_job"), [(2, 4), (1, 1)])  # (1, 1): the run ends inside the report
+def test_a_job_that_cannot_be_set_up_stops_the_run_once(
+    make_pool, worker_python: Path, workers: int, per_job: int
+) -> None:
+    """40 items, a set-up every worker refuses: the run stops with the reason once, no item is failed for it
+    (all still to do), and the workers stay up and run the next job."""
+    harness = make_pool(launches=setup_failing_launches(worker_python, workers), items_per_job=per_job)
+    harness.wait_for_hello(workers)
+    pids = {w: slot.process.pid for w, slot in harness.pool.slots.items()}
+    told: list[str] = []
+    harness.pool.progress.connect(lambda finished, total: told.append(f"progress {finished}/{total}"))
+    harness.pool.finished.connect(lambda summary: told.append("finished"))
+    items = [{"id": f"i{n}", "sleep": 0.05} for n in range(40)]
+    summary = harness.run("diag", items, {"refuse": "model folder M does not fit 模型"})
+    assert summary["setup_error"] == "could not start diag: model folder M does not fit 模型"
+    assert summary["failed"] == 0 and summary["done"] == 0 and summary["cancelled"] == 40
+    assert summary["failures"] == [] and harness.failed == {} and not summary["cancelled_run"]
+    assert told[-1] == "finished" and told.count("finished") == 1  # no progress after the end
+    assert all(worker["restarts"] == 0 for worker in summary["workers"].values())
+    assert not any("Traceback" in line for _, line in harness.logs)  # a SetupError says why by itself
+
+    fixed = harness.run("diag", items)  # the same workers set the job up again, and it works
+    assert fixed["done"] == 40 and not fixed["setup_error"]
+    assert {w: slot.process.pid for w, slot in harness.pool.slots.items()} == pids

@@ -10,6 +10,7 @@ from localclip.core.options import (
     CPU_WORKERS,
     EMBED_GPU_IO_THREADS,
     EMBED_MEMORY_PER_WORKER_GB,
+    EMBED_PRECISION,
     GPU_WORKER_TORCH_THREADS,
     MAX_WORKERS,
     MEMORY_PER_WORKER_GB,
@@ -230,3 +231,13 @@ def test_bad_gpu_figures_fall_back_to_the_default(ini: Path, text: str, option) 
     settings = Settings(ini)
     assert settings.get(option) == option.default
     JobKind.EMBED.plan_settings(settings, cores=16)  # and the plan accepts what the settings give
+
+
+def test_the_embedding_precision_is_kept_and_a_mode_it_does_not_know_is_exact(ini: Path) -> None:
+    assert Settings(ini).get(EMBED_PRECISION) == "exact"
+    first = Settings(ini)
+    first.set(EMBED_PRECISION, "bf16")
+    first.sync()
+    assert Settings(ini).get(EMBED_PRECISION) == "bf16"
+    write_ini(ini, "[embed]\nprecision=fp8\n")  # a hand-written mode no worker has
+    assert Settings(ini).get(EMBED_PRECISION) == "exact"

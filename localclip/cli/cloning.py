@@ -82,7 +82,9 @@ def run_regenerate(args: argparse.Namespace) -> int:
         manifest.save()  # the new take's number is reserved
     except (ModelDirError, ManifestError, ValueError) as error:
         raise UsageError(str(error)) from None
-    options = CloneOptions(device=recorded.device, params=recorded.clone_params, seed=seed)
+    options = CloneOptions(
+        device=recorded.device, precision=recorded.precision, params=recorded.clone_params, seed=seed
+    )
     run = make_run(CloneRun, project_scan, model, options, plans=[plan])
     code = execute(args, run, project_scan)
     if code == 0:

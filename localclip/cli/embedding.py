@@ -17,14 +17,14 @@ from localclip.runs.setup import embed_launches
 from localclip.settings import Settings
 
 if TYPE_CHECKING:  # runs.embed imports Qt: only when a run is made
-    from localclip.runs.embed import EmbedProgress, EmbedRun
+    from localclip.runs.embed import EmbedOptions, EmbedProgress, EmbedRun
 
 SETUP_HINT = "no clip was marked failed for it: run the same command again once it is fixed"
 
 
 def run_embed(args: argparse.Namespace) -> int:
     from localclip.core.embedding.store import StoreMismatch
-    from localclip.runs.embed import EmbedOptions, EmbedRun
+    from localclip.runs.embed import EmbedRun
 
     try:
         scan = scan_dataset(args.dataset)
@@ -32,14 +32,8 @@ def run_embed(args: argparse.Namespace) -> int:
     except (LayoutError, ModelDirError) as error:
         raise UsageError(str(error)) from None
     settings = Settings()
-    options = EmbedOptions(
-        device=args.device,
-        batch_size=args.batch_size,
-        precision=args.precision or settings.get(EMBED_PRECISION),
-        skip_existing=not args.no_skip_existing,
-    )
     try:
-        run = EmbedRun(scan, model, args.out, options)
+        run = EmbedRun(scan, model, args.out, embed_options(args, settings))
     except StoreMismatch as error:
         raise UsageError(str(error)) from None
     plan_settings = JobKind.EMBED.plan_settings(settings)
@@ -64,6 +58,18 @@ def run_embed(args: argparse.Namespace) -> int:
     if args.events != "jsonl":
         print(describe_end(reports[0] if reports else None))
     return report_exit_code(reports[0] if reports else None)
+
+
+def embed_options(args: argparse.Namespace, settings: Settings) -> EmbedOptions:
+    """The run's options from the command line; without --precision, the precision setting."""
+    from localclip.runs.embed import EmbedOptions
+
+    return EmbedOptions(
+        device=args.device,
+        batch_size=args.batch_size,
+        precision=args.precision or settings.get(EMBED_PRECISION),
+        skip_existing=not args.no_skip_existing,
+    )
 
 
 def follow_embed_run(run: EmbedRun, pool: Any, terminal: TerminalRun) -> list[RunReport]:

@@ -229,13 +229,14 @@ class SettingsPanel(QScrollArea):
         self.min_utterances = self._spin(SPEAKERS_MIN_UTTERANCES, 1, 1_000_000)
         self.min_utterances.setToolTip(self.tr("Speakers with fewer embedded clips get no speaker embedding"))
         self.precision = QComboBox()
-        for value, text in (
-            ("exact", self.tr("Exact (float32, as WeSpeaker)")),
-            ("tf32", self.tr("TF32")),
-            ("bf16", self.tr("bfloat16")),
-            ("fp16", self.tr("float16")),
-        ):
-            self.precision.addItem(text, value)
+        names = {
+            "exact": self.tr("Exact (float32, as WeSpeaker)"),
+            "tf32": self.tr("TF32"),
+            "bf16": self.tr("bfloat16"),
+            "fp16": self.tr("float16"),
+        }
+        for value in EMBED_PRECISION.choices or ():  # the option's own list: a new mode shows by its value
+            self.precision.addItem(names.get(value, value), value)
         self.precision.setToolTip(
             self.tr("The model's arithmetic on a GPU; faster modes round more. The CPU computes exact.")
         )

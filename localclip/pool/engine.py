@@ -469,6 +469,8 @@ class PoolEngine:
     def _tell_progress(self) -> None:
         """At most every PROGRESS_INTERVAL_S, and always for the first and the last item of a run."""
         finished, total = self._counts.finished, self._counts.total
+        if total == 0:  # the run already finished (a set-up error's cancel can end it inside a report)
+            return
         now = time.monotonic()
         if finished < total and finished > 1 and now < self._next_progress:
             return

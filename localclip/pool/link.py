@@ -169,6 +169,8 @@ class WorkerLink:
         self._last_heard = time.monotonic()
         if self._deaf or self._ended:
             return
+        # Per line, the least Python that checks it: a GPU's worker sends tens of thousands a second.
+        decode, events, tell = protocol.decode, protocol.EVENTS, self._listener.link_event
         for line in self._stdout.feed(data):
             if isinstance(line, OversizedLine):
                 self._violation(
@@ -176,16 +178,16 @@ class WorkerLink:
                     line.head.decode("utf-8", "replace"),
                 )
                 return
-            if not line.strip():
+            if not line or line.isspace():  # a blank line (isspace: no copy, unlike strip)
                 continue
             try:
-                message = protocol.decode(line, protocol.EVENTS)
+                message = decode(line, events)
             except protocol.ProtocolError as error:
                 self._violation(error.reason, error.text)
                 return
-            if not self._accept(message):
+            if (self.hello is None or message["type"] == "hello") and not self._accept(message):
                 return
-            self._listener.link_event(self, message)
+            tell(self, message)
 
     def on_stderr(self, data: bytes) -> None:
         if self._ended:

@@ -149,7 +149,16 @@ class EmbedRun(QObject):
             QTimer.singleShot(0, lambda: self._on_pool_finished(pool.summary()))
             return
         self.pool.start()
-        params = {
+        self.pool.submit(
+            JobKind.EMBED.worker_job,
+            [{"id": clip.key, "path": str(clip.path)} for clip in self.pending],
+            self.job_params(),
+        )
+        self._flush_timer.start()
+
+    def job_params(self) -> dict[str, Any]:
+        """The embed job's params (docs/protocol.md, the embed job)."""
+        return {
             "model_dir": str(self.model.path),
             "device": self.options.device,
             "batch_size": self.options.batch_size,
@@ -157,12 +166,6 @@ class EmbedRun(QObject):
             "io_threads": self.options.io_threads,
             "torch_threads": self.options.torch_threads,
         }
-        self.pool.submit(
-            JobKind.EMBED.worker_job,
-            [{"id": clip.key, "path": str(clip.path)} for clip in self.pending],
-            params,
-        )
-        self._flush_timer.start()
 
     def cancel(self) -> None:
         if self.pool is not None:

@@ -408,13 +408,16 @@ class TakeRegenerator(QObject):
                 pool.setParent(self)  # it was the run's child; it stays warm here
         # Lines the run never reported (cancelled before a worker took them) end here too.
         reported = {failure["line"] for failure in report.failures}
-        if report.cancelled_run:
+        if report.cancelled_run or report.setup_error:
             self._stale_reservations = True
+            # A model or device that could not be set up stopped the batch: its lines end with that reason
+            # (nothing was recorded as failed for them).
+            reason = report.setup_error or "cancelled"
             for line_id in run.plans:
                 record = self._manifest.lines.get(line_id) if self._manifest else None
                 made = record is not None and record.chosen_take == run.plans[line_id].take
                 if line_id not in reported and not made:
-                    self.take_failed.emit(line_id, "cancelled")
+                    self.take_failed.emit(line_id, reason)
         run.deleteLater()
         if self._adopted_later is not None:
             self._replace_pool(self._adopted_later)

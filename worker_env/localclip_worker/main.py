@@ -141,32 +141,41 @@ class Worker:
             self._job_numbers.pop(request["job_id"], None)
 
     def _run_job(self, request: protocol.Message, cancelled: Callable[[], bool]) -> None:
-        job_id, kind, params = request["job_id"], request["kind"], request["params"]
+        job_id, kind, params, items = request["job_id"], request["kind"], request["params"], request["items"]
         if cancelled():  # cancelled before it began: do not load a model for it
-            for item in request["items"]:
+            for item in items:
                 self._item_failed(job_id, item["id"], protocol.FAIL_CANCELLED, "cancelled")
             return
         try:
             job = self._job(kind, params)
-        except Exception as error:  # a set-up error: every item is reported with it, none ran
+        except Exception as error:  # a set-up that crashes is a set-up problem too: none of the items ran
             if not isinstance(error, (BadInput, SetupError)):
                 log.error("setting up %s failed:\n%s", kind, traceback.format_exc())
-            for item in request["items"]:
-                self._item_failed(job_id, item["id"], protocol.FAIL_SETUP, f"could not start {kind}: {error}")
+            self._setup_failed(job_id, kind, [item["id"] for item in items], error)
             return
         if hasattr(job, "run_items"):
-            self._run_items(job, job_id, request["items"], params, cancelled)
+            self._run_items(job, job_id, kind, items, params, cancelled)
             return
-        for item in request["items"]:
+        for index, item in enumerate(items):
             if cancelled():
                 self._item_failed(job_id, item["id"], protocol.FAIL_CANCELLED, "cancelled")
                 continue
-            self._run_item(job, job_id, item, params, cancelled)
+            try:
+                self._run_item(job, job_id, item, params, cancelled)
+            except SetupError as error:  # set up again for other params, and failed: so would the rest
+                self._setup_failed(job_id, kind, [rest["id"] for rest in items[index:]], error)
+                return
+
+    def _setup_failed(self, job_id: str, kind: str, item_ids: list[str], error: Exception) -> None:
+        """Each item of a job that could not be set up gets the one reason (the coordinator stops the run)."""
+        for item_id in item_ids:
+            self._item_failed(job_id, item_id, protocol.FAIL_SETUP, f"could not start {kind}: {error}")
 
     def _run_items(
         self,
         job: BatchJob,
         job_id: str,
+        kind: str,
         items: list[dict[str, Any]],
         params: dict[str, Any],
         cancelled: Callable[[], bool],
@@ -182,9 +191,11 @@ class Worker:
                 pending.discard(item_id)
                 self._report(job_id, item_id, outcome, time.perf_counter() - started)
                 started = time.perf_counter()
+        except SetupError as error:  # set up again for other params, and failed
+            self._setup_failed(job_id, kind, sorted(pending), error)
+            return
         except Exception as error:  # the job itself broke: what it did not report fails with the reason
-            if not isinstance(error, SetupError):  # a reload for other params that failed says why itself
-                log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
             for item_id in sorted(pending):
                 self._item_failed(job_id, item_id, _failure_code(error), f"{type(error).__name__}: {error}")
             return
@@ -232,7 +243,9 @@ class Worker:
         started = time.perf_counter()
         try:
             result = job.run(item, params, ItemContext(report_progress, cancelled))
-        except (BadInput, SetupError) as error:
+        except SetupError:
+            raise  # the job's, not the item's: _run_job reports it for every item left
+        except BadInput as error:
             self._report(job_id, item_id, error, 0.0)
             return
         except Exception as error:
