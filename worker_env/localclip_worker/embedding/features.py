@@ -25,9 +25,9 @@ from localclip_worker.embedding.frontend import (
     frame_count,
     resampled_length,
 )
+from localclip_worker.embedding.models import MIN_FRAMES
 from localclip_worker.job import BadInput
 
-MIN_FRAMES = 9  # ResNet's unbiased std over one pooled frame (8 frames or fewer) is NaN
 MIN_SAMPLES = FRAME_SAMPLES + (MIN_FRAMES - 1) * SHIFT_SAMPLES
 SILENCE_PEAK = 1.0 / INT16_SCALE  # below one int16 step: nothing but digital silence
 BLOCK_FRAMES = 1 << 20  # read in blocks so only channel 0 of a long multichannel file is kept

@@ -26,10 +26,11 @@ from typing import Any
 import torch
 import yaml
 
+from localclip_worker.embedding.frontend import NUM_MEL_BINS, SAMPLE_RATE, WINDOWS
+
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
-FEAT_DIM = 80  # WeSpeaker's fbank front end is hard-coded to 80 mel bins
+FEAT_DIM = NUM_MEL_BINS  # WeSpeaker's fbank front end is hard-coded to 80 mel bins
 CONFIG_FILE = "config.yaml"
 WEIGHTS_FILE = "avg_model.pt"
 # WeSpeaker's train.py adds the training classifier as ``model.projection`` before saving, so a real
@@ -41,8 +42,7 @@ SHOWN = 5  # keys listed per kind of problem
 # The front end WeSpeaker's extract_embedding applies unless told otherwise: a hamming window on int16-scale
 # samples. Its CLI switches to a povey window on float-scale samples for the 3D-Speaker CAM++ and ERes2Net
 # checkpoints of its own hub; a model folder says so in config.yaml (dataset_args.fbank_args.window_type,
-# dataset_args.wavform_norm), since nothing in the weights tells.
-WINDOW_TYPES = ("hamming", "povey")
+# dataset_args.wavform_norm), since nothing in the weights tells. The windows: frontend.WINDOWS.
 # Every family gets the same floor: ResNet and ERes2Net reduce time 8x and their unbiased pooled std over
 # one step is NaN (8 frames or fewer); the others accept less, but 90 ms of audio carries no speaker.
 MIN_FRAMES = 9
@@ -217,10 +217,10 @@ def _unknown_model_message(folder: Path, name: str, speaker_model: Any) -> str:
 def _front_end(folder: Path, config: dict[str, Any]) -> tuple[str, bool]:
     dataset_args = _mapping(config.get("dataset_args"))
     window_type = _mapping(dataset_args.get("fbank_args")).get("window_type", "hamming")
-    if window_type not in WINDOW_TYPES:
+    if window_type not in WINDOWS:
         raise ModelError(
             f"{CONFIG_FILE} in {folder}: dataset_args.fbank_args.window_type {window_type!r} is not "
-            f"supported ({', '.join(WINDOW_TYPES)})"
+            f"supported ({', '.join(WINDOWS)})"
         )
     return window_type, dataset_args.get("wavform_norm") is not True
 
