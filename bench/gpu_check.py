@@ -19,10 +19,13 @@ overruns is killed with its workers and recorded as ``timeout``, keeping what it
   embed_throughput  WeSpeaker per file, LocalClip through the Qt-free driver with 1, 2 and 4 workers, and
                     the model-only ceiling: clips/s, audio s/s, GPU use, memory and CPU per worker
   clone_correct     LocalClip's clone job against fish-speech's TTSInferenceEngine, same seed, bf16 and fp32
+  clone_batched     one worker's batched decoder, S1-mini-sized random model, 1 to 16 lines at once, eager
+                    and in CUDA graphs: tokens/s in all against one eager row (bars: 8x and 1000 tok/s at 16),
+                    capture seconds, and token agreement of lines decoded alone and 16 together
   clone_throughput  S1-mini-sized random model, 1, 2, 4 and 8 workers on one GPU: tokens/s per worker and in
                     all, GPU memory per worker against the plan's figure, CPU per worker
-  clone_profile     one worker's decode steps under torch.profiler: kernel launches, host synchronisations
-                    and ATen ops per generated token
+  clone_profile     the batched decoder's step under torch.profiler, 1 and 16 rows, eager and in CUDA graphs:
+                    kernel launches, host synchronisations, copies and ATen ops per step and per token
 
 Results are appended to one JSON file as each phase ends (written atomically), so a run cut short still
 returns what it measured; ``--only`` reruns phases and keeps the others' results in the file (pass the same
@@ -94,9 +97,10 @@ PHASES = (
     Phase("embed_correct", 45, 120, 20, ("wespeaker",)),
     Phase("embed_oom", 45, 90, 20, ("wespeaker",)),
     Phase("embed_precision", 45, 90, 15, ("wespeaker", "dataset")),
-    Phase("embed_throughput", 140, 200, 40, ("wespeaker", "dataset")),
+    Phase("embed_throughput", 115, 200, 40, ("wespeaker", "dataset")),
     Phase("clone_correct", 45, 120, 20, ("fish-tiny",)),
-    Phase("clone_throughput", 130, 150, 40, (FISH,)),
+    Phase("clone_batched", 120, 90, 40, (FISH,)),
+    Phase("clone_throughput", 80, 150, 40, (FISH,)),
     Phase("clone_profile", 40, 90, 15, (FISH,)),
 )
 

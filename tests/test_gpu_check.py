@@ -28,6 +28,7 @@ PHASES = [
     "embed_precision",
     "embed_throughput",
     "clone_correct",
+    "clone_batched",
     "clone_throughput",
     "clone_profile",
 ]
@@ -87,7 +88,7 @@ def test_restated_settings_match_the_apps(tmp_path: Path) -> None:
     settings = Settings(tmp_path / "localclip.ini")
     apps = JobKind.EMBED.plan_settings(settings, cores=4)
     assert workers.embed_plan_settings(apps.cpu_workers) == apps
-    assert workers.clone_plan_settings() == settings.plan_settings()
+    assert workers.clone_plan_settings() == JobKind.CLONE.plan_settings(settings)
     options = EmbedOptions()
     assert (options.batch_size, options.clips_per_job, options.io_threads) == (
         workers.EMBED_BATCH_SIZE,

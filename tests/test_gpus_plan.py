@@ -270,6 +270,16 @@ def test_the_4090_plan() -> None:
     assert {slot.gpu_uuid for slot in plan.slots} == {"GPU-5f6d2c1e-8a3b-4e27-9c41-0b7e2a9d3f18"}
 
 
+def test_cloning_plans_one_worker_per_gpu_that_batches_its_lines(tmp_path: Path) -> None:
+    from localclip.core.kinds import JobKind
+    from localclip.settings import Settings
+
+    settings = JobKind.CLONE.plan_settings(Settings(tmp_path / "localclip.ini"))
+    plan = plan_workers(probe_recording("four_gpus_mixed.json"), settings)
+    assert workers_per_gpu(plan) == {0: 1, 1: 1, 2: 1}  # the A100s no longer get 8 model copies each
+    assert "-> 1 worker" in plan.explanation[0]
+
+
 @pytest.mark.parametrize(
     ("name", "expected_workers", "expected_explanation"),
     [

@@ -42,8 +42,21 @@ def start_job(board: WorkerBoard, items: list[str], kind: str = "clone") -> None
         board.on_item_started(item, "0", kind)
 
 
+def test_lines_decoded_together_count_their_shared_time_once() -> None:
+    clock = Clock()
+    board = board_with_worker(clock)
+    start_job(board, ["a", "b", "c"])
+    clock.now = 10.0
+    board.on_item_done("a", "0", {"tokens": 100, "generate_seconds": 4.0})  # rows: a, b and c together
+    clock.now = 11.0
+    board.on_item_done("b", "0", {"tokens": 125, "generate_seconds": 5.0})
+    board.on_item_done("c", "0", {"tokens": 25, "generate_seconds": 1.0})
+    assert board.workers["0"].tokens_per_s == pytest.approx(250 / 5.0)  # 6 to 11 s, not 10 s summed
+
+
 def test_a_worker_goes_from_starting_through_loading_to_done() -> None:
-    board = board_with_worker()
+    clock = Clock()
+    board = board_with_worker(clock)
     status = board.workers["0"]
     assert status.state == PaneState.STARTING
     board.on_event("0", {"type": "hello", "pid": 4321})
@@ -58,6 +71,7 @@ def test_a_worker_goes_from_starting_through_loading_to_done() -> None:
     assert status.unit_fraction == pytest.approx(0.125)
     board.on_item_done("a", "0", {"tokens": 100, "generate_seconds": 2.0, "gpu_memory_bytes": 3 * 10**9})
     assert status.item_id == "b" and status.unit_fraction == pytest.approx(0.5)
+    clock.now += 1.0  # line b ran after line a
     board.on_item_done("b", "0", {"tokens": 50, "generate_seconds": 1.0})
     board.on_state("0", "idle")
     assert status.state == PaneState.READY  # model loaded: warm

@@ -1,4 +1,4 @@
-"""clone_throughput: tokens per second with 1, 2, 4 and 8 clone workers sharing one GPU.
+"""clone_throughput: tokens per second with 1, 2, 4 and 8 single-row clone workers sharing one GPU.
 
 An S1-mini-sized fish-speech model of random weights (demo_models ``--size s1-mini``; the tiny one with
 ``--quick``). The most workers any configuration needs start once through the Qt-free driver, pinned to the
@@ -85,6 +85,9 @@ class Lines:
             "precision": "",  # the worker's default: bfloat16 on a GPU
             "cache_dir": str(self.ctx.work / "clone-cache"),
             "cpu_threads": threads.torch,
+            # Single-row workers: N model copies time-sharing the GPU, against which clone_batched's rows
+            # in one copy compare (and a one-row decoder captures in seconds).
+            "rows": 1,
         }
 
     def make(self, workers: int, tokens: int) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> in
     from localclip.pool.launch import launches_for_plan
 
     settings = Settings()
-    plan_settings = settings.plan_settings()
+    plan_settings = JobKind.CLONE.plan_settings(settings)
     if args.memory_per_worker is not None:
         plan_settings = replace(plan_settings, memory_per_worker_gb=args.memory_per_worker)
     run._plan_settings = plan_settings

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from localclip.core.machine.plan import PlanSettings
 from localclip.core.options import (
+    CLONE_WORKERS_PER_GPU,
     CPU_WORKERS,
     EMBED_CPU_WORKERS,
     EMBED_GPU_IO_THREADS,
@@ -98,7 +99,7 @@ class JobKind(StrEnum):
         """How to plan this kind's workers from the settings (``cores``: this machine's, by default)."""
         base = base_plan_settings(source)
         if self is JobKind.CLONE:
-            return base
+            return replace(base, max_workers_per_gpu=source.get(CLONE_WORKERS_PER_GPU) or None)
         return replace(
             base,
             memory_per_worker_gb=source.get(EMBED_MEMORY_PER_WORKER_GB),

@@ -61,6 +61,9 @@ EMBED_MEMORY_PER_WORKER_GB = Option(
     "embed/memory_per_worker_gb", gpu_memory_gb(), minimum=0.1, maximum=1024.0
 )
 EMBED_WORKERS_PER_GPU = Option("embed/workers_per_gpu", 1, minimum=0, maximum=64)
+# A clone worker decodes many lines at once in one model copy (rows sized from the GPU's free memory by
+# the worker itself), so one worker per GPU uses it; more workers only time-share it. 0: as many as fit.
+CLONE_WORKERS_PER_GPU = Option("clone/workers_per_gpu", 1, minimum=0, maximum=64)
 # On the CPU an embedding worker runs one clip per forward pass, and several single-threaded workers beat
 # one worker with a torch thread per core (measured: bench/embed.py, docs/benchmarks.md); 0: one worker per
 # core. Each CPU worker gets an equal share of the cores as torch threads (localclip/runs/setup.py).

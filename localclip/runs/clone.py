@@ -26,6 +26,7 @@ from localclip.core.kinds import JobKind, WorkerState
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
 from localclip.core.models.folders import FishModelInfo
+from localclip.core.monitor.board import TokenRate
 from localclip.pool.engine import PoolOptions, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
@@ -36,6 +37,15 @@ from localclip_worker import protocol
 # exactly as the app does.
 from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS as CHUNK_CHARS
 from localclip_worker.text_chunks import split_text
+
+# A worker decodes its job's lines together (the clone job's ``rows``), refilling rows as lines end; its
+# rows drain only while the job's last lines finish (about half a line's time). With 4 lines per row a job
+# keeps its rows busy ~90 % of the time when line lengths vary; fewer when the run is nearly done (an even
+# share of what is left caps a job). The defaults are the worker's own (worker_env/localclip_worker/jobs/
+# clone.py) until its ready event tells.
+LINES_PER_ROW = 4
+DEFAULT_ROWS = 16  # the worker's default on the CPU, and its most on a GPU
+MOST_ROWS_TRUSTED = 256
 
 
 @dataclass(frozen=True)
@@ -52,13 +62,16 @@ class CloneOptions:
 class WorkerStats:
     done: int = 0
     failed: int = 0
-    tokens: int = 0
-    generate_seconds: float = 0.0
+    generation: TokenRate = field(default_factory=TokenRate)
     gpu_memory_bytes: int = 0
 
     @property
+    def tokens(self) -> int:
+        return self.generation.tokens
+
+    @property
     def tokens_per_s(self) -> float:
-        return self.tokens / self.generate_seconds if self.generate_seconds > 0 else 0.0
+        return self.generation.per_second or 0.0
 
 
 @dataclass
@@ -112,6 +125,7 @@ class CloneRun(QObject):
         self._gpu_reader = gpu_reader
         self._plan_settings = plan_settings or PlanSettings()
         self._speakers_of: dict[str, set[str]] = defaultdict(set)  # worker -> speakers it has encoded
+        self._rows_of: dict[str, int] = {}  # worker -> lines it decodes at once (its ready event)
         self._measured: set[str] = set()  # workers whose first line was measured
         self._full_gpus: set[str] = set()  # GPUs (uuid) where no further worker may start
         self._failures: list[dict[str, str]] = []
@@ -151,6 +165,7 @@ class CloneRun(QObject):
             (self.pool.item_failed, self._on_line_failed),
             (self.pool.item_requeued, self._on_line_requeued),
             (self.pool.worker_state_changed, self._on_worker_state),
+            (self.pool.worker_event, self._on_worker_event),
             (self.pool.finished, self._on_pool_finished),
         ]
 
@@ -211,18 +226,35 @@ class CloneRun(QObject):
     # -- scheduling ------------------------------------------------------------------------
 
     def _pick(self, worker_id: str, pending: Any) -> list[WorkItem]:
-        lines = self.scheduler.next_unit(worker_id, self._speakers_of[worker_id])
-        if not lines:
-            return []
+        """Lines for ``LINES_PER_ROW`` x the worker's rows (it decodes them together), but no more than an
+        even share of the unsent lines (the other workers get work too), from as many of the scheduler's
+        units as that takes: each unit is one speaker's lines, in the scheduler's order."""
+        workers = max(1, len(self.pool.slots) if self.pool is not None else 1)
+        share = -(-self.scheduler.unsent // workers)
+        wanted = min(LINES_PER_ROW * self._rows_of.get(worker_id, DEFAULT_ROWS), share)
         by_id = {item.item_id: item for item in pending}
-        picked = [by_id[line] for line in lines if line in by_id]
-        if picked:
-            self._speakers_of[worker_id].add(self.plans[picked[0].item_id].speaker)
+        picked: list[WorkItem] = []
+        while len(picked) < wanted:
+            lines = self.scheduler.next_unit(worker_id, self._speakers_of[worker_id])
+            if not lines:
+                break
+            unit = [by_id[line] for line in lines if line in by_id]
+            if unit:
+                self._speakers_of[worker_id].add(self.plans[unit[0].item_id].speaker)
+            picked += unit
         return picked
+
+    def _on_worker_event(self, worker_id: str, event: Any) -> None:
+        if not isinstance(event, dict) or event.get("type") != "ready" or event.get("kind") != "clone":
+            return
+        rows = event.get("rows")  # untrusted: a whole number in range, or the default stays
+        if isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= MOST_ROWS_TRUSTED:
+            self._rows_of[worker_id] = rows
 
     def _on_worker_state(self, worker_id: str, state: str) -> None:
         if state in (WorkerState.RESTARTING, WorkerState.RETIRED, WorkerState.STOPPED):
             self.scheduler.worker_gone(worker_id)
+            self._rows_of.pop(worker_id, None)
             self._speakers_of.pop(worker_id, None)  # a new process has no reference in memory
 
     def _on_line_requeued(self, line_id: str, worker_id: str, code: str) -> None:
@@ -251,8 +283,7 @@ class CloneRun(QObject):
         self.scheduler.report_done(line_id, seconds)
         stats = self.state.workers[worker_id]
         stats.done += 1
-        stats.tokens += tokens
-        stats.generate_seconds += float(result.get("generate_seconds", 0.0))
+        stats.generation.add(tokens, float(result.get("generate_seconds", 0.0)), time.monotonic())
         stats.gpu_memory_bytes = int(result.get("gpu_memory_bytes", 0))
         self.state.done += 1
         self.line_finished.emit(line_id, {"status": "done", "path": str(plan.out_path), **result})
@@ -285,6 +316,10 @@ class CloneRun(QObject):
         if self.options.max_workers is not None and len(self.pool.slots) >= self.options.max_workers:
             return
         if self.scheduler.unsent <= len(self.pool.slots):  # no work left for another worker
+            return
+        on_gpu = sum(1 for slot in self.pool.slots.values() if slot.launch.gpu_uuid == launch.gpu_uuid)
+        cap = self._plan_settings.max_workers_per_gpu
+        if cap is not None and on_gpu >= cap:  # the plan's workers per GPU (a clone worker batches instead)
             return
         gpu = next((g for g in self._gpu_reader().gpus if g.uuid == launch.gpu_uuid), None)
         if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings) < 1:

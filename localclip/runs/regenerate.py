@@ -335,7 +335,7 @@ class TakeRegenerator(QObject):
             options,
             plans=[plan for _, plan, _ in batch],
             gpu_reader=self._gpu_reader,
-            plan_settings=self.settings.plan_settings(),
+            plan_settings=JobKind.CLONE.plan_settings(self.settings),
             parent=self,
             manifest=self.manifest(),
         )
@@ -358,7 +358,10 @@ class TakeRegenerator(QObject):
                 self._pool = None
             try:
                 plan = plan_workers(
-                    self._gpu_reader(), self.settings.plan_settings(), work_items=1, device=setup.device
+                    self._gpu_reader(),
+                    JobKind.CLONE.plan_settings(self.settings),
+                    work_items=1,
+                    device=setup.device,
                 )
             except (NoUsableGpu, ValueError) as error:
                 raise RegenerateError(str(error)) from None

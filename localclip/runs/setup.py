@@ -205,7 +205,7 @@ def prepare_clone(
 
     device = settings.get(RUN_DEVICE)
     params, seed = clone_params(settings), clone_seed(settings)
-    plan_settings = settings.plan_settings()
+    plan_settings = JobKind.CLONE.plan_settings(settings)
     options = CloneOptions(
         device=device, params=params, seed=seed, only=only, max_workers=settings.get(MAX_WORKERS) or None
     )

@@ -36,7 +36,7 @@ def run_items(job, run: dict, context: ItemContext, entry: dict) -> None:
         started = time.perf_counter()
         try:
             if run.get("simulate_oom"):
-                with mock.patch("localclip_worker.jobs.clone.speak", out_of_memory):
+                with mock.patch("localclip_worker.jobs.clone.speak_lines", out_of_memory):
                     entry["items"][item["id"]] = job.run(item, run["params"], context)
             else:
                 entry["items"][item["id"]] = job.run(item, run["params"], context)

@@ -21,16 +21,25 @@ class SetupError(Exception):
 
 
 class ItemContext:
-    """What a running item may use: progress reports and the cancel flag."""
+    """What a running item may use: progress reports and the cancel flag. A batch job, which runs many
+    items at once, reports each item's progress with :meth:`item_progress`."""
 
     def __init__(
-        self, report_progress: Callable[[float, float, str], None], cancelled: Callable[[], bool]
+        self,
+        report_progress: Callable[[float, float, str], None],
+        cancelled: Callable[[], bool],
+        report_item_progress: Callable[[str, float, float, str], None] | None = None,
     ) -> None:
         self._report_progress = report_progress
         self._cancelled = cancelled
+        self._report_item_progress = report_item_progress
 
     def progress(self, done: float, total: float, message: str = "") -> None:
         self._report_progress(done, total, message)
+
+    def item_progress(self, item_id: str, done: float, total: float, message: str = "") -> None:
+        if self._report_item_progress is not None:
+            self._report_item_progress(item_id, done, total, message)
 
     @property
     def cancelled(self) -> bool:

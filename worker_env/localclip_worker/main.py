@@ -182,7 +182,14 @@ class Worker:
     ) -> None:
         """A batch job: every item is reported once, whatever the job yields or raises."""
         pending = {item["id"] for item in items}
-        context = ItemContext(lambda done, total, message: None, cancelled)
+
+        def report_item_progress(item_id: str, done: float, total: float, message: str) -> None:
+            if item_id in pending:
+                self._send(
+                    "progress", job_id=job_id, item_id=item_id, done=done, total=total, message=message
+                )
+
+        context = ItemContext(lambda done, total, message: None, cancelled, report_item_progress)
         started = time.perf_counter()
         try:
             for item_id, outcome in job.run_items(items, params, context):

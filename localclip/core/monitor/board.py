@@ -94,6 +94,31 @@ def clean_log_line(value: object, limit: int = LOG_LINE_CHARS) -> str:
 # -- rates -----------------------------------------------------------------------------------------------
 
 
+@dataclass
+class TokenRate:
+    """A cloning worker's generated tokens per second of its generation time.
+
+    A worker decodes several lines at once, and each line reports the seconds it took while sharing the
+    model: their sum would count shared time once per line. This counts the time the lines cover instead:
+    each line spans ``[end - seconds, end]`` (its end is when its result arrived), and only the part of a
+    span after the last covered instant is added (results arrive in the order lines end)."""
+
+    tokens: int = 0
+    seconds: float = 0.0
+    _covered_until: float = float("-inf")
+
+    def add(self, tokens: int, seconds: float, end: float) -> None:
+        self.tokens += tokens
+        start = max(end - seconds, self._covered_until)
+        if end > start:
+            self.seconds += end - start
+        self._covered_until = max(self._covered_until, end)
+
+    @property
+    def per_second(self) -> float | None:
+        return self.tokens / self.seconds if self.tokens > 0 and self.seconds > 0 else None
+
+
 class RateMeter:
     """Units per second over the last ``window`` seconds, from cumulative counts.
 
@@ -178,8 +203,7 @@ class WorkerStatus:
     rss_bytes: int | None = None
     model_memory_bytes: int | None = None
     gpu_memory_bytes: int | None = None
-    tokens: int = 0
-    generate_seconds: float = 0.0
+    generation: TokenRate = field(default_factory=TokenRate)
     items_meter: RateMeter = field(default_factory=RateMeter)
     stderr: deque[str] = field(default_factory=lambda: deque(maxlen=STDERR_LINES_KEPT))
     stderr_serial: int = 0  # lines ever received: a view redraws the tail only when this moves
@@ -200,9 +224,7 @@ class WorkerStatus:
     @property
     def tokens_per_s(self) -> float | None:
         """Generated tokens per second of generation (cloning); None when the job counts no tokens."""
-        if self.tokens <= 0 or self.generate_seconds <= 0:
-            return None
-        return self.tokens / self.generate_seconds
+        return self.generation.per_second
 
     @property
     def memory_bytes(self) -> int | None:
@@ -277,7 +299,7 @@ class WorkerBoard:
         for status in self.workers.values():
             status.done = status.skipped = status.failed = 0
             status.last_failure = ""
-            status.tokens, status.generate_seconds = 0, 0.0
+            status.generation = TokenRate()
             status.items_meter.reset()
             status.finish = None
             self._touch(status)
@@ -352,8 +374,7 @@ class WorkerBoard:
             tokens = as_count(result.get("tokens"))
             seconds = as_number(result.get("generate_seconds"))
             if tokens is not None and seconds is not None and seconds > 0:
-                status.tokens += tokens
-                status.generate_seconds += seconds
+                status.generation.add(tokens, seconds, self.clock())
             gpu = as_count(result.get("gpu_memory_bytes"))
             if gpu:
                 status.gpu_memory_bytes = gpu

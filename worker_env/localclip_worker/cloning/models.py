@@ -21,7 +21,7 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,13 @@ TOKENIZER_FILE = "tokenizer.tiktoken"
 SPECIAL_TOKENS_FILE = "special_tokens.json"
 CODEC_FILE = "codec.pth"
 PACKAGE_CODEC_CONFIG = "modded_dac_vq.yaml"  # in fish_speech/configs: the OpenAudio S1 codec
-PRECISIONS = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+# float64 is for equality tests on the CPU (sampled tokens then do not depend on rounding).
+PRECISIONS = {
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+    "float32": torch.float32,
+    "float64": torch.float64,
+}
 CODEC_TARGET_PREFIX = "fish_speech.models.dac."
 # Buffers the codec computes from its config (RoPE tables, causal masks): fish-speech saves them, but a file
 # without them loses nothing, so only these may be missing from codec.pth.
@@ -52,8 +58,7 @@ class ModelError(ValueError):
 
 @dataclass
 class LoadedModels:
-    llm: torch.nn.Module  # fish_speech DualARTransformer, caches set up for one sequence
-    decode_one_token: Callable[..., torch.Tensor]
+    llm: torch.nn.Module  # fish_speech DualARTransformer (the batched decoder keeps its caches)
     codec: torch.nn.Module  # fish_speech modded DAC, float32
     device: torch.device
     precision: torch.dtype
@@ -132,7 +137,6 @@ def load_models(
         torch.backends.cudnn.benchmark = False
     return LoadedModels(
         llm=_ready_llm(llm, device, dtype),
-        decode_one_token=fish().inference.decode_one_token_ar,
         codec=codec.to(device),
         device=device,
         precision=dtype,
@@ -155,11 +159,9 @@ def _matching_codec(
 
 
 def _ready_llm(llm: torch.nn.Module, device: torch.device, dtype: torch.dtype) -> torch.nn.Module:
-    # As fish-speech's init_model: cast, then KV caches for one sequence of the model's full length.
-    llm = llm.to(device=device, dtype=dtype)
-    with torch.device(device):
-        llm.setup_caches(max_batch_size=1, max_seq_len=llm.config.max_seq_len, dtype=dtype)
-    return llm.eval()
+    # As fish-speech's init_model casts it; no fish-speech KV caches: the batched decoder has its own.
+    # Inference only: no parameter needs a gradient (so nothing records autograd state, captures included).
+    return llm.to(device=device, dtype=dtype).eval().requires_grad_(False)
 
 
 # -- the checkpoint folder --------------------------------------------------------------------------------

@@ -8,26 +8,33 @@ params (the same for every job of a run):
   ``cache_dir``       folder for reference codes shared by workers and runs; absent: this worker's memory only
   ``chunk_chars``     longest text chunk in spoken length, a CJK character counting 3 (default 250, as the
                       app): a line sent without ``chunks`` is split as the app splits it (text_chunks.py)
+  ``rows``            lines decoded together in this worker's one model copy (default: 16 on the CPU; on a GPU
+                      as many as its free memory holds after the model, at most 16; each row's KV cache
+                      takes the model's full length)
+  ``cuda_graphs``     capture the decode step in CUDA graphs (default true on a GPU; false: eager steps)
   ``cpu_threads``     torch's CPU threads in this worker (default 0: torch's choice, every core). Workers
                       sharing a CPU should split its cores: one sequence at a time gains little from more
                       threads, and oversubscribed threads stall (the tiny test model: 175 tokens/s with 1
                       thread, 7-50 with 2 on a busy 2-core machine)
-items (a job holds lines of one speaker; a worker serves any number of speakers):
+items (a job holds several lines, of one or more speakers, decoded together; a worker serves any number of
+speakers):
   ``id``, ``speaker``, ``text``, ``chunks`` (optional: the text already split, spoken in this order;
   absent: the worker splits ``text``), ``references`` ([{"audio": path, "text": transcript}, ...]),
   ``seed`` (default 0), ``temperature`` (0.8), ``top_p`` (0.8), ``repetition_penalty`` (1.1),
   ``max_new_tokens`` (1024, per chunk; 0: up to the model's length), ``out_path`` (absolute; written
   atomically as a 32-bit float WAV at the codec's rate, 44.1 kHz).
-result: ``path``, ``duration`` (s), ``sample_rate``, ``tokens``, ``tokens_per_s`` (language model only),
+result: ``path``, ``duration`` (s), ``sample_rate``, ``tokens``, ``tokens_per_s`` (the line's own rate while
+  it shared the model with the job's other lines),
   ``chunks``, ``seed``, ``reference_hash`` (SHA-256 over every reference's audio hash and transcript),
   ``reference_audio_hashes``, ``cache_hit`` (every reference's codes came from a cache), ``reference_cache``
   (``memory``, ``disk`` or ``encoded``: the slowest source used), ``generate_seconds``, ``decode_seconds``,
   ``gpu_memory_bytes`` (reserved by torch now) and ``peak_gpu_memory_bytes`` (reserved at most, since the
   worker started; the CUDA context is not included). GPU figures are 0 on the CPU.
 
-The models load once, in setup; a later job naming other models reloads them. Errors that say the GPU ran
-out of memory (:mod:`localclip_worker.gpu_memory`) propagate: the worker reports ``out_of_memory``, which
-the pool retries elsewhere.
+The models load once, in setup (``ready`` reports ``rows``, ``cuda_graphs`` and ``graph_capture_seconds``);
+a later job naming other models reloads them. Errors that say the GPU ran out of memory
+(:mod:`localclip_worker.gpu_memory`) propagate: the worker reports ``out_of_memory`` for the lines in
+flight, which the pool retries elsewhere.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ import dataclasses
 import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +51,9 @@ from typing import Any
 import torch
 
 from localclip_worker.cloning.audio import write_wav
+from localclip_worker.cloning.decoder import BatchDecoder
 from localclip_worker.cloning.fish import quiet_fish_logs
-from localclip_worker.cloning.generate import LineAudio, Prompt, Sampling, speak
+from localclip_worker.cloning.generate import LineAudio, LineRequest, Prompt, Sampling, speak_lines
 from localclip_worker.cloning.models import PRECISIONS, LoadedModels, ModelError, load_models
 from localclip_worker.cloning.references import ReferenceCache
 from localclip_worker.gpu_memory import is_out_of_memory
@@ -55,6 +63,11 @@ from localclip_worker.memory import resident_bytes
 from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS, split_text
 
 SOURCES = ("memory", "disk", "encoded")  # fastest first
+# S1-mini-sized, 2 CPU cores (bench/clone_decoder.py): 8 rows 3.9x one row's tokens/s, 16 rows 5.7x.
+CPU_ROWS = 16
+MOST_GPU_ROWS = 16
+GPU_RESERVE_BYTES = 2 * 1024**3  # left free on a GPU for activations, the codec and reference encoding
+SPEAKERS_KEPT = 32  # prompts kept in memory per worker
 
 
 @dataclass(frozen=True)
@@ -87,19 +100,26 @@ class Speaker:
 class CloneJob:
     def __init__(self) -> None:
         self._models: LoadedModels | None = None
+        self._decoder: BatchDecoder | None = None
         self._source: tuple[str, ...] = ()
         self._cache: ReferenceCache | None = None
-        self._speaker: Speaker | None = None
+        self._speakers: dict[tuple[tuple[str, int, int, str], ...], Speaker] = {}
+        self._graph_seconds = 0.0
 
     def setup(self, params: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         apply_torch_threads(params, "cpu_threads")
         models = self._load(params)
+        assert self._decoder is not None
         facts = {
             "load_seconds": time.perf_counter() - started,
             "memory_bytes": resident_bytes(),
             "device": str(models.device),
             "threads": torch.get_num_threads(),  # torch's intra-op threads, after cpu_threads
+            "rows": self._decoder.rows,
+            "cuda_graphs": self._decoder.graphs is not None,
+            "graph_capture_seconds": round(self._graph_seconds, 3),
+            "graph_error": self._decoder.graph_error,
             **models.facts(),
             **_gpu_memory(models.device),
         }
@@ -116,6 +136,7 @@ class CloneJob:
             raise SetupError(f"param 'codec_path' must be a path, not {codec_path!r}")
         try:
             device = pick_device(params.get("device", "auto"))
+            rows = int_param(params, "rows", 0, minimum=0)
         except (BadInput, ValueError) as error:
             raise SetupError(str(error)) from error
         precision = params.get("precision") or ("bfloat16" if device.type == "cuda" else "float32")
@@ -127,16 +148,34 @@ class CloneJob:
             models = load_models(Path(checkpoint_dir), codec_path, device, precision)
         except ModelError as error:  # a bad checkpoint is the user's input: reported, never retried
             raise SetupError(str(error)) from error
+        self._decoder = self._new_decoder(models, rows, params.get("cuda_graphs", True) is not False)
         cache_dir = params.get("cache_dir")
         self._cache = ReferenceCache(models, Path(cache_dir) if cache_dir else None)
         self._models, self._source = models, _source(params)
         return models
 
+    def _new_decoder(self, models: LoadedModels, rows: int, graphs: bool) -> BatchDecoder:
+        if models.device.type != "cuda":
+            return BatchDecoder(models.llm, rows or CPU_ROWS, models.device, cuda_graphs=False)
+        rows = rows or gpu_rows(models)
+        # The full length per row on a GPU: the caches never grow, so the graphs are captured once, here.
+        decoder = BatchDecoder(
+            models.llm, rows, models.device, cuda_graphs=graphs, capacity=models.max_seq_len
+        )
+        if decoder.graphs is not None:
+            try:
+                self._graph_seconds = decoder.graphs.capture_all()
+            except Exception as error:  # capture unsupported (driver, memory): eager steps still work
+                decoder.graph_error = f"{type(error).__name__}: {error}"
+                decoder.graphs = None
+        return decoder
+
     def _release(self) -> None:
         """Drop loaded models before loading others (a failed reload then leaves nothing half-set), and
         give their GPU memory back to the device, so two models never have to fit at once."""
         had_models = self._models is not None
-        self._models = self._cache = self._speaker = None
+        self._models = self._cache = self._decoder = None
+        self._speakers.clear()
         if had_models and torch.cuda.is_initialized():
             gc.collect()
             torch.cuda.empty_cache()
@@ -144,40 +183,84 @@ class CloneJob:
     # -- lines -----------------------------------------------------------------------------------------------
 
     def run(self, item: dict[str, Any], params: dict[str, Any], context: ItemContext) -> dict[str, Any]:
+        """One line alone (the batch path with one row in use)."""
+        item = {**item, "id": str(item.get("id", "line"))}
+        single = ItemContext(
+            context.progress,
+            lambda: context.cancelled,
+            lambda _, done, total, msg: context.progress(done, total, msg),
+        )
+        for _, outcome in self.run_items([item], params, single):
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+        raise BadInput("cancelled")
+
+    def run_items(
+        self, items: list[dict[str, Any]], params: dict[str, Any], context: ItemContext
+    ) -> Iterator[tuple[str, dict[str, Any] | Exception]]:
+        """The job's lines decoded together; each is reported as it finishes (see the module docstring)."""
         apply_torch_threads(params, "cpu_threads")
         if self._models is None or self._source != _source(params):
             self._load(params)  # the worker sets a kind up once: a later run may name other models
-        assert self._models is not None
+        assert self._models is not None and self._decoder is not None
         models = self._models
-        line = _parse_line(item)
-        chunks = line_chunks(line.text, line.chunks, params)
+        lines: dict[str, tuple[Line, Speaker]] = {}
+        requests = []
+        for item in items:
+            try:
+                line = _parse_line(item)
+                speaker = self._prompt(line.references)
+            except BadInput as error:
+                yield item["id"], error
+                continue
+            lines[item["id"]] = (line, speaker)
+            chunks = line_chunks(line.text, line.chunks, params)
+            requests.append(LineRequest(item["id"], chunks, speaker.prompt, line.sampling, line.seed))
+        progress = lambda key, done, total: context.item_progress(key, done, total, "chunks")  # noqa: E731
         try:
-            speaker = self._prompt(line.references)
-            audio = speak(models, chunks, speaker.prompt, line.sampling, line.seed, _progress(context))
+            for key, outcome in speak_lines(
+                models, self._decoder, requests, progress, lambda: context.cancelled
+            ):
+                if isinstance(outcome, Exception):
+                    yield key, outcome
+                    continue
+                line, speaker = lines[key]
+                write_wav(line.out_path, outcome.samples, models.sample_rate)
+                yield key, _result(line, outcome, speaker, models)
         except Exception as error:
             if is_out_of_memory(error):
-                torch.cuda.empty_cache()  # the next line (or a smaller one) gets the memory back
+                torch.cuda.empty_cache()  # the next lines (or fewer at once) get the memory back
             raise
-        write_wav(line.out_path, audio.samples, models.sample_rate)
-        return _result(line, audio, speaker, models)
 
     def _prompt(self, references: tuple[Reference, ...]) -> Speaker:
         key = tuple(_reference_key(reference) for reference in references)
-        if self._speaker is not None and self._speaker.key == key:
-            return dataclasses.replace(self._speaker, source="memory")
+        known = self._speakers.get(key)
+        if known is not None:
+            return dataclasses.replace(known, source="memory")
         assert self._cache is not None
         encoded = [self._cache.codes(reference.audio) for reference in references]
         digest = hashlib.sha256()
         for reference, codes in zip(references, encoded, strict=True):
             digest.update(f"{codes.audio_hash}\0{reference.text}\0".encode())
-        self._speaker = Speaker(
+        speaker = Speaker(
             key=key,
             prompt=Prompt([reference.text for reference in references], [codes.codes for codes in encoded]),
             audio_hashes=tuple(codes.audio_hash for codes in encoded),
             reference_hash=digest.hexdigest(),
             source=max((codes.source for codes in encoded), key=SOURCES.index),
         )
-        return self._speaker
+        if len(self._speakers) >= SPEAKERS_KEPT:
+            self._speakers.pop(next(iter(self._speakers)))
+        self._speakers[key] = speaker
+        return speaker
+
+
+def gpu_rows(models: LoadedModels) -> int:
+    """Rows the GPU's free memory holds now (the model loaded), each with a KV cache of the full length."""
+    free, _ = torch.cuda.mem_get_info(models.device)
+    per_row = BatchDecoder.bytes_per_position(models.llm, models.precision) * models.max_seq_len
+    return max(1, min(MOST_GPU_ROWS, int((free - GPU_RESERVE_BYTES) // per_row)))
 
 
 def _result(line: Line, audio: LineAudio, speaker: Speaker, models: LoadedModels) -> dict[str, Any]:
@@ -207,10 +290,6 @@ def _reference_key(reference: Reference) -> tuple[str, int, int, str]:
             f"reference audio {reference.audio} cannot be read: {error.strerror or error}"
         ) from error
     return (str(reference.audio), stat.st_size, stat.st_mtime_ns, reference.text)
-
-
-def _progress(context: ItemContext) -> Callable[[int, int], None]:
-    return lambda done, total: context.progress(done, total, "chunks")
 
 
 # -- items and params ---------------------------------------------------------------------------------------
