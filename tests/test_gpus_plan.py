@@ -514,6 +514,17 @@ def test_more_workers_start_while_the_measured_footprint_fits(measured_gb: float
     assert more_workers_by_measurement(gpu, measured, PlanSettings()) == expected
 
 
+@pytest.mark.parametrize(("cap", "running", "expected"), [(1, 1, 0), (3, 1, 2), (None, 5, 4), (2, 4, 0)])
+def test_measurement_never_starts_more_workers_than_the_plan_allows_per_gpu(
+    cap: int | None, running: int, expected: int
+) -> None:
+    from localclip.core.machine.plan import GIB, more_workers_by_measurement
+
+    gpu = probe_gpus(FakeNvml(load_recording("one_gpu_4090.json"))).gpus[0]  # 4 more fit by memory
+    settings = PlanSettings(max_workers_per_gpu=cap)
+    assert more_workers_by_measurement(gpu, int(5.0 * GIB), settings, running) == expected
+
+
 # --- CPU threads of the workers --------------------------------------------------------------------------
 
 H200 = GpuReport((synthetic_gpu(0, 139.7, 139.0, "NVIDIA H200"),), "570.86", "12.8", None)

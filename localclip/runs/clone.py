@@ -245,7 +245,9 @@ class CloneRun(QObject):
         return picked
 
     def _on_worker_event(self, worker_id: str, event: Any) -> None:
-        if not isinstance(event, dict) or event.get("type") != "ready" or event.get("kind") != "clone":
+        if not isinstance(event, dict) or event.get("type") != "ready":
+            return
+        if event.get("kind") != JobKind.CLONE.worker_job:
             return
         rows = event.get("rows")  # untrusted: a whole number in range, or the default stays
         if isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= MOST_ROWS_TRUSTED:
@@ -318,11 +320,8 @@ class CloneRun(QObject):
         if self.scheduler.unsent <= len(self.pool.slots):  # no work left for another worker
             return
         on_gpu = sum(1 for slot in self.pool.slots.values() if slot.launch.gpu_uuid == launch.gpu_uuid)
-        cap = self._plan_settings.max_workers_per_gpu
-        if cap is not None and on_gpu >= cap:  # the plan's workers per GPU (a clone worker batches instead)
-            return
         gpu = next((g for g in self._gpu_reader().gpus if g.uuid == launch.gpu_uuid), None)
-        if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings) < 1:
+        if gpu is None or more_workers_by_measurement(gpu, peak_bytes, self._plan_settings, on_gpu) < 1:
             return
         new_id = str(max(int(w) for w in self.pool.slots if w.isdigit()) + 1)
         self.pool.add_worker(replace(launch, worker_id=new_id))  # its environment too

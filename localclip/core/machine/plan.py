@@ -105,8 +105,11 @@ def plan_workers(
     return _cpu_plan(settings, work_items, [*lines, f"{reason}: running on CPU"], "")
 
 
-def more_workers_by_measurement(gpu: GpuInfo, measured_peak_bytes: int, settings: PlanSettings) -> int:
-    """How many more workers fit on ``gpu`` now, by a running worker's measured peak memory.
+def more_workers_by_measurement(
+    gpu: GpuInfo, measured_peak_bytes: int, settings: PlanSettings, running: int = 0
+) -> int:
+    """How many more workers fit on ``gpu`` now, by a running worker's measured peak memory, within the
+    plan's workers per GPU (``running``: the workers already on it).
 
     ``gpu`` is a fresh reading, so the running workers' memory is already out of its free figure. The plan
     was made from the ``memory per worker`` setting; once a worker has loaded and generated, its real
@@ -114,7 +117,10 @@ def more_workers_by_measurement(gpu: GpuInfo, measured_peak_bytes: int, settings
     """
     if measured_peak_bytes <= 0:
         return 0
-    return max(0, math.floor(_usable_bytes(gpu, settings) / measured_peak_bytes))
+    fitting = max(0, math.floor(_usable_bytes(gpu, settings) / measured_peak_bytes))
+    if settings.max_workers_per_gpu is None:
+        return fitting
+    return min(fitting, max(0, settings.max_workers_per_gpu - running))
 
 
 def workers_fitting_on(gpu: GpuInfo, settings: PlanSettings) -> int:

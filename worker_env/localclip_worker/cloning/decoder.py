@@ -65,7 +65,6 @@ class RowSampling:
 
 @dataclass
 class _Row:
-    prompt_tokens: int
     steps_left: int  # decode steps still allowed (fish-speech: max_new_tokens - 1 after the first token)
     steps: int = 0  # decode steps done (fish-speech's i)
     position: int = 0  # where the next token's key and value go
@@ -189,7 +188,7 @@ class BatchDecoder:
         self.positions[row] = length
         self.counts[row] = 0
         self.live_rows[row] = 1
-        self._slots[row] = _Row(prompt_tokens=length, steps_left=new_tokens - 1, position=length)
+        self._slots[row] = _Row(steps_left=new_tokens - 1, position=length)
         self.first[row] = first[0]
 
     def stop(self, row: int) -> None:
@@ -210,15 +209,14 @@ class BatchDecoder:
         if not active:
             return []
         live = max(self._slots[row].position for row in active) + 1  # type: ignore[union-attr]
-        if self.graphs is not None and not self.graph_error:
+        if self.graphs is not None:
             try:
                 self.graphs.replay(live)
             except Exception as error:  # capture unsupported here: eager steps from now on
                 self.graph_error = f"{type(error).__name__}: {error}"
                 log.warning("CUDA graphs off, decoding eagerly: %s", self.graph_error)
                 self.graphs = None
-                self._step_rows(max(active) + 1, live, exact_prefix=self._cpu)
-        else:
+        if self.graphs is None:
             self._step_rows(max(active) + 1, live, exact_prefix=self._cpu)
         ended = self.last[:, 0].tolist()  # the step's one host synchronisation
         finished = []
