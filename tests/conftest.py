@@ -19,6 +19,7 @@ from localclip.core.paths import bundled_worker_python
 from localclip.pool.engine import PoolOptions
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
+from localclip.runs.background import MainThreadCollector, collect_garbage_on_main_thread
 
 ROGUE_WORKER = Path(__file__).parent / "workers" / "rogue_worker.py"
 MAKE_WESPEAKER_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
@@ -60,6 +61,21 @@ def run_localclip(*args: str | Path, timeout: float = 600) -> subprocess.Complet
         encoding="utf-8",
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def garbage_on_the_main_thread(qapp: Any) -> Iterator[MainThreadCollector]:
+    """As the app does (gui/app.py): cyclic garbage collected on the GUI thread only, never by a background
+    task's thread in the middle of a QObject's destruction (a deadlock with the GUI thread)."""
+    collector = collect_garbage_on_main_thread(qapp)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test(garbage_on_the_main_thread: MainThreadCollector) -> Iterator[None]:
+    yield
+    garbage_on_the_main_thread.collect()  # a test that never ran the event loop leaves garbage too
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,8 @@ from localclip.core.cloning.manifest import (
     line_seed,
 )
 from localclip.core.cloning.project import ProjectScan, scan_project
+from localclip.core.models.folders import FishModelInfo
+from localclip.runs.clone import CloneOptions, CloneRun
 from tests.clone_project_helpers import make_project, write_wav
 
 MODEL = "s1-mini@abc123"
@@ -419,3 +421,148 @@ def test_a_link_out_of_output_is_refused(project: Path, tmp_path: Path) -> None:
     manifest = Manifest.load(project)
     with pytest.raises(ManifestError, match="resolves outside"):
         manifest.plan_lines(scan_project(project), MODEL, PARAMS, SEEDS)
+
+
+# --- review state: trim, approval, note ----------------------------------------------------------------
+
+
+def test_trim_approval_and_note_survive_a_round_trip(project: Path) -> None:
+    manifest = first_run(project)
+    manifest.set_trim("1", 1, 0.25, 1.0)
+    manifest.set_approved("1", True)
+    manifest.set_note("1", "breath at the start — 剪掉")
+    manifest.set_trim("2", 1, 0.5, None)
+    manifest.save()
+
+    again = Manifest.load(project)
+    take = again.lines["1"].take(1)
+    assert take is not None and (take.trim_in, take.trim_out) == (0.25, 1.0)
+    assert take.kept_seconds == pytest.approx(0.75) and take.trimmed
+    assert again.lines["1"].approved and again.lines["1"].note == "breath at the start — 剪掉"
+    second = again.lines["2"].take(1)
+    assert second is not None and (second.trim_in, second.trim_out) == (0.5, None)
+    assert second.kept_seconds == pytest.approx(1.0)  # 1.5 s recorded
+    untouched = again.lines["3"]
+    assert not untouched.approved and untouched.note == ""
+
+    again.set_trim("1", 1, 0.0, None)  # undoing the trim writes the take as before
+    assert "trim_in" not in again.lines["1"].take(1).to_dict()  # type: ignore[union-attr]
+
+
+def test_a_manifest_without_the_review_fields_loads(project: Path) -> None:
+    first_run(project)
+    path = project / "output" / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for entry in document["lines"].values():
+        del entry["approved"], entry["note"]
+        assert all("trim_in" not in take and "trim_out" not in take for take in entry["takes"])
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    manifest = Manifest.load(project)
+    assert manifest.notice is None
+    record = manifest.lines["1"]
+    assert not record.approved and record.note == ""
+    take = record.chosen
+    assert take is not None and (take.trim_in, take.trim_out, take.kept_seconds) == (0.0, None, 1.5)
+
+
+@pytest.mark.parametrize(("trim_in", "trim_out"), [(-0.1, None), (1.0, 1.0), (1.2, 0.5), (0.0, 1.6)])
+def test_a_trim_outside_the_take_is_refused(project: Path, trim_in: float, trim_out: float | None) -> None:
+    manifest = first_run(project)
+    with pytest.raises(ManifestError, match="trim keeps"):
+        manifest.set_trim("1", 1, trim_in, trim_out)
+    assert manifest.lines["1"].take(1).trim_in == 0.0  # type: ignore[union-attr]
+    with pytest.raises(ManifestError, match="no take 9"):
+        manifest.set_trim("1", 9, 0.0, None)
+    with pytest.raises(ManifestError, match="no line"):
+        manifest.set_approved("nope", True)
+
+
+def test_damaged_review_fields_count_as_corrupt(project: Path) -> None:
+    first_run(project)
+    path = project / "output" / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["lines"]["1"]["approved"] = "yes"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert "the entry of line '1' is damaged" in (Manifest.load(project).notice or "")
+
+
+def test_a_new_take_keeps_the_note_and_asks_for_approval_again(project: Path) -> None:
+    manifest = first_run(project)
+    manifest.set_approved("1", True)
+    manifest.set_note("1", "too fast")
+    plan = manifest.plan_take(scan_project(project), "1", MODEL, PARAMS, seed=7)
+    generate(manifest, [plan])
+    record = Manifest.load(project).lines["1"]
+    assert record.chosen_take == 2 and record.note == "too fast" and not record.approved
+
+
+# --- the worker's peak ---------------------------------------------------------------------------------
+
+
+def test_a_recorded_peak_survives_a_round_trip_and_is_written_only_when_known(project: Path) -> None:
+    manifest, _, plans = run(project)
+    for plan, peak in zip(plans, (-3.5, -120.0, None), strict=True):
+        write_wav(plan.out_path, seconds=0.1, seed=plan.seed % 1000)
+        manifest.record_done(plan, 1.0, peak_db=peak)
+    manifest.save()
+
+    document = json.loads((project / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert [take.get("peak_db") for take in document["lines"]["1"]["takes"]] == [-3.5]
+    assert "peak_db" not in document["lines"]["3"]["takes"][0]  # an unknown peak is not written
+    again = Manifest.load(project)
+    peaks = {line_id: record.chosen.peak_db for line_id, record in again.lines.items()}  # type: ignore[union-attr]
+    assert peaks == {"1": -3.5, "2": -120.0, "3": None} and again.notice is None
+    again.set_trim("1", 1, 0.1, None)  # a trim keeps the peak
+    assert again.lines["1"].chosen.peak_db == -3.5  # type: ignore[union-attr]
+
+
+def test_a_manifest_written_before_peaks_loads_with_unknown_peaks(project: Path) -> None:
+    first_run(project)  # record_done without a peak: what older versions wrote
+    path = project / "output" / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert all("peak_db" not in take for entry in document["lines"].values() for take in entry["takes"])
+    manifest = Manifest.load(project)
+    assert manifest.notice is None
+    assert all(take.peak_db is None for record in manifest.lines.values() for take in record.takes)
+
+
+@pytest.mark.parametrize("peak", [float("nan"), float("inf"), -1e9, "loud", True])
+def test_record_done_refuses_a_peak_that_is_not_one(project: Path, peak: object) -> None:
+    manifest, _, plans = run(project)
+    write_wav(plans[0].out_path, seconds=0.1)
+    with pytest.raises(ValueError, match="peak"):
+        manifest.record_done(plans[0], 1.0, peak_db=peak)  # type: ignore[arg-type]
+    assert "1" not in manifest.lines
+
+
+def test_a_damaged_peak_in_the_manifest_counts_as_corrupt(project: Path) -> None:
+    first_run(project)
+    path = project / "output" / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["lines"]["1"]["takes"][0]["peak_db"] = "-3"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert "the entry of line '1' is damaged" in (Manifest.load(project).notice or "")
+
+
+WORKER_PEAKS = [(-6.0, -6.0), (-120, -120.0), (None, None), ("-6", None), (float("nan"), None), (True, None)]
+
+
+@pytest.mark.parametrize(("reported", "recorded"), [*WORKER_PEAKS, ([], None), (-1e9, None)])
+def test_a_clone_run_records_a_worker_peak_only_when_it_is_a_number(
+    project: Path, reported: object, recorded: float | None
+) -> None:
+    """A worker line is untrusted: a bad `peak_db` is recorded as unknown, and the line is still done."""
+    run_ = CloneRun(scan_project(project), FishModelInfo(project, project, MODEL), CloneOptions(seed=1))
+    finished: list[tuple[str, dict[str, object]]] = []
+    run_.line_finished.connect(lambda line_id, info: finished.append((line_id, info)))
+    run_._measured.add("0")  # no pool here: skip the GPU-memory check of a worker's first line
+    plan = run_.plans["1"]
+    write_wav(plan.out_path, seconds=0.1)
+    result = {"path": str(plan.out_path), "duration": 0.1, "tokens": 3, "generate_seconds": 0.1}
+    run_._on_line_done("1", "0", {**result, "peak_db": reported} if reported is not None else result)
+
+    take = Manifest.load(project).lines["1"].chosen
+    assert take is not None and take.peak_db == recorded
+    assert run_.state.done == 1 and run_.state.failed == 0
+    assert finished[0][1]["status"] == "done" and finished[0][1]["peak_db"] == recorded

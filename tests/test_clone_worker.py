@@ -259,6 +259,9 @@ def test_result_fields(library: LibraryRun) -> None:
     assert result["sample_rate"] == RATE and result["seed"] == 5
     assert result["gpu_memory_bytes"] == 0 and result["peak_gpu_memory_bytes"] == 0
     assert len(result["reference_hash"]) == 64 and len(result["reference_audio_hashes"]) == 1
+    # The peak of the samples written, measured before writing: the review knows a silent take unread.
+    assert isinstance(result["peak_db"], float) and np.isfinite(result["peak_db"])
+    assert result["peak_db"] == pytest.approx(20 * np.log10(np.abs(samples).max()), abs=1e-4)
     setup = library.runs[0]["setup"]
     assert setup["device"] == "cpu" and setup["precision"] == "float32" and setup["num_codebooks"] == 4
     assert setup["llm_parameters"] > 100_000 and setup["codec_parameters"] > 200_000

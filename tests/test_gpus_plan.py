@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from localclip.core.kinds import CLONE_CPU_WORKER_MEMORY_GB, JobKind
 from localclip.core.machine.gpus import NO_PYNVML_PROBLEM, GpuInfo, GpuReport, probe_gpus
 from localclip.core.machine.plan import (
     GIB,
@@ -19,6 +20,7 @@ from localclip.core.machine.plan import (
     plan_workers,
     worker_threads,
 )
+from localclip.core.options import Defaults
 from localclip.runs.embed import EmbedOptions
 from localclip.runs.setup import cpu_clips_per_job, embed_launches, gpu_clips_per_job
 
@@ -416,6 +418,25 @@ def test_device_cpu_ignores_the_gpus(
     assert plan.explanation == expected_explanation
 
 
+@pytest.mark.parametrize(("free_gb", "expected"), [(13.0, 2), (4.0, 1), (40.0, 4)])
+def test_cpu_workers_are_capped_by_the_memory_their_model_copies_need(free_gb: float, expected: int) -> None:
+    # A CPU cloning worker holds its model in RAM: more than fit would meet the out-of-memory killer.
+    settings = PlanSettings(cpu_workers=4, cpu_worker_memory_gb=6.0, free_memory_gb=free_gb)
+    plan = plan_workers(probe_recording("four_gpus_mixed.json"), settings, device="cpu")
+    assert len(plan.slots) == expected
+    if expected < 4:
+        assert plan.explanation[-1].key == "plan.capped_by_memory"
+        assert str(plan.explanation[-1]).startswith(f"capped at {expected} worker")
+    else:
+        assert len(plan.explanation) == 1
+
+
+def test_the_clone_plan_knows_the_free_memory_and_a_cpu_worker_s_need() -> None:
+    settings = JobKind.CLONE.plan_settings(Defaults())
+    assert settings.cpu_worker_memory_gb == CLONE_CPU_WORKER_MEMORY_GB
+    assert settings.free_memory_gb is not None and settings.free_memory_gb > 0
+
+
 def test_auto_falls_back_to_cpu_when_no_gpu_has_room() -> None:
     settings = PlanSettings(memory_per_worker_gb=80.0, cpu_workers=2)
     plan = plan_workers(probe_recording("four_gpus_mixed.json"), settings)
@@ -605,3 +626,25 @@ def test_embed_launches_on_the_cpu_keep_their_share(workers: int, threads: int) 
     assert (options.torch_threads, options.io_threads, options.clips_per_job) == (threads, 4, per_job)
     thread_s = "thread" if threads == 1 else "threads"
     assert plan.explanation[-1] == f"{threads} torch {thread_s} per worker, {per_job} clips per job"
+
+
+# --- structured messages (the window translates them; the command line prints the English) ---------------
+
+
+def test_the_plan_s_lines_are_messages_with_keys_and_the_same_english() -> None:
+    report = GpuReport((synthetic_gpu(0, 24, 24), synthetic_gpu(1, 8, 2)), "550", "12.4", None)
+    plan = plan_workers(report, PlanSettings(memory_per_worker_gb=8.0), work_items=1)
+    keys = [line.key for line in plan.explanation]
+    assert keys == ["plan.gpu_line", "plan.gpu_line_needs", "plan.capped_by_work"]
+    assert plan.explanation[0] == "GPU 0 Test GPU 24.0 GB: 21.6 GB usable -> 2 workers"
+    assert plan.explanation[1].endswith("-> 0 workers (needs 8.0 GB per worker)")
+    assert plan.explanation[2] == "capped at 1 worker: only 1 item of work"
+    assert plan.explanation[2].args["workers"].key == "plan.one_worker"
+    assert json.loads(json.dumps(plan.to_dict()))["explanation"] == list(plan.explanation)
+
+
+def test_nvml_problems_are_messages() -> None:
+    assert NO_PYNVML_PROBLEM.key == "gpus.no_pynvml"
+    cpu = plan_workers(GpuReport((), None, None, NO_PYNVML_PROBLEM), PlanSettings())
+    assert [line.key for line in cpu.explanation] == ["gpus.no_pynvml", "plan.cpu_fallback", "plan.cpu_line"]
+    assert cpu.explanation[1] == "No NVIDIA GPU found: running on CPU"

@@ -4,6 +4,7 @@ user already has, and records the folder in use in the settings."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,9 +201,27 @@ def test_demo_models_are_built_by_the_worker_environment_and_used(dialog, settin
     """Random-weight models for trying LocalClip offline: built in child processes, checked, recorded."""
     from localclip.core.models.folders import check_fish_dir, check_wespeaker_dir
 
+    steps: list[tuple[int, int, str]] = []
+    labels: list[str] = []
+
+    def step(done: int, total: int, kind: str) -> None:
+        steps.append((done, total, kind))
+        labels.append(dialog.progress_label.text())
+
     with qtbot.waitSignal(dialog.demo_models_built, timeout=300_000) as built:
         dialog.make_demo_models(confirmed=True)
+        dialog.demo_builder.progressed.connect(step)
     folders = built.args[0]
+    # Real progress: a step per model, counted (the first step was announced before the connection).
+    assert steps == [(1, 2, "fish"), (2, 2, "")]
+    assert labels == [
+        "Demo models: 1 of 2 built; building the Fish-Speech model…",
+        "Demo models: 2 of 2 built",
+    ]
+    assert dialog.progress_bar.value() == dialog.progress_bar.maximum()
+    # Both are listed under the catalog, in use.
+    demo_rows = range(len(CATALOG), dialog.table.rowCount())
+    assert [dialog.table.item(row, 4).text() for row in demo_rows] == ["yes", "yes"]
     assert set(folders) == {"wespeaker", "fish"}
     assert all("我的 models" in str(folder) for folder in folders.values())
     check_wespeaker_dir(folders["wespeaker"])
@@ -210,3 +229,27 @@ def test_demo_models_are_built_by_the_worker_environment_and_used(dialog, settin
     assert Settings().get(WESPEAKER_MODEL_DIR) == str(folders["wespeaker"].resolve())
     assert Settings().get(FISH_MODEL_DIR) == str(folders["fish"].resolve())
     assert not missing_model_kinds(Settings())
+
+
+def test_demo_models_the_settings_point_at_are_listed_in_use(
+    qtbot, settings: Settings, tiny_wespeaker: Path
+) -> None:
+    """A demo model is not in the catalog: once built it is listed under it, "in use" when chosen, and its
+    row cannot be selected (nothing to download)."""
+    dialog = ModelManagerDialog(settings)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == len(CATALOG)  # none built yet: no demo rows
+    kind, folder = dialog.demo_folders()[0]
+    assert kind == "wespeaker"
+    shutil.copytree(tiny_wespeaker, folder)
+    dialog.refresh()
+    row = len(CATALOG)
+    assert dialog.table.rowCount() == row + 1
+    assert "Demo model" in dialog.table.item(row, 0).text() and dialog.table.item(row, 3).text() == "Built"
+    assert dialog.table.item(row, 4).text() == ""
+    settings.set(WESPEAKER_MODEL_DIR, str(folder))
+    dialog.refresh()
+    assert dialog.table.item(row, 4).text() == "yes"
+    assert "(demo model, random weights)" in dialog.in_use_label.text()
+    dialog.table.selectRow(row)
+    assert dialog.selected_model() in CATALOG  # the demo row is not selectable

@@ -16,8 +16,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import soundfile as sf
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from localclip.core.cloning.manifest import CloneParams, Manifest
 from localclip.core.cloning.project import ProjectError, scan_project
@@ -25,11 +26,13 @@ from localclip.core.cloning.run_settings import CloneRunSettings, save_run_setti
 from localclip.core.cloning.takes import CSV_NAME, REVIEW_DONE
 from localclip.core.models.folders import check_fish_dir
 from localclip.core.paths import resources_dir
+from localclip.gui.export_dialog import ExportDialog
 from localclip.gui.player import ClipPlayer, PlaybackState
 from localclip.gui.review import ReviewView
 from localclip.pool.launch import WorkerLaunch
 from localclip.runs import regenerate
 from localclip.runs.clone import CloneOptions, CloneRun
+from localclip.settings import Settings
 
 EXAMPLE = resources_dir() / "example_project"
 LINES = ("001", "002", "004")  # anna, li_wei, anna
@@ -306,51 +309,30 @@ def test_a_take_the_project_cannot_give_is_refused_after_the_scan(
 # --- export ---------------------------------------------------------------------------------------------
 
 
-def test_export_of_the_kept_takes_asks_before_replacing(
+def test_export_opens_the_dialog_on_the_lines_shown_and_writes_the_kept_takes(
     qtbot: Any, view: ReviewView, cloned: Path, tmp_path: Path
 ) -> None:
     open_project(qtbot, view, cloned)
-    target = tmp_path / "导出 exported takes"
     if view.player.available:
         view.select_line("001")
         view.play_current()
-    with qtbot.waitSignal(view.export_finished, timeout=30_000) as finished:
-        assert view.export_to(target)
-    assert view.player.current_path is None  # released before anything was written
-    report = finished.args[0]
+    view.export_button.click()
+    dialog = next(widget for widget in QApplication.topLevelWidgets() if isinstance(widget, ExportDialog))
+    assert view.player.current_path is None  # released before anything is written
+    assert dialog.line_ids == view.visible_line_ids()
+    assert Path(dialog.folder_edit.text()).parent == cloned  # starts in the project's folder
+    target = tmp_path / "导出 exported takes"
+    dialog.folder_edit.setText(str(target))
+    dialog.start_export()
+    qtbot.waitUntil(lambda: getattr(dialog, "report", None) is not None, timeout=30_000)
+    report = dialog.report
     assert report.exported == 3 and len(report.skipped) == 9  # the example's other lines were not cloned
-    manifest = Manifest.load(cloned)
-    for line in LINES:
-        assert (target / f"{line}.wav").read_bytes() == manifest.chosen_path(line).read_bytes()
     rows = list(csv.DictReader((target / CSV_NAME).read_text(encoding="utf-8-sig").splitlines()))
     assert [row["id"] for row in rows] == list(LINES)
-
-    # Again into the same folder: the files exist, so the person is asked; Cancel writes nothing.
-    (target / "001.wav").write_bytes(b"edited by hand")
-    assert view.export_to(target)
-    box = wait_for_box(qtbot)
-    box.button(QMessageBox.StandardButton.Cancel).click()
-    assert (target / "001.wav").read_bytes() == b"edited by hand"
-    assert "nothing was written" in view.notice.text()
-    # ... and Replace replaces them.
-    assert view.export_to(target)
-    with qtbot.waitSignal(view.export_finished, timeout=30_000) as finished:
-        wait_for_box(qtbot).button(QMessageBox.StandardButton.Yes).click()
-    assert finished.args[0].replaced == 4  # three clips and lines.csv
-    assert (target / "001.wav").read_bytes() == manifest.chosen_path("001").read_bytes()
-
-
-def wait_for_box(qtbot: Any) -> QMessageBox:
-    def find() -> QMessageBox | None:
-        boxes = [
-            w for w in QApplication.topLevelWidgets() if w.objectName() == "replaceBox" and w.isVisible()
-        ]
-        return boxes[0] if boxes else None
-
-    qtbot.waitUntil(lambda: find() is not None, timeout=5_000)
-    box = find()
-    assert box is not None and "001.wav" in box.text()
-    return box
+    for line in LINES:
+        with sf.SoundFile(target / f"{line}.wav") as written:
+            assert (written.samplerate, written.subtype) == (48_000, "PCM_24")  # the delivery default
+    dialog.reject()
 
 
 # --- many lines -----------------------------------------------------------------------------------------
@@ -380,3 +362,16 @@ def test_ten_thousand_lines_load_filter_and_scroll_quickly(
     moved = time.perf_counter() - started
     print(f"10,000 lines: shown {loaded:.2f} s, filtered in {filtered:.3f} s, moved in {moved:.3f} s")
     assert loaded < 10 and filtered < 1.0 and moved < 0.5, (loaded, filtered, moved)
+
+
+def test_a_run_starting_stops_the_pool_waiting_for_a_project(qtbot: Any, make_pool: Any) -> None:
+    # A finished run hands its workers to the review before any project is open there; a new run plans
+    # the GPUs' memory as its own, so that pool must go too.
+    view = ReviewView(Settings())
+    qtbot.addWidget(view)
+    harness = make_pool(1)
+    harness.wait_for_hello(1)
+    view.adopt_pool(harness.pool)
+    with qtbot.waitSignal(harness.pool.stopped, timeout=30_000):
+        assert view.release_workers()
+    assert not view.release_workers()  # nothing left to stop

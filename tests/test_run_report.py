@@ -52,3 +52,10 @@ def test_complete_lines_waits_for_the_newline() -> None:
     splitter = LineSplitter(100)
     assert complete_lines(splitter, "é".encode()[:1]) == []
     assert complete_lines(splitter, "é".encode()[1:] + b"\n{}\r\n") == ["é", "{}"]
+
+
+def test_already_done_means_done_before_the_run_for_both_kinds() -> None:
+    """One word for one meaning: the stream's "skipped" (embedding) and "up_to_date" (cloning) are both
+    what was done before the run; a worker's items handed back after a crash are another count."""
+    assert embed_report({}, 0.0, clips=5, skipped=3).already_done == 3
+    assert clone_report({}, 0.0, lines=5, up_to_date=2).already_done == 2

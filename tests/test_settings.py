@@ -241,3 +241,19 @@ def test_the_embedding_precision_is_kept_and_a_mode_it_does_not_know_is_exact(in
     assert Settings(ini).get(EMBED_PRECISION) == "bf16"
     write_ini(ini, "[embed]\nprecision=fp8\n")  # a hand-written mode no worker has
     assert Settings(ini).get(EMBED_PRECISION) == "exact"
+
+
+def test_recent_folders_are_newest_first_without_repeats_and_at_most_eight(ini: Path, tmp_path: Path) -> None:
+    from localclip.settings import RECENT_KEPT
+
+    settings = Settings(ini)
+    folders = [tmp_path / f"folder {number} 文件夹" for number in range(RECENT_KEPT + 3)]
+    for folder in folders:
+        settings.add_recent_folder(folder)
+    settings.add_recent_folder(folders[5])  # opened again: to the top, once
+    expected = [folders[5], *[f for f in reversed(folders) if f != folders[5]]][:RECENT_KEPT]
+    assert Settings(ini).recent_folders() == expected
+    settings.forget_recent_folders([folders[5], tmp_path / "never listed"])
+    assert Settings(ini).recent_folders() == expected[1:]
+    write_ini(ini, '[window]\nrecent_folders="[1, \\"\\", \\"/ok\\"]"\n')
+    assert Settings(ini).recent_folders() == [Path("/ok")]  # what is not a path is left out

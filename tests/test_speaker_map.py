@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from localclip.core.embedding.export import MARKER_FILE_NAME, export_store
 from localclip.core.embedding.similarity import (
     build_results,
     cosine_similarity,
@@ -20,7 +21,7 @@ from localclip.core.embedding.similarity import (
 )
 from localclip.core.embedding.speakers import SpeakerEmbedding, aggregate_speakers
 from localclip.core.embedding.store import EmbeddingRecord, EmbeddingStore, FailureRecord
-from localclip.gui.speaker_map import MAX_CELL, SpeakerResultsView, colour_for, pooled_max
+from localclip.gui.speaker_map import MAX_CELL, SpeakerResultsView, colour_for, export_target, pooled_max
 
 DIM = 32
 # (dataset, speaker) -> clips; "ds2/alice again" is ds1/alice's voice filed in another folder.
@@ -254,3 +255,73 @@ def test_a_thousand_speakers_paint_quickly_and_no_same_voice_pair_is_lost(qtbot:
         f"overview repaint {overview * 1000:.1f} ms, zoomed repaint {zoomed * 1000:.1f} ms"
     )
     assert shown < 2.0 and overview < 0.25 and zoomed < 0.25
+
+
+def exported_files(folder: Path) -> dict[str, bytes]:
+    """The files of an export, the folder's own path in them (Kaldi .scp) written as "<to>"."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes().replace(str(folder).encode(), b"<to>")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MARKER_FILE_NAME
+    }
+
+
+@pytest.mark.parametrize("fmt", ["pkl", "npy", "ark"])
+def test_the_speakers_tab_exports_what_the_command_line_exports(
+    qtbot: Any, results_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    view = show(qtbot, results_dir)
+    assert view.export_button.isEnabled()
+    asked: list[tuple[str, Path]] = []
+    target = tmp_path / f"导出 {fmt}"
+
+    def choose(chosen_fmt: str, start: Path) -> Path:
+        asked.append((chosen_fmt, start))
+        target.mkdir()
+        return target
+
+    view.choose_export_folder = choose
+    menu_action = next(a for a in view.export_button.menu().actions() if f".{fmt}" in a.text())
+    with qtbot.waitSignal(view.export_finished, timeout=20_000) as finished:
+        menu_action.trigger()
+    assert asked == [(fmt, results_dir)]  # the dialog starts in the dataset's results folder
+    report = finished.args[0]
+    assert report.to == target and report.clips == sum(CLIPS.values()) and report.speakers == len(CLIPS)
+    with EmbeddingStore.open_existing(results_dir) as store:
+        by_cli = export_store(store, tmp_path / "by the command line", fmt)
+    assert exported_files(target) == exported_files(by_cli.to)
+    assert "Exported 17 clips and 5 speakers" in view.notice.text()
+
+
+def test_an_export_never_overwrites_silently(qtbot: Any, results_dir: Path, tmp_path: Path) -> None:
+    view = show(qtbot, results_dir)
+    mine = tmp_path / "my folder"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    with qtbot.waitSignal(view.export_finished, timeout=20_000) as finished:
+        assert view.export_embeddings("npy", mine)
+    assert finished.args[0].to == mine / "export-npy"  # a folder of the user's: a new folder inside
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"
+    questions: list[str] = []
+    view.ask = lambda _title, text: questions.append(text) is None and False  # answered "no"
+    stamp = (mine / "export-npy" / MARKER_FILE_NAME).stat().st_mtime_ns
+    assert not view.export_embeddings("npy", mine / "export-npy")
+    assert len(questions) == 1 and (mine / "export-npy" / MARKER_FILE_NAME).stat().st_mtime_ns == stamp
+    view.ask = lambda _title, _text: True
+    with qtbot.waitSignal(view.export_finished, timeout=20_000):
+        assert view.export_embeddings("npy", mine / "export-npy")
+    # A folder holding files LocalClip did not export, met inside the target, is refused with a notice.
+    blocked = tmp_path / "blocked" / "export-pkl"
+    blocked.mkdir(parents=True)
+    (blocked / "other.bin").write_bytes(b"x")
+    assert export_target(tmp_path / "blocked", "pkl") == blocked
+    assert view.export_embeddings("pkl", tmp_path / "blocked")
+    qtbot.waitUntil(lambda: "Nothing was exported" in view.notice.text(), timeout=20_000)
+    assert (blocked / "other.bin").read_bytes() == b"x" and view.export_button.isEnabled()
+
+
+def test_export_waits_for_results(qtbot: Any, tmp_path: Path) -> None:
+    view = SpeakerResultsView()
+    qtbot.addWidget(view)
+    assert not view.export_button.isEnabled()
+    assert not view.export_embeddings("pkl", tmp_path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from localclip.core.audio.loudness import SILENCE_DB
 from localclip.core.cloning.manifest import CloneParams, LineRecord, Manifest, SeedPolicy
 from localclip.core.cloning.project import scan_project
 from localclip.core.cloning.takes import (
@@ -18,6 +19,8 @@ from localclip.core.cloning.takes import (
     REVIEW_MISSING,
     REVIEW_NEW,
     REVIEW_SKIPPED,
+    WARNING_SHORT,
+    WARNING_SILENT,
     ExportConflict,
     TakeExportError,
     load_project,
@@ -190,3 +193,63 @@ def test_loading_a_project_for_review_reads_scan_manifest_and_lines_together(pro
     loaded = load_project(project)
     assert loaded.scan is None and loaded.scan_problem
     assert {line.line_id for line in loaded.lines} >= {"a1", "a2", "z3"}
+
+
+# --- review state: approval, note, trim, SRT slots, warnings --------------------------------------------
+
+SRT = (
+    "1\n00:00:01,000 --> 00:00:02,500\nanna: Hello there.\n\n"
+    "2\n00:00:03.250 --> 00:00:03.450 X1:10\nanna: Far too long for its short slot.\n\n"
+    "3\n00:00:04,000 --> 00:00:03,000\nanna: Ends before it starts.\n\n"
+    "4\n1:2 --> 3:4\nanna: Not a timing.\n"
+)
+
+
+def test_review_lines_carry_approval_note_trim_and_warnings(project: Path) -> None:
+    manifest = Manifest.load(project)
+    new_take(manifest, project, "a2", seed=3)  # 0.5 s
+    manifest.set_approved("a2", True)
+    manifest.set_note("a2", "keep")
+    manifest.set_trim("a1", 1, 0.05, 0.2)  # 0.15 s kept: shorter than a word
+    manifest.save()
+    by_id = {line.line_id: line for line in review_lines(Manifest.load(project), scan_project(project))}
+    assert by_id["a2"].approved and by_id["a2"].note == "keep" and by_id["a2"].trim == (0.0, None)
+    assert by_id["a2"].warning == "" and by_id["a2"].slot is None and not by_id["a2"].overruns_slot
+    assert by_id["a1"].trim == (0.05, 0.2) and by_id["a1"].warning == WARNING_SHORT
+    assert by_id["z3"].warning == WARNING_SHORT  # recorded as 0.13 s
+    assert by_id["a5"].warning == "" and by_id["a5"].trim == (0.0, None)
+
+
+def test_a_silent_peak_recorded_at_generation_flags_the_take_without_reading_it(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "peaks", ["anna"], SCRIPT)
+    manifest = Manifest.load(project)
+    scan = scan_project(project)
+    peaks = {"a1": SILENCE_DB - 0.5, "a2": SILENCE_DB + 0.5, "a5": -120.0, "a6": None}
+    for plan in manifest.plan_lines(scan, MODEL, CloneParams(), SeedPolicy(1), only=list(peaks)):
+        write_wav(plan.out_path, seconds=0.1, seed=plan.seed % 1000)  # loud files: only the record speaks
+        manifest.record_done(plan, 2.0, peak_db=peaks[plan.line_id])
+    manifest.set_trim("a5", 1, 0.5, 1.0)  # a trimmed take under a silent file's peak is silent too
+    manifest.save()
+    by_id = {line.line_id: line for line in review_lines(Manifest.load(project), scan)}
+    assert by_id["a1"].warning == WARNING_SILENT and by_id["a5"].warning == WARNING_SILENT
+    assert by_id["a2"].warning == "" and by_id["a6"].warning == ""  # no recorded peak: not measured here
+    assert by_id["a1"].status == REVIEW_DONE
+
+
+def test_srt_cues_give_each_line_a_slot_and_overruns_are_flagged(tmp_path: Path) -> None:
+    project = tmp_path / "srt project"
+    make_project(project, ["anna"], "")
+    (project / "script.csv").unlink()
+    (project / "episode.srt").write_text(SRT, encoding="utf-8")
+    scan = scan_project(project)
+    assert [(line.id, line.start, line.end) for line in scan.lines] == [("1", 1.0, 2.5), ("2", 3.25, 3.45)]
+    assert [problem.file for problem in scan.problems] == ["episode.srt:9", "episode.srt:13"]
+    assert all("cue timing" in problem.message for problem in scan.problems)
+    manifest = Manifest.load(project)
+    generate(manifest, project, ["1", "2"])  # recorded as 0.1 s + a hundredth a character
+    by_id = {line.line_id: line for line in review_lines(Manifest.load(project), scan)}
+    assert by_id["1"].slot == (1.0, 2.5) and not by_id["1"].overruns_slot
+    assert by_id["2"].slot == (3.25, 3.45) and by_id["2"].overruns_slot  # 0.43 s in a 0.2 s slot
+    manifest = Manifest.load(project)
+    manifest.set_trim("2", 1, 0.0, 0.2)
+    assert not review_lines(manifest, scan)[1].overruns_slot  # trimmed to fit

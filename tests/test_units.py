@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from localclip.core.units import byte_parts, duration_parts, format_bytes, format_clock, format_duration
+from localclip.core.units import (
+    byte_parts,
+    duration_parts,
+    format_bytes,
+    format_clock,
+    format_duration,
+    format_item_rate,
+    rate_parts,
+)
 
 KIB, MIB, GIB = 1024, 1024**2, 1024**3
 
@@ -62,3 +70,36 @@ def test_durations(seconds: float, parts: tuple[int, int, int], text: str, clock
 
 def test_an_unknown_duration_is_a_dash() -> None:
     assert format_duration(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (None, "–"),
+        (3.44, "3.4 lines/s"),
+        (1.0, "1.0 lines/s"),
+        (250.0, "250 lines/s"),
+        (1 / 12, "12 s/line"),  # a slow rate is seconds per line, never "0.1 lines/s" or "0.0 lines/s"
+        (0.02, "50 s/line"),
+        (0.5, "2.0 s/line"),
+        (0.0, "– s/line"),  # nothing finished lately
+    ],
+)
+def test_format_item_rate_writes_slow_rates_as_seconds_per_item(rate: float | None, text: str) -> None:
+    assert format_item_rate(rate, "line", "lines") == text
+
+
+def test_rate_parts_switch_to_seconds_per_item_below_one_a_second() -> None:
+    assert rate_parts(2.0) == (2.0, False)
+    assert rate_parts(0.25) == (4.0, True)
+    assert rate_parts(0.0) == (float("inf"), True)
+
+
+def test_the_window_s_rates_are_translated_forms_of_the_same(qapp) -> None:
+    from localclip.gui.formatting import format_item_rate as window_rate
+
+    assert window_rate(1 / 12, "lines") == "12 s/line"
+    assert window_rate(0.5, "clips") == "2.0 s/clip"
+    assert window_rate(3.44, "clips") == "3.4 clips/s"
+    assert window_rate(0.0, "items") == "– s/item"
+    assert window_rate(None, "lines") == "–"

@@ -300,3 +300,51 @@ def test_wrong_payloads_never_raise_in_a_slot_and_panes_reflow(qtbot: Any, scree
     grid = screen.panes._grid
     rows = {grid.getItemPosition(grid.indexOf(pane))[0] for pane in screen.panes.panes.values()}
     assert len(rows) == 2  # five panes in rows of three or four
+
+
+# --- wording: one meaning per word, slow rates -----------------------------------------------------------
+
+
+def test_a_pane_says_handed_back_for_items_passed_on_never_skipped(qtbot: Any) -> None:
+    from localclip.core.monitor.board import WorkerStatus
+    from localclip.gui.worker_panes import WorkerPane
+
+    pane = WorkerPane("0")
+    qtbot.addWidget(pane)
+    pane.show_status(WorkerStatus("0", done=5, handed_back=2, failed=1), time.monotonic())
+    text = pane.counts_label.text()
+    assert "Handed back 2" in text
+    assert "Skipped" not in text and "Handed back" in pane.counts_label.toolTip()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _CloneLike:
+    def __init__(self, total: int, up_to_date: int) -> None:
+        self.total, self.up_to_date, self.done, self.failed = total, up_to_date, 0, 0
+        self.tokens_per_s = 0.0
+
+
+def test_the_overall_rate_of_a_slow_run_reads_as_seconds_per_line(qtbot: Any) -> None:
+    from localclip.core.monitor.board import RunTracker
+
+    clock = _Clock()
+    widget = RunProgressWidget()
+    qtbot.addWidget(widget)
+    widget.tracker = RunTracker(clock=clock)
+    widget._running = True
+    progress = _CloneLike(total=10, up_to_date=3)
+    for done in (1, 2):  # a line every 12 s
+        clock.now += 12.0
+        progress.done = done
+        widget.on_progress(progress)
+    widget._draw()
+    assert "12 s/line" in widget.rate_label.text()
+    assert "lines/s" not in widget.rate_label.text()
+    assert "3 already done before" in widget.counts_label.text()

@@ -103,7 +103,7 @@ def test_a_killed_worker_is_restarting_until_its_new_process_says_hello() -> Non
     board.on_item_requeued("b", "0", "worker_died")
     board.on_state("0", "restarting")
     assert status.state == PaneState.RESTARTING and status.restarts == 1
-    assert (status.done, status.skipped, status.failed) == (1, 2, 0)
+    assert (status.done, status.handed_back, status.failed) == (1, 2, 0)
     board.on_state("0", "starting")
     assert status.state == PaneState.RESTARTING  # still: the new process has not said hello
     board.on_event("0", {"type": "hello", "pid": 2})
@@ -138,13 +138,13 @@ def test_items_that_never_ran_on_a_worker_do_not_count_as_its_failures() -> None
     assert status.failed == 1
 
 
-def test_cancelled_items_are_skipped_once_whether_or_not_the_pool_requeues_them() -> None:
+def test_cancelled_items_are_handed_back_once_whether_or_not_the_pool_requeues_them() -> None:
     board = board_with_worker()
     start_job(board, ["a", "b", "c"])
     board.on_event("0", {"type": "item_failed", "item_id": "b", "code": "cancelled", "reason": "cancelled"})
     board.on_item_requeued("b", "0", "cancelled")
     board.on_state("0", "restarting")  # killed after the cancel grace: "a" and "c" silently dropped
-    assert board.workers["0"].skipped == 3
+    assert board.workers["0"].handed_back == 3
 
 
 def test_a_batch_without_progress_events_shows_reported_items_of_the_unit() -> None:
@@ -276,6 +276,7 @@ def test_the_overall_figures_and_eta_from_a_run_s_progress() -> None:
         tracker.on_progress(progress)
     figures = tracker.figures()
     assert (figures.noun, figures.total, figures.finished, figures.remaining) == ("clips", 110, 50, 60)
+    assert figures.already_done == 10  # in the store before the run: "already done", never "skipped"
     assert figures.items_per_s == pytest.approx(2.0, rel=0.1)
     assert figures.eta_seconds == pytest.approx(30.0, rel=0.1)
     tracker.on_finished()
@@ -285,6 +286,7 @@ def test_the_overall_figures_and_eta_from_a_run_s_progress() -> None:
     clone.on_progress(CloneLike(total=8, up_to_date=4, done=2, failed=1))
     figures = clone.figures()
     assert (figures.noun, figures.total, figures.finished, figures.tokens_per_s) == ("lines", 12, 7, 120.0)
+    assert figures.already_done == 4
 
     pool = RunTracker(clock=clock)
     pool.on_pool_progress(3, 4)

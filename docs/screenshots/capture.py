@@ -58,9 +58,11 @@ from localclip.core.options import (  # noqa: E402
     WESPEAKER_MODEL_DIR,
 )
 from localclip.core.paths import bundled_worker_python, resources_dir  # noqa: E402
+from localclip.gui.export_dialog import ExportDialog  # noqa: E402
 from localclip.gui.icons import icon  # noqa: E402
 from localclip.gui.main_window import MainWindow  # noqa: E402
 from localclip.gui.translations import install_translations  # noqa: E402
+from localclip.runs.background import collect_garbage_on_main_thread  # noqa: E402
 from localclip.runs.folders import FolderEntry  # noqa: E402
 from localclip.settings import Settings  # noqa: E402
 from tests.test_gpus_plan import FakeNvml, load_recording  # noqa: E402
@@ -278,7 +280,49 @@ def cloning_and_review(window: MainWindow, data: dict[str, Path]) -> None:
     wait_until(lambda: not review.busy, 60, "the review to settle")
     review.select_line("004")
     window.show_tab("review")
+    # An editor's marks, as after some review: a trimmed take, two approved lines, a note.
+    take = review.model.line(review.model.row_of("004")).chosen_take
+    duration = review.model.line(review.model.row_of("004")).duration or 1.0
+    if take is None or not review.set_trim("004", 0.05, round(duration * 0.8, 2)):
+        raise CaptureError("could not trim the take of line 004")
+    review.set_approved(["001", "002"], True)
+    review.set_note("003", "a little fast")
+    review.select_line("004")
+    wait_until(lambda: review.waveform.peaks is not None, 30, "the waveform of line 004")
     save(window, "review.png")
+    export_dialog(window)
+
+
+def export_dialog(window: MainWindow) -> None:
+    window.review.export_button.click()
+    dialogs = [widget for widget in QApplication.topLevelWidgets() if isinstance(widget, ExportDialog)]
+    wait_until(lambda: any(dialog.isVisible() for dialog in dialogs), 30, "the export dialog")
+    dialog = next(dialog for dialog in dialogs if dialog.isVisible())
+    save(dialog, "export-dialog.png")
+    dialog.reject()
+
+
+def chinese_window(app: QApplication, settings: Settings, project: Path) -> None:
+    """The window in Simplified Chinese at the next start: the workspace comes back (the dataset and the
+    project, the project shown in the review)."""
+    install_translations(app, "zh_CN")
+    settings.set(LANGUAGE, "zh_CN")
+    window = MainWindow(settings, gpu_reader=two_gpus, offer_model_manager=False)
+    window.ask = lambda *_args: True
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    try:
+        wait_until(lambda: window.worker_panes is not None, 60, "the run views")
+        review = window.review
+        wait_until(
+            lambda: review.project == project and review.model.rowCount() > 0, 60, "the restored review"
+        )
+        window.show_tab("review")
+        review.select_line("004")
+        wait_until(lambda: window.review.waveform.peaks is not None, 30, "the waveform of line 004")
+        save(window, "window-zh.png")
+    finally:
+        close(window)
 
 
 def close(window: MainWindow) -> None:
@@ -303,6 +347,7 @@ def main() -> int:
     app.setApplicationName("LocalClip")
     app.setApplicationDisplayName("LocalClip")
     app.setWindowIcon(icon("localclip"))
+    collect_garbage_on_main_thread(app)  # as the app does (gui/app.py)
     install_translations(app, "en")  # as the app does: English plural forms ("1 folder", "6 speakers")
     if not QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
         raise CaptureError(
@@ -310,7 +355,8 @@ def main() -> int:
         )
     print(f"making the data in {WORK}", flush=True)
     data = make_data()
-    window = MainWindow(make_settings(data), gpu_reader=two_gpus, offer_model_manager=False)
+    settings = make_settings(data)
+    window = MainWindow(settings, gpu_reader=two_gpus, offer_model_manager=False)
     window.ask = lambda *_args: True  # no question box stops the script
     window.resize(*WINDOW_SIZE)
     window.show()
@@ -320,6 +366,8 @@ def main() -> int:
         dataset = folder_settings_and_models(window, data)
         embedding_run(window, dataset)
         cloning_and_review(window, data)
+        close(window)
+        chinese_window(app, settings, data["project"])  # the workspace saved by the close
     finally:
         close(window)
         if args.keep:

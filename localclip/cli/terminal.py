@@ -121,9 +121,9 @@ class TerminalRun:
 
 
 def report_exit_code(report: RunReport | None) -> int:
-    """A run's exit status; a line not generated (skipped) counts as failed. No report (the run never
-    finished) exits as before the report was typed: OK. A set-up error (the model or device) is the
-    set-up's exit status: nothing was failed for it."""
+    """A run's exit status; a line that could not be generated (no usable reference) counts as failed.
+    No report (the run never finished) exits as before the report was typed: OK. A set-up error (the
+    model or device) is the set-up's exit status: nothing was failed for it."""
     if report is not None and report.setup_error:
         return EXIT_BAD_SETUP
     if report is not None and report.cancelled_run:

@@ -10,10 +10,12 @@ durations in batches, partial results).
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from localclip.core.cloning.project import (
     SCRIPT_NAMES,
@@ -24,8 +26,15 @@ from localclip.core.cloning.project import (
 )
 from localclip.core.embedding.datasets import Clip, DatasetScan, scan_dataset
 from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
+from localclip.core.messages import Message
 
 DURATION_BATCH = 400  # clips per step: a step every few tenths of a second on a cold disk
+# A folder with more problems than this many times its usable items (and more than PROBLEMS_NOTICED) is
+# likely not a dataset or a project at all: the user confirms before it is used.
+PROBLEMS_PER_ITEM = 3
+PROBLEMS_NOTICED = 20
+# Personal folders of a home folder that hold everything but a dataset (itself, not a folder inside).
+PERSONAL_FOLDERS = ("Desktop", "Documents", "Downloads")
 _PROBLEM_FILE = re.compile(
     r"^(?:cannot read the folder|skipped the link|empty speaker folder|empty dataset folder|folder) "
     r"(.+?)(?::| is nested)"
@@ -141,7 +150,8 @@ def read_durations(
             step.seconds[key] = step.seconds.get(key, 0.0) + seconds
         except (sf.LibsndfileError, RuntimeError, OSError) as error:
             step.unreadable[key] = step.unreadable.get(key, 0) + 1
-            step.problems.append(FolderProblem(clip.key, f"unreadable audio: {_error_text(error)}"))
+            message = Message("scan.unreadable_audio", error=_error_text(error))
+            step.problems.append(FolderProblem(clip.key, message))
         step.measured[key] = step.measured.get(key, 0) + 1
         done += 1
         if done % batch == 0:
@@ -237,11 +247,100 @@ def earlier_clones(scan: ProjectScan) -> EarlierResults | None:
 
 def default_embeddings_folder(dataset_root: Path) -> Path:
     """Where the window keeps a dataset's results: beside it, never inside it (a folder inside would be
-    read as a speaker on the next scan, and the dataset may be on a read-only share)."""
+    read as a speaker on the next scan, and the dataset may be on a read-only share).
+
+    Never beside a drive or filesystem root (``C:\\`` or ``/``, where a user cannot or should not write): a
+    dataset at the top of a drive keeps its results in a hidden folder inside, which dataset scans skip
+    (a drive root itself is refused before any scan)."""
     root = Path(dataset_root).absolute()
-    if not root.name:  # a drive root: a hidden folder inside, which dataset scans skip
+    if not root.name or is_filesystem_root(root.parent):
         return root / ".localclip embeddings"
     return root.with_name(f"{root.name} embeddings")
+
+
+# --- folders that are not what they claim ------------------------------------------------------------
+
+
+def is_filesystem_root(path: PurePath) -> bool:
+    """A drive root (``C:\\``), a share's root (``\\\\server\\share``) or ``/``: its own parent."""
+    if not path.is_absolute():  # (a PureWindowsPath is judged as it is, on any system)
+        path = Path(path).absolute()
+    return path.parent == path
+
+
+def folder_refusal(path: Path) -> Message | None:
+    """Why ``path`` is never scanned (None: it may be): a drive or filesystem root holds a whole system,
+    and its results would go at the top of the drive."""
+    if is_filesystem_root(path):
+        return Message("scan.refused_root", folder=str(path))
+    return None
+
+
+def results_folder_refusal(folder: Path) -> Message | None:
+    """Why results are never written in ``folder`` (None: they may be)."""
+    if is_filesystem_root(folder):
+        return Message("scan.results_in_root", folder=str(folder))
+    return None
+
+
+def folder_caution(path: Path) -> Message | None:
+    """Why ``path`` is probably not the folder the user meant (None: nothing against it): the temporary
+    folder, the home folder, or its Desktop, Documents or Downloads folder itself. The user may still use
+    it, once asked."""
+    here = _same_path_key(path)
+    # /tmp by name: it is the temporary folder even where TMPDIR points elsewhere (only compared, never used)
+    for temp in {Path("/tmp"), Path(tempfile.gettempdir())}:  # noqa: S108
+        if here == _same_path_key(temp):
+            return Message("scan.caution_temp", folder=str(path))
+    home = _home()
+    if home is None:
+        return None
+    if here == _same_path_key(home):
+        return Message("scan.caution_home", folder=str(path))
+    for name in PERSONAL_FOLDERS:
+        # Windows moves them into OneDrive ("C:\Users\me\OneDrive\Desktop"): one level below too.
+        candidates = [home / name, *(folder / name for folder in _onedrive_folders(home))]
+        if any(here == _same_path_key(candidate) for candidate in candidates):
+            return Message("scan.caution_personal", folder=str(path), name=name)
+    return None
+
+
+def problems_caution(problems: Iterable[object], items: int) -> Message | None:
+    """A caution when problems far outnumber usable ``items`` (clips or lines). A problem that stands for
+    many files ("ignored 300 non-audio files") counts as that many."""
+    count = sum(_problem_weight(problem) for problem in problems)
+    if count > PROBLEMS_NOTICED and count > PROBLEMS_PER_ITEM * items:
+        return Message("scan.caution_problems", problems=count, items=items)
+    return None
+
+
+def _problem_weight(problem: object) -> int:
+    if isinstance(problem, Message) and problem.key == "scan.ignored_files":
+        return int(problem.args["count"])
+    return 1
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):  # no home folder known (a service account)
+        return None
+
+
+def _onedrive_folders(home: Path) -> list[Path]:
+    try:
+        return [entry for entry in home.iterdir() if entry.name.startswith("OneDrive") and entry.is_dir()]
+    except OSError:
+        return []
+
+
+def _same_path_key(path: Path) -> str:
+    """One spelling per folder: absolute, links resolved, case folded where the system ignores case."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        resolved = Path(path).absolute()
+    return os.path.normcase(str(resolved))
 
 
 # --- the scan, step by step -------------------------------------------------------------------------
@@ -273,6 +372,22 @@ class ProjectListed:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """The folder is never used (a drive or filesystem root); nothing in it was read."""
+
+    reason: Message
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """The folder is probably not what the user meant: the scan stops here, and the folder is used only
+    once the user says so (then it is scanned again with ``confirmed``). Before any listing for a place
+    (the temporary, home or Desktop folder), after it when problems far outnumber the items."""
+
+    reason: Message
+
+
+@dataclass(frozen=True)
 class Earlier:
     """What an earlier run left (None: nothing, or nothing readable)."""
 
@@ -280,21 +395,38 @@ class Earlier:
 
 
 # Datasets end with one DurationStep per batch of clips.
-ScanStep = Recognised | DatasetListed | ProjectListed | Earlier | DurationStep
+# A refused or unconfirmed folder ends with Refused or NeedsConfirmation.
+ScanStep = Recognised | DatasetListed | ProjectListed | Earlier | DurationStep | Refused | NeedsConfirmation
 
 
-def scan_steps(path: Path, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ScanStep]:
+def scan_steps(
+    path: Path, cancelled: Callable[[], bool] = lambda: False, confirmed: bool = False
+) -> Iterator[ScanStep]:
     """A folder's scan as it goes: its kind, its content, an earlier run's results, then (datasets) the
-    durations. Raises LayoutError or ProjectError when the folder cannot be used."""
+    durations. A root is refused; a folder that is probably a mistake stops at NeedsConfirmation unless
+    ``confirmed``. Raises LayoutError or ProjectError when the folder cannot be used."""
+    if (refusal := folder_refusal(path)) is not None:
+        yield Refused(refusal)
+        return
+    if not confirmed and (caution := folder_caution(path)) is not None:
+        yield NeedsConfirmation(caution)
+        return
     kind = folder_kind(path)
     yield Recognised(kind)
     if kind == KIND_PROJECT:
         project = scan_project(path)
-        yield ProjectListed(project, project_speakers(project), project_problems(project))
+        problems = project_problems(project)
+        yield ProjectListed(project, project_speakers(project), problems)
+        if not confirmed and (caution := problems_caution(project.problems, len(project.lines))):
+            yield NeedsConfirmation(caution)
+            return
         yield Earlier(earlier_clones(project))
         return
     dataset = scan_dataset(path)
     yield DatasetListed(dataset, speaker_summaries(dataset), dataset_problems(dataset))
+    if not confirmed and (caution := problems_caution(dataset.problems, len(dataset.clips))):
+        yield NeedsConfirmation(caution)
+        return
     yield Earlier(earlier_embeddings(default_embeddings_folder(path), dataset))
     yield from read_durations(dataset.clips, cancelled)
 

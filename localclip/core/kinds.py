@@ -31,6 +31,9 @@ from localclip.core.options import (
 
 # Host memory budgeted per CPU embedding worker (a ResNet34 worker peaks near 1 GB RSS).
 CPU_WORKER_MEMORY_GB = 1.5
+# Host memory budgeted per CPU cloning worker: S1-mini's 1.74 GB of bf16 weights held in float32 (3.5 GB),
+# its 1.87 GB codec and about 1 GB of runtime (docs: shared reference, fish-speech measurements).
+CLONE_CPU_WORKER_MEMORY_GB = 6.0
 
 
 class FolderKind(StrEnum):
@@ -99,7 +102,12 @@ class JobKind(StrEnum):
         """How to plan this kind's workers from the settings (``cores``: this machine's, by default)."""
         base = base_plan_settings(source)
         if self is JobKind.CLONE:
-            return replace(base, max_workers_per_gpu=source.get(CLONE_WORKERS_PER_GPU) or None)
+            return replace(
+                base,
+                max_workers_per_gpu=source.get(CLONE_WORKERS_PER_GPU) or None,
+                cpu_worker_memory_gb=CLONE_CPU_WORKER_MEMORY_GB,
+                free_memory_gb=_free_memory_gb(),
+            )
         return replace(
             base,
             memory_per_worker_gb=source.get(EMBED_MEMORY_PER_WORKER_GB),
@@ -126,9 +134,13 @@ def base_plan_settings(source: OptionSource) -> PlanSettings:
     )
 
 
-def default_cpu_workers(cores: int) -> int:
-    """One embedding worker per core, as many as the free memory holds (at least one)."""
+def _free_memory_gb() -> float:
     import psutil  # here: the names above are imported at start-up, and psutil only plans CPU runs
 
-    fits = int(psutil.virtual_memory().available / 2**30 / CPU_WORKER_MEMORY_GB)
+    return psutil.virtual_memory().available / 2**30
+
+
+def default_cpu_workers(cores: int) -> int:
+    """One embedding worker per core, as many as the free memory holds (at least one)."""
+    fits = int(_free_memory_gb() / CPU_WORKER_MEMORY_GB)
     return max(1, min(cores, fits))

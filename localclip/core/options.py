@@ -95,8 +95,27 @@ CLONE_SEED = Option("clone/seed", -1, minimum=-1, maximum=2**32 - 1)
 WINDOW_GEOMETRY = Option("window/geometry", "")  # base64 of QMainWindow.saveGeometry()
 WINDOW_STATE = Option("window/state", "")  # base64 of the splitters' saveState()
 LAST_FOLDER = Option("window/last_folder", "")  # where Open folder starts
+# File > Open recent and the workspace restored at the next start. Lists are JSON arrays of paths in one
+# string (INI values are strings); a damaged value reads as an empty list (localclip.settings).
+RECENT_FOLDERS = Option("window/recent_folders", "[]")  # newest first, at most RECENT_KEPT
+WORKSPACE_FOLDERS = Option("workspace/folders", "[]")  # the folder list at the last close, in order
+WORKSPACE_CURRENT = Option("workspace/current", "")  # the folder shown at the last close
+WORKSPACE_SIDE_TAB = Option("workspace/side_tab", "")  # "folder" or "settings"
+WORKSPACE_TAB = Option("workspace/tab", "")  # "workers", "log", "review" or "speakers"
 REVIEW_AUTO_PLAY_NEXT = Option("review/auto_play_next", True)  # the review pane plays line after line
+# The review's warm cloning worker (new takes) holds a model copy outside any run's plan: stopped after this
+# many minutes unused (0: kept until a run starts or the window closes).
+REVIEW_WORKER_IDLE_MINUTES = Option("review/worker_idle_minutes", 5.0, minimum=0.0, maximum=24 * 60.0)
 LANGUAGE = Option("ui/language", "")  # "": the system's language; "en", "zh_CN" (applied at the next start)
+# The export dialog's last choices (gui/export_dialog.py). Sample rate 0: each take keeps its own rate;
+# loudness 0.0: no normalisation. The folder is not remembered: each export starts in its project's folder.
+EXPORT_SAMPLE_RATE = Option("export/sample_rate", 48_000, choices=(48_000, 44_100, 0))
+EXPORT_SUBTYPE = Option("export/subtype", "PCM_24", choices=("PCM_24", "PCM_16", "FLOAT"))
+EXPORT_NAME_TEMPLATE = Option("export/name_template", "{id}")
+EXPORT_BY_SPEAKER = Option("export/by_speaker", False)
+EXPORT_APPROVED_ONLY = Option("export/approved_only", False)
+EXPORT_LOUDNESS_LUFS = Option("export/loudness_lufs", 0.0, choices=(0.0, -23.0, -16.0))
+EXPORT_TIMELINE = Option("export/timeline", True)
 
 
 def python_option(kind: str) -> Option[str]:

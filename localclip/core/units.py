@@ -5,8 +5,9 @@ KiB/MiB/GiB) written "KB"/"MB"/"GB", the way Windows shows sizes, so the model m
 and the command line agree on what "GB" means (core/machine/plan.py states the same for GPU memory).
 GB is the largest unit: a model folder or a GPU is counted in GB, however large.
 
-The command line and core messages use :func:`format_bytes` and :func:`format_duration`; the window
-translates its own forms from :func:`byte_parts` and :func:`duration_parts` (localclip/gui/formatting.py).
+The command line and core messages use :func:`format_bytes`, :func:`format_duration` and
+:func:`format_item_rate`; the window translates its own forms from :func:`byte_parts`,
+:func:`duration_parts` and :func:`rate_parts` (localclip/gui/formatting.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Literal
 ByteUnit = Literal["bytes", "KB", "MB", "GB"]
 BYTE_UNITS: tuple[tuple[ByteUnit, int], ...] = (("bytes", 1), ("KB", 1024), ("MB", 1024**2), ("GB", 1024**3))
 NO_VALUE = "–"  # shown where a size or a duration is unknown
+# Below one item a second, a rate reads as seconds per item ("12 s/line"): "0.0 lines/s" says nothing.
+SLOW_RATE = 1.0
 
 
 def byte_parts(count: float, smallest: ByteUnit = "bytes") -> tuple[float, ByteUnit]:
@@ -62,3 +65,23 @@ def format_clock(seconds: float) -> str:
     """'4:12' or '1:04:12', as a player shows a length (a column of durations reads best this way)."""
     hours, minutes, secs = duration_parts(seconds)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def rate_parts(rate: float) -> tuple[float, bool]:
+    """(items per second, False) for a rate of at least `SLOW_RATE`, else (seconds per item, True); a
+    rate of 0 or less is (inf, True): nothing finished lately."""
+    if rate >= SLOW_RATE:
+        return rate, False
+    return (1.0 / rate if rate > 0 else float("inf")), True
+
+
+def format_item_rate(rate: float | None, singular: str = "item", plural: str = "items") -> str:
+    """'3.4 lines/s', '120 lines/s', or for slow rates '12 s/line'; '–' when unknown or nothing finished."""
+    if rate is None:
+        return NO_VALUE
+    value, per_item = rate_parts(rate)
+    if not per_item:
+        return f"{value:.{1 if value < 100 else 0}f} {plural}/s"
+    if value == float("inf"):
+        return f"{NO_VALUE} s/{singular}"
+    return f"{value:.{1 if value < 10 else 0}f} s/{singular}"

@@ -12,6 +12,7 @@ from localclip.gui.errors import install_exception_hook
 from localclip.gui.icons import icon
 from localclip.gui.main_window import MainWindow
 from localclip.gui.translations import install_translations
+from localclip.runs.background import collect_garbage_on_main_thread
 from localclip.settings import Settings
 
 
@@ -23,6 +24,7 @@ def start(argv: list[str] | None = None, offer_model_manager: bool = True) -> tu
     app.setApplicationVersion(__version__)
     app.setOrganizationName("LocalClip")
     app.setWindowIcon(icon("localclip"))
+    collect_garbage_on_main_thread(app)  # never a QObject destroyed by a collection on a task's thread
     settings = Settings()
     install_translations(app, settings.get(LANGUAGE))  # before any widget: widgets translate when built
     window = MainWindow(settings, offer_model_manager=offer_model_manager)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from localclip.core.units import NO_VALUE, byte_parts, duration_parts, format_clock
+from localclip.core.units import NO_VALUE, byte_parts, duration_parts, format_clock, rate_parts
 
 
 def format_bytes(count: int | None) -> str:
@@ -23,6 +23,28 @@ def format_rate(rate: float | None) -> str:
     if rate is None:
         return NO_VALUE
     return QLocale().toString(rate, "f", 1 if rate < 100 else 0)
+
+
+def format_item_rate(rate: float | None, noun: str) -> str:
+    """Work done per second, ``noun`` being "clips", "lines" or "items": '3.4 lines/s', or below one a
+    second '12 s/line' (seconds per item: a slow rate never shows as '0.0 lines/s'); '–' when unknown."""
+    translate = QCoreApplication.translate
+    if rate is None:
+        return NO_VALUE
+    value, per_item = rate_parts(rate)
+    if not per_item:
+        number = format_rate(value)
+        if noun == "clips":
+            return translate("Units", "{0} clips/s").format(number)
+        if noun == "lines":
+            return translate("Units", "{0} lines/s").format(number)
+        return translate("Units", "{0} items/s").format(number)
+    number = NO_VALUE if value == float("inf") else QLocale().toString(value, "f", 1 if value < 10 else 0)
+    if noun == "clips":
+        return translate("Units", "{0} s/clip").format(number)
+    if noun == "lines":
+        return translate("Units", "{0} s/line").format(number)
+    return translate("Units", "{0} s/item").format(number)
 
 
 def format_duration(seconds: float | None) -> str:

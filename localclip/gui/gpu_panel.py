@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from localclip.core.machine.gpus import GpuInfo, GpuReport, probe_gpus
 from localclip.core.machine.plan import GIB, WorkerPlan
 from localclip.gui.icons import icon
+from localclip.gui.messages import translate_error, translate_message
 from localclip.runs.background import run_in_background
 
 REFRESH_MS = 1500
@@ -39,6 +41,7 @@ class GpuRow(QWidget):
         super().__init__(parent)
         self.name = QLabel()
         self.name.setObjectName("gpuName")
+        self.name.setWordWrap(True)  # a long model name takes a second line rather than being cut
         font = self.name.font()
         font.setBold(True)
         self.name.setFont(font)
@@ -54,7 +57,7 @@ class GpuRow(QWidget):
         layout.setVerticalSpacing(4)
         icon_label = QLabel()
         icon_label.setPixmap(icon("gpu").pixmap(20, 20))
-        layout.addWidget(icon_label, 0, 0)
+        layout.addWidget(icon_label, 0, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.name, 0, 1, 1, 2)
         layout.addWidget(QLabel(self.tr("Memory")), 1, 1)
         layout.addWidget(self.memory, 1, 2)
@@ -121,23 +124,56 @@ class GpuPanel(QFrame):
         self.plan_label.setWordWrap(True)
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plan_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
+        self._lay_out()
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh)
+
+    def _lay_out(self) -> None:
+        """The title, then the rest in a scroll area: on a short screen (1280x720 at 150 %) the panel
+        scrolls instead of squeezing its rows into each other."""
+        self.plan_title.setWordWrap(True)
+        content = QWidget()
+        content.setObjectName("gpuPanelContent")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         state_row = QHBoxLayout()
         state_row.setSpacing(6)
         state_row.addWidget(self.state_icon, 0, Qt.AlignmentFlag.AlignTop)
         state_row.addWidget(self.state, 1)
-        layout.addWidget(self.title)
         layout.addLayout(state_row)
         layout.addWidget(self.detail)
         layout.addLayout(self.rows_box)
         layout.addWidget(self.plan_title)
         layout.addWidget(self.plan_label)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.timer = QTimer(self)
-        self.timer.setInterval(refresh_ms)
-        self.timer.timeout.connect(self.refresh)
+        layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("gpuPanelScroll")
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumHeight(3 * self.fontMetrics().height())
+        content.setAutoFillBackground(False)
+        self.scroll.viewport().setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(8)
+        outer.addWidget(self.title)
+        outer.addWidget(self.scroll, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        """As tall as the content (so nothing scrolls where there is room), as wide as the column."""
+        content = self.scroll.widget()
+        margins = self.contentsMargins() + self.layout().contentsMargins()
+        width = max(self.width(), super().sizeHint().width())
+        inner = width - margins.left() - margins.right()
+        height = content.heightForWidth(inner) if content.hasHeightForWidth() else -1
+        height = max(height, content.sizeHint().height())
+        title = self.title.sizeHint().height() + self.layout().spacing()
+        return QSize(super().sizeHint().width(), height + title + margins.top() + margins.bottom())
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -212,7 +248,7 @@ class GpuPanel(QFrame):
         self.state.setProperty("noGpu", not report.gpus)
         self.state.style().unpolish(self.state)
         self.state.style().polish(self.state)
-        self.detail.setText(report.problem or "")
+        self.detail.setText(translate_message(report.problem))
         self.detail.setVisible(bool(report.problem))
         self._show_plan()
         self.updated.emit(report)
@@ -225,7 +261,7 @@ class GpuPanel(QFrame):
             except ValueError as error:  # e.g. the device is set to cuda and no GPU can take a worker
                 self.plan = None
                 self.plan_title.setText(self.tr("No workers can start"))
-                self.plan_label.setText(str(error))
+                self.plan_label.setText(translate_error(error))
                 return
         self.plan = plan
         if plan is None:
@@ -242,6 +278,14 @@ class GpuPanel(QFrame):
         # The plan repeats what the state line and the detail already say about a missing GPU.
         shown = {self.report.problem} if self.report is not None and self.report.problem else set()
         lines = [
-            line for line in plan.explanation if line not in shown and not line.startswith("No NVIDIA GPU")
+            translate_message(line)
+            for line in plan.explanation
+            if line not in shown and not _says_no_gpu(line)
         ]
         self.plan_label.setText("\n".join(lines))
+
+
+def _says_no_gpu(line: str) -> bool:
+    """A plan line about the missing GPU (the state line says it already), in any language."""
+    reason = getattr(line, "args", {}).get("reason")
+    return getattr(reason, "key", None) == "plan.no_nvidia_gpu" or line.startswith("No NVIDIA GPU")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from localclip.core.kinds import KIND_DATASET, KIND_PROJECT
 from localclip.gui.formatting import format_length
 from localclip.gui.icons import icon
+from localclip.gui.messages import translate_error, translate_message
 from localclip.runs.background import BackgroundTask, TaskContext, error_details
 from localclip.runs.folders import FolderEntry, FolderScans, FolderStatus
 
@@ -117,7 +118,7 @@ class DropZone(QFrame):
         self.hint.setObjectName("hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
-        self.browse = QPushButton(icon("folder-open"), self.tr("&Open folder…"))
+        self.browse = QPushButton(icon("folder-open"), self.tr("Open fo&lder…"))
         self.browse.clicked.connect(self.browse_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -157,9 +158,9 @@ class ResumeBanner(QFrame):
         self.icon.setPixmap(icon("resume").pixmap(20, 20))
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.resume = QPushButton(icon("resume"), self.tr("Res&ume"))
-        self.start_over = QPushButton(self.tr("Start &over"))
-        self.results = QPushButton(self.tr("Show r&esults"))
+        self.resume = QPushButton(icon("resume"), self.tr("Resu&me"))
+        self.start_over = QPushButton(self.tr("St&art over"))
+        self.results = QPushButton(self.tr("Show res&ults"))
         # The text takes the whole width and the buttons go beneath it: beside the buttons, in a narrow
         # side panel, the text was squeezed into a column a word wide.
         message = QHBoxLayout()
@@ -170,6 +171,34 @@ class ResumeBanner(QFrame):
         buttons.addStretch(1)
         for button in (self.resume, self.start_over, self.results):
             buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(message)
+        layout.addLayout(buttons)
+
+
+class CautionBanner(QFrame):
+    """A folder that is probably not what the user meant: why, and a button to use it anyway."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.icon = QLabel()
+        self.icon.setPixmap(icon("warning").pixmap(20, 20))
+        self.text = QLabel()
+        self.text.setObjectName("cautionText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_anyway = QPushButton(self.tr("Use an&yway"))
+        self.use_anyway.setToolTip(self.tr("Read this folder and use it as it is"))
+        message = QHBoxLayout()
+        message.setSpacing(8)
+        message.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        message.addWidget(self.text, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.use_anyway)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
@@ -232,6 +261,8 @@ class IntakeView(QWidget):
         self.banner.resume.clicked.connect(lambda: self._emit_for_current(self.resume_requested))
         self.banner.start_over.clicked.connect(lambda: self._emit_for_current(self.start_over_requested))
         self.banner.results.clicked.connect(lambda: self._emit_for_current(self.results_requested))
+        self.caution = CautionBanner()
+        self.caution.use_anyway.clicked.connect(self._confirm_current)
         self.out_label = QLabel()
         self.out_label.setObjectName("resultsFolder")
         self.out_label.setWordWrap(True)
@@ -287,6 +318,7 @@ class IntakeView(QWidget):
         details.addWidget(self.title)
         details.addWidget(self.summary)
         details.addWidget(self.busy)
+        details.addWidget(self.caution)
         details.addWidget(self.banner)
         details.addWidget(self.out_row)
         details.addWidget(self.split, 1)
@@ -297,7 +329,8 @@ class IntakeView(QWidget):
         layout.addWidget(self.queue)
         layout.addWidget(self.details, 1)
         self.setTabOrder(self.drop_zone.browse, self.queue)
-        self.setTabOrder(self.queue, self.banner.resume)
+        self.setTabOrder(self.queue, self.caution.use_anyway)
+        self.setTabOrder(self.caution.use_anyway, self.banner.resume)
         self.setTabOrder(self.banner.resume, self.banner.start_over)
         self.setTabOrder(self.banner.start_over, self.banner.results)
         self.setTabOrder(self.banner.results, self.out_button)
@@ -354,6 +387,13 @@ class IntakeView(QWidget):
             self._show_entry(entry)
         return True
 
+    def confirm(self, entry: FolderEntry) -> bool:
+        """The user says to use a folder that waits for confirmation: it is scanned again, with no caution."""
+        if entry.status != FolderStatus.UNCONFIRMED:
+            return False
+        entry.confirmed = True
+        return self.rescan(entry)
+
     def entry_for(self, path: Path) -> FolderEntry | None:
         return next((entry for entry in self.entries if entry.path == Path(path).absolute()), None)
 
@@ -385,15 +425,23 @@ class IntakeView(QWidget):
             self._show_banner(entry)
         self.entry_updated.emit(entry)
 
-    def set_out_dir(self, entry: FolderEntry, folder: Path) -> None:
-        """Where a dataset's embeddings go; what an earlier run left there is looked up again."""
+    def set_out_dir(self, entry: FolderEntry, folder: Path) -> bool:
+        """Where a dataset's embeddings go; what an earlier run left there is looked up again. False (nothing
+        changed) for a folder results are never written in, such as a drive's root."""
+        from localclip.core.intake import results_folder_refusal
+
+        if (refusal := results_folder_refusal(Path(folder))) is not None:
+            self.refused_out_dir = translate_message(refusal)
+            if entry is self.current_entry():
+                self.out_label.setText(self.refused_out_dir)
+            return False
         entry.out_dir = Path(folder).absolute()
         entry.earlier = None
         if entry is self.current_entry():
             self._show_header(entry)
         scan = entry.dataset
         if scan is None:
-            return
+            return True
 
         def look(_context: TaskContext) -> Any:
             from localclip.core.intake import earlier_embeddings
@@ -403,6 +451,9 @@ class IntakeView(QWidget):
         task = BackgroundTask(look, "localclip-earlier", owner=self)
         task.succeeded.connect(lambda earlier: self._on_earlier(entry, earlier))
         task.start()
+        return True
+
+    refused_out_dir = ""  # why the last results folder chosen was refused
 
     def refresh_earlier(self, entry: FolderEntry) -> None:
         """Look again at what earlier runs left (after a run)."""
@@ -434,10 +485,20 @@ class IntakeView(QWidget):
 
     def _on_step(self, entry: FolderEntry, step: ScanStep) -> None:
         """Show a scan step (`FolderScans` has applied it to the entry already)."""
-        from localclip.core.intake import DatasetListed, DurationStep, Earlier, ProjectListed, Recognised
+        from localclip.core.intake import (
+            DatasetListed,
+            DurationStep,
+            Earlier,
+            NeedsConfirmation,
+            ProjectListed,
+            Recognised,
+            Refused,
+        )
 
         current = entry is self.current_entry()
         match step:
+            case Refused() | NeedsConfirmation() if current:
+                self._show_entry(entry)
             case Earlier():
                 self._show_earlier(entry)
                 return
@@ -482,9 +543,10 @@ class IntakeView(QWidget):
         from localclip.core.embedding.datasets import LayoutError
 
         if isinstance(error, LayoutError | ProjectError):
-            entry.mark_invalid(str(error))
+            first = error.args[0] if len(error.args) == 1 else None
+            entry.mark_invalid(first if isinstance(first, str) else str(error))
         else:
-            message = self.tr("The folder could not be read: {error}").format(error=error)
+            message = self.tr("The folder could not be read: {error}").format(error=translate_error(error))
             entry.mark_invalid(message, error_details(error))
         if entry is self.current_entry():
             self._show_entry(entry)
@@ -518,9 +580,10 @@ class IntakeView(QWidget):
         self._show_banner(entry)
         if entry.error:
             self.tree.setHeaderLabels([self.tr("Name"), "", ""])
-            item = QTreeWidgetItem([entry.error])
+            error = translate_message(entry.error)
+            item = QTreeWidgetItem([error])
             item.setIcon(0, icon("error"))
-            item.setToolTip(0, entry.error)
+            item.setToolTip(0, error)
             self.tree.addTopLevelItem(item)
         elif entry.dataset is not None:
             self._fill_dataset(entry)
@@ -558,6 +621,8 @@ class IntakeView(QWidget):
     def _summary_text(self, entry: FolderEntry) -> str:
         if entry.error:
             return self.tr("This folder cannot be used.")
+        if entry.caution and entry.dataset is None and entry.project is None:
+            return self.tr("This folder is used only once you confirm it.")
         if entry.dataset is not None:
             scan = entry.dataset
             seconds = sum(summary.seconds for summary in entry.speakers)
@@ -586,7 +651,14 @@ class IntakeView(QWidget):
             return self.tr("Dataset: listing the clips…")
         return self.tr("Looking at the folder…")
 
+    def _show_caution(self, entry: FolderEntry) -> None:
+        waiting = entry.status == FolderStatus.UNCONFIRMED and bool(entry.caution)
+        self.caution.setVisible(waiting)
+        if waiting:
+            self.caution.text.setText(translate_message(entry.caution))
+
     def _show_banner(self, entry: FolderEntry) -> None:
+        self._show_caution(entry)
         earlier = entry.earlier
         idle = entry.status in (
             FolderStatus.READY,
@@ -620,7 +692,7 @@ class IntakeView(QWidget):
         self.banner.resume.setVisible(earlier.partial or earlier.failed > 0)
         self.banner.start_over.setVisible(dataset)
         self.banner.results.setVisible(earlier.done > 0)
-        self.banner.results.setText(self.tr("Show r&esults") if dataset else self.tr("Go to r&eview"))
+        self.banner.results.setText(self.tr("Show res&ults") if dataset else self.tr("&Go to review"))
         self.banner.setVisible(True)
 
     def _show_status(self, entry: FolderEntry) -> None:
@@ -631,6 +703,7 @@ class IntakeView(QWidget):
             FolderStatus.SCANNING: self.tr("scanning…"),
             FolderStatus.READY: self.tr("ready"),
             FolderStatus.INVALID: self.tr("cannot be used"),
+            FolderStatus.UNCONFIRMED: self.tr("needs your confirmation"),
             FolderStatus.QUEUED: self.tr("waiting to run"),
             FolderStatus.RUNNING: self.tr("running"),
             FolderStatus.DONE: self.tr("done"),
@@ -642,6 +715,7 @@ class IntakeView(QWidget):
         row.setText(f"{entry.name}  —  {kind}, {status}" if kind else f"{entry.name}  —  {status}")
         names = {
             FolderStatus.INVALID: "error",
+            FolderStatus.UNCONFIRMED: "warning",
             FolderStatus.RUNNING: "run",
             FolderStatus.DONE: "ok",
             FolderStatus.FAILED: "warning",
@@ -741,9 +815,10 @@ class IntakeView(QWidget):
         room = max(0, PROBLEMS_SHOWN - self._problems_shown)
         rows = []
         for problem in problems[:room]:
-            row = QTreeWidgetItem([problem.file, problem.message])
+            message = translate_message(problem.message)
+            row = QTreeWidgetItem([problem.file, message])
             row.setIcon(0, icon("warning"))
-            row.setToolTip(1, problem.message)
+            row.setToolTip(1, message)
             row.setToolTip(0, problem.file)
             rows.append(row)
         self.problems.addTopLevelItems(rows)
@@ -771,6 +846,11 @@ class IntakeView(QWidget):
         entry = self.current_entry()
         if entry is not None:
             signal.emit(entry)
+
+    def _confirm_current(self) -> None:
+        entry = self.current_entry()
+        if entry is not None:
+            self.confirm(entry)
 
     def _rescan_current(self) -> None:
         entry = self.current_entry()

@@ -26,11 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -52,8 +61,13 @@ from localclip.core.options import (
     WESPEAKER_MODEL_DIR,
     WINDOW_GEOMETRY,
     WINDOW_STATE,
+    WORKSPACE_CURRENT,
+    WORKSPACE_FOLDERS,
+    WORKSPACE_SIDE_TAB,
+    WORKSPACE_TAB,
 )
 from localclip.core.paths import resources_dir
+from localclip.gui import shortcuts
 from localclip.gui.errors import show_error
 from localclip.gui.gpu_panel import GpuPanel, GpuReader
 from localclip.gui.icons import icon
@@ -77,6 +91,12 @@ VIEW_MODULES = (
 TABS = ("workers", "log", "review", "speakers")
 SIDE_TABS = ("folder", "settings")
 CLOSE_TIMEOUT_MS = 20_000  # workers that have not stopped by then are left to the pool's kill timers
+# The first window: this size where the screen has room, else the share of the available screen below.
+FIRST_SIZE = (1280, 800)
+SCREEN_SHARE = 0.92
+MINIMUM_SIZE = (960, 600)  # lowered to what the screen has (1280x720 at 150 %: 853x480)
+VIEW_MINIMUM_HEIGHT = 240  # the run views may be made this low, where their layouts allow it
+LEFT_SHARE = 0.38  # of the window's width, for the folder lists, the settings and the GPUs
 
 
 class MainWindow(QMainWindow):
@@ -97,7 +117,6 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.setWindowTitle("LocalClip")
         self.setWindowIcon(icon("localclip"))
-        self.setMinimumSize(960, 600)
         self.setAcceptDrops(True)
         self.setStyleSheet(load_style())
         self._offer_model_manager = offer_model_manager
@@ -110,6 +129,12 @@ class MainWindow(QMainWindow):
         self.review: Any = None
         self.speakers: Any = None
         self.model_manager: Any = None
+        self.shortcuts_dialog: Any = None
+        self._restoring = False  # the last session's folders are being opened again (not by the user)
+        self._review_when_scanned: set[FolderEntry] = set()  # opened by the user: a finished project shows
+        self._restored_results: FolderEntry | None = None  # the restored folder whose results tab was shown
+        self._pending_tab = ""  # the restored run tab, shown once the run views exist
+        self._pending_log: list[str] = []  # log lines from before the log existed
         self.probe_results: dict[str, dict[str, Any]] = {}
         self.controller = RunController(self.settings, self._fresh_gpu_report, self)
         self.intake = IntakeView()
@@ -143,18 +168,21 @@ class MainWindow(QMainWindow):
         self.open_action = action(
             self.tr("&Open folder…"),
             "folder-open",
-            QKeySequence.StandardKey.Open,
+            shortcuts.OPEN_FOLDER,
             self.tr("Open a dataset folder or a cloning project folder (Ctrl+O)"),
         )
         self.open_action.triggered.connect(self.intake.browse)
         self.run_action = action(
-            self.tr("&Run"), "run", "F5", self.tr("Run every folder that is ready, one after another (F5)")
+            self.tr("&Run"),
+            "run",
+            shortcuts.RUN,
+            self.tr("Run every folder that is ready, one after another (F5)"),
         )
         self.run_action.triggered.connect(lambda: self.start_run())
         self.cancel_action = action(
             self.tr("&Cancel"),
             "cancel",
-            "Shift+F5",
+            shortcuts.CANCEL_RUN,
             self.tr("Stop the run; what is finished is kept (Shift+F5)"),
         )
         self.cancel_action.triggered.connect(self.cancel_run)
@@ -169,10 +197,14 @@ class MainWindow(QMainWindow):
             self.tr("Manage &models…"), "models", None, self.tr("Download models, or check the ones you have")
         )
         self.models_action.triggered.connect(self.open_model_manager)
-        self.quit_action = action(self.tr("&Quit"), "", QKeySequence.StandardKey.Quit)
+        self.quit_action = action(self.tr("&Quit"), "", shortcuts.QUIT)
         self.quit_action.triggered.connect(self.close)
         self.about_action = action(self.tr("&About LocalClip"), "localclip")
         self.about_action.triggered.connect(self._about)
+        self.shortcuts_action = action(self.tr("&Keyboard shortcuts"), "", shortcuts.SHOW_SHORTCUTS)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.clear_recent_action = action(self.tr("&Clear the list"), "")
+        self.clear_recent_action.triggered.connect(self._clear_recent)
         self.tab_actions: dict[str, QAction] = {}
         names = {
             "folder": self.tr("&Folder"),
@@ -182,8 +214,8 @@ class MainWindow(QMainWindow):
             "review": self.tr("Re&view"),
             "speakers": self.tr("S&peakers"),
         }
-        for number, name in enumerate((*SIDE_TABS, *TABS), start=1):
-            made = action(names[name], "", f"Ctrl+{number}")
+        for key, name in zip(shortcuts.TAB_KEYS, (*SIDE_TABS, *TABS), strict=True):
+            made = action(names[name], "", key)
             made.triggered.connect(lambda _checked=False, name=name: self.show_tab(name))
             self.tab_actions[name] = made
 
@@ -191,8 +223,14 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
         file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        # Filled with the review's Undo and Redo once the run views exist (they act on its edits).
+        self.edit_menu = menus.addMenu(self.tr("&Edit"))
+        self.edit_menu.setEnabled(False)
         run_menu = menus.addMenu(self.tr("&Run"))
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.cancel_action)
@@ -206,6 +244,8 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.probe_action)
         tools_menu.addAction(self.models_action)
         help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -228,8 +268,10 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> QWidget:
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("sideTabs")
-        self.side_tabs.addTab(self.intake, icon("folder-open"), self.tr("Fol&der"))
-        self.side_tabs.addTab(self.settings_panel, icon("settings"), self.tr("Settin&gs"))
+        # Tabs take no access keys: Ctrl+1..6 and the View menu reach them, and the letters are needed by
+        # the controls of the two pages shown at once (tests/test_gui.py checks that none is shared).
+        self.side_tabs.addTab(self.intake, icon("folder-open"), self.tr("Folder"))
+        self.side_tabs.addTab(self.settings_panel, icon("settings"), self.tr("Settings"))
         self.left_split = QSplitter(Qt.Orientation.Vertical)
         self.left_split.setObjectName("leftSplit")
         self.left_split.setChildrenCollapsible(False)
@@ -253,10 +295,10 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("runTabs")
         self.tabs.setDocumentMode(True)
         placeholders = {
-            "workers": (self.tr("Wor&kers"), "cpu"),
-            "log": (self.tr("&Log"), "settings"),
-            "review": (self.tr("Revie&w"), "audio"),
-            "speakers": (self.tr("S&peakers"), "speaker"),
+            "workers": (self.tr("Workers"), "cpu"),
+            "log": (self.tr("Log"), "settings"),
+            "review": (self.tr("Review"), "audio"),
+            "speakers": (self.tr("Speakers"), "speaker"),
         }
         for name in TABS:
             text, name_icon = placeholders[name]
@@ -275,11 +317,12 @@ class MainWindow(QMainWindow):
         self.main_split.setChildrenCollapsible(False)
         self.main_split.addWidget(self.left_split)
         self.main_split.addWidget(right)
-        self.main_split.setStretchFactor(0, 0)
-        self.main_split.setStretchFactor(1, 1)
-        self.side_tabs.setMinimumWidth(340)
-        right.setMinimumWidth(480)
-        self.main_split.setSizes([420, 860])
+        # Both sides grow with the window: the left column's lists (folders, content, problems) need the
+        # room as much as the run views, which stay idle until a run.
+        self.main_split.setStretchFactor(0, 2)
+        self.main_split.setStretchFactor(1, 3)
+        self.side_tabs.setMinimumWidth(300)
+        right.setMinimumWidth(420)
         self.left_split.setSizes([600, 170])
         return self.main_split
 
@@ -295,6 +338,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.state_changed.connect(lambda _state: self._update_actions())
         c.entry_status.connect(lambda entry, status: self.intake.set_status(entry, FolderStatus(status)))
+        c.run_starting.connect(self._on_run_starting)
         c.run_started.connect(self._on_run_started)
         c.run_finished.connect(self._on_run_finished)
         c.pool_released.connect(self._on_pool_released)
@@ -310,6 +354,7 @@ class MainWindow(QMainWindow):
 
     def _after_show(self) -> None:
         self.gpu_panel.start()
+        self.restore_workspace()
         run_in_background(
             _import_views,
             lambda _result: self.ensure_views(),
@@ -345,17 +390,29 @@ class MainWindow(QMainWindow):
             "review": self.review,
             "speakers": self.speakers,
         }
+        for view in views.values():
+            # A pane's own minimum may be larger than its layout needs; on a short screen (1280x720 at
+            # 150 %) the window keeps to the screen with each pane at what its layout needs.
+            needed = max(view.minimumSizeHint().height(), VIEW_MINIMUM_HEIGHT)
+            view.setMinimumHeight(min(view.minimumHeight(), needed))
         for index, name in enumerate(TABS):
             text, tab_icon = self.tabs.tabText(index), self.tabs.tabIcon(index)
             old = self.tabs.widget(index)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, views[name], tab_icon, text)
             old.deleteLater()
-        self.tabs.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(TABS.index(self._pending_tab) if self._pending_tab in TABS else 0)
+        self._pending_tab = ""
+        for line in self._pending_log:
+            self.log_panel.add_message(line)
+        self._pending_log.clear()
         self.worker_panes.worker_log_requested.connect(self._show_worker_log)
         self.review.message.connect(self._say)
         self.speakers.message.connect(self._log)
         self.review.pool_changed.connect(self._on_review_pool)
+        self.edit_menu.addAction(self.review.undo_action())
+        self.edit_menu.addAction(self.review.redo_action())
+        self.edit_menu.setEnabled(True)
         self.review.workers_stopped.connect(lambda: self._close_step_done("review"))
         self.views_ready.emit()
 
@@ -370,8 +427,75 @@ class MainWindow(QMainWindow):
     # -- public API (the lead's screenshots and the tests drive the window through these) ---------------
 
     def open_folders(self, folders: list[Path]) -> list[FolderEntry]:
-        """Queue folders as if they were dropped; each is scanned (``scan_finished`` per folder)."""
-        return self.intake.add_folders([Path(folder) for folder in folders])
+        """Queue folders as if they were dropped; each is scanned (``scan_finished`` per folder). A project
+        whose lines are all generated opens in the review once scanned."""
+        paths = [Path(folder) for folder in folders]
+        added = self.intake.add_folders(paths)
+        if not self._restoring:
+            for path in paths:  # a folder opened again is scanned again: it may show its review then
+                entry = self.intake.entry_for(path)
+                if entry is not None:
+                    self._review_when_scanned.add(entry)
+        return added
+
+    def open_recent(self, folder: Path) -> bool:
+        """Open a folder of File > Open recent; one gone since is taken off the list (False)."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            self.settings.forget_recent_folders([folder])
+            self._fill_recent_menu()
+            self._say(self.tr("{folder} no longer exists: taken off the recent list").format(folder=folder))
+            return False
+        self.open_folders([folder])
+        return True
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard shortcuts (non-modal)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = shortcuts.ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+
+    def save_workspace(self) -> None:
+        """The folder list, the folder shown and the tabs, for the next start (on close)."""
+        self.settings.set_paths(WORKSPACE_FOLDERS, [entry.path for entry in self.intake.entries])
+        current = self.intake.current_entry()
+        self.settings.set(WORKSPACE_CURRENT, str(current.path) if current is not None else "")
+        self.settings.set(WORKSPACE_SIDE_TAB, SIDE_TABS[max(0, self.side_tabs.currentIndex())])
+        self.settings.set(WORKSPACE_TAB, TABS[max(0, self.tabs.currentIndex())])
+
+    def restore_workspace(self) -> list[FolderEntry]:
+        """Open the last session's folders again and show its folder and tabs. A folder gone since is
+        dropped with a line in the log (nothing to answer: the rest of the workspace is still there)."""
+        folders = self.settings.get_paths(WORKSPACE_FOLDERS)
+        present = [folder for folder in folders if folder.is_dir()]
+        for folder in folders:
+            if folder not in present:
+                self._log(
+                    self.tr("{folder} is gone since the last session: dropped from the list").format(
+                        folder=folder
+                    )
+                )
+        self._restoring = True
+        try:
+            added = self.open_folders(present) if present else []
+        finally:
+            self._restoring = False
+        current = self.intake.entry_for(Path(self.settings.get(WORKSPACE_CURRENT) or "."))
+        if current is not None and self.settings.get(WORKSPACE_CURRENT):
+            self.intake.select(current)
+        side = self.settings.get(WORKSPACE_SIDE_TAB)
+        if side in SIDE_TABS:
+            self.side_tabs.setCurrentIndex(SIDE_TABS.index(side))
+        tab = self.settings.get(WORKSPACE_TAB)
+        if tab in TABS:
+            if self.worker_panes is None:
+                self._pending_tab = tab
+            else:
+                self.show_tab(tab)
+            if tab in ("review", "speakers") and current is not None:
+                self._restored_results = current  # its results show once its scan says what it is
+        return added
 
     def start_run(self, entries: list[FolderEntry] | None = None, skip_existing: bool = True) -> bool:
         """Run ``entries`` (default: every folder that is ready, else the one shown). False: nothing ran."""
@@ -441,9 +565,39 @@ class MainWindow(QMainWindow):
 
     def _on_folder_added(self, entry: FolderEntry) -> None:
         self._title_is_result = False
+        if self._restoring:
+            return  # the last session's folder: not a new choice of the user's
         self.settings.set(LAST_FOLDER, str(entry.path.parent))
+        self.settings.add_recent_folder(entry.path)
+        self._review_when_scanned.add(entry)  # browsed and dropped folders come here too
+        self._fill_recent_menu()
         self.show_tab("folder")
         self._log(self.tr("Opened {folder}").format(folder=entry.path))
+
+    def _fill_recent_menu(self) -> None:
+        """The recent folders, newest first; one missing now is shown disabled (picked, it is dropped)."""
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        recent = self.settings.recent_folders()
+        for number, folder in enumerate(recent, start=1):
+            # Numbered access keys: one per entry, none shared with "Clear the list".
+            text = f"&{number} {folder.name or folder}"
+            made = menu.addAction(text)
+            made.setToolTip(str(folder))
+            made.setStatusTip(str(folder))
+            made.setData(str(folder))
+            if not folder.is_dir():
+                made.setEnabled(False)
+                made.setText(self.tr("{name} (missing)").format(name=text))
+            made.triggered.connect(lambda _checked=False, folder=folder: self.open_recent(folder))
+        if recent:
+            menu.addSeparator()
+        menu.addAction(self.clear_recent_action)
+        self.clear_recent_action.setEnabled(bool(recent))
+
+    def _clear_recent(self) -> None:
+        self.settings.forget_recent_folders(self.settings.recent_folders())
+        self._fill_recent_menu()
 
     def _on_scan_finished(self, entry: FolderEntry) -> None:
         self._update_actions()
@@ -452,7 +606,23 @@ class MainWindow(QMainWindow):
             self._say(self.tr("{name} cannot be used: {error}").format(name=entry.name, error=entry.error))
         else:
             self._say(self.tr("{name} is ready to run").format(name=entry.name))
+        self._show_finished_results(entry)
         self.scan_finished.emit(entry)
+
+    def _show_finished_results(self, entry: FolderEntry) -> None:
+        """A project the user just opened with every line generated goes straight to the review; the
+        last session's folder shows the results tab it showed then."""
+        opened = entry in self._review_when_scanned
+        self._review_when_scanned.discard(entry)
+        restored = entry is self._restored_results
+        if restored:
+            self._restored_results = None
+        if entry.error or entry is not self.intake.current_entry() or self.controller.busy:
+            return
+        earlier = entry.earlier
+        finished = entry.kind == KIND_PROJECT and earlier is not None and earlier.complete
+        if (opened and finished) or (restored and earlier is not None and earlier.done > 0):
+            self.show_results(entry)
 
     def _on_current_changed(self, _entry: FolderEntry | None) -> None:
         self.gpu_panel.set_planner(self._plan_for_current)
@@ -498,6 +668,11 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.open_folders(folders))  # the drag source is not kept waiting
 
     # -- runs ---------------------------------------------------------------------------------------------
+
+    def _on_run_starting(self, _entry: FolderEntry) -> None:
+        """A run plans the GPUs' memory as its own: the review's warm worker goes first."""
+        if self.review is not None:
+            self.review.release_workers()
 
     def _on_run_started(self, entry: FolderEntry, prepared: Any) -> None:
         run = prepared.run
@@ -648,6 +823,8 @@ class MainWindow(QMainWindow):
     def _log(self, text: str) -> None:
         if self.log_panel is not None:
             self.log_panel.add_message(text)
+        else:
+            self._pending_log.append(text)  # shown when the log is built
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -662,21 +839,45 @@ class MainWindow(QMainWindow):
     # -- layout memory and closing ------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
+        available = self._available_screen()
+        # Within the screen's share: the frame (unknown before the window shows) must fit too.
+        self.setMinimumSize(
+            min(MINIMUM_SIZE[0], round(available.width() * SCREEN_SHARE)),
+            min(MINIMUM_SIZE[1], round(available.height() * SCREEN_SHARE)),
+        )
         geometry = self.settings.get(WINDOW_GEOMETRY)
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        else:
-            self.resize(1280, 800)
+        if not geometry or not self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii"))):
+            self._first_geometry(available)
+        elif self.width() > available.width() or self.height() > available.height():
+            self._first_geometry(available)  # saved on a larger screen (or at a smaller scaling)
         state = self.settings.get(WINDOW_STATE)
+        restored = False
         if state:
             sizes = [part for part in state.split(";") if part]
             for splitter, text in zip((self.main_split, self.left_split), sizes, strict=False):
-                splitter.restoreState(QByteArray.fromBase64(text.encode("ascii")))
+                restored |= splitter.restoreState(QByteArray.fromBase64(text.encode("ascii")))
+        if not restored:
+            left = round(self.width() * LEFT_SHARE)
+            self.main_split.setSizes([left, self.width() - left])
+
+    def _available_screen(self) -> Any:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _first_geometry(self, available: Any) -> None:
+        """Sized from the screen's free area (never fixed pixels larger than it), centred on it."""
+        width = min(FIRST_SIZE[0], round(available.width() * SCREEN_SHARE))
+        height = min(FIRST_SIZE[1], round(available.height() * SCREEN_SHARE))
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        frame = self.frameGeometry()
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
 
     def _save_layout(self) -> None:
         self.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().toBase64()).decode("ascii"))
         states = [bytes(s.saveState().toBase64()).decode("ascii") for s in (self.main_split, self.left_split)]
         self.settings.set(WINDOW_STATE, ";".join(states))
+        self.save_workspace()
         self.settings_panel.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

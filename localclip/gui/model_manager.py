@@ -52,7 +52,8 @@ from localclip.core.models.catalog import (
 )
 from localclip.core.options import MODELS_FOLDER
 from localclip.core.units import format_bytes
-from localclip.runs.demo_models import DemoModelBuilder
+from localclip.gui.messages import translate_message
+from localclip.runs.demo_models import DEMO_MODELS, DemoModelBuilder
 from localclip.runs.model_fetch import FetchEnd, ModelFetch
 from localclip.settings import Settings
 
@@ -239,14 +240,60 @@ class ModelManagerDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(status.detail if column == 3 else text)
                 self.table.setItem(row, column, item)
+        demos = self._show_demo_rows()
         lines = [self.tr("Downloads go to: {0}").format(models_root(self.settings.get(MODELS_FOLDER)))]
         for kind in ModelKind:
             chosen = self.settings.get(JobKind.for_model(kind).model_dir_option)
             name = self.tr("WeSpeaker model") if kind == ModelKind.WESPEAKER else self.tr("Fish-Speech model")
             none_chosen = self.tr("none chosen yet")
-            lines.append(f"{name}: {chosen or none_chosen}")
+            demo = any(k == kind and self._uses(k, folder) for k, folder in demos)
+            suffix = " " + self.tr("(demo model, random weights)") if demo else ""
+            lines.append(f"{name}: {chosen or none_chosen}{suffix}")
         self.in_use_label.setText("\n".join(lines))
         self._update_selection()
+
+    def demo_folders(self) -> list[tuple[ModelKind, Path]]:
+        """The demo models' folders (kind, folder) under the models folder, built or not."""
+        root = models_root(self.settings.get(MODELS_FOLDER))
+        return [(ModelKind(kind), root / name) for kind, name in DEMO_MODELS]
+
+    def _show_demo_rows(self) -> list[tuple[ModelKind, Path]]:
+        """The demo models are not in the catalog: listed under it once built (or while the settings name
+        them), with "in use" as for the others. Their rows cannot be selected: there is nothing to
+        download; the Demo models button builds them."""
+        shown = [(k, folder) for k, folder in self.demo_folders() if folder.is_dir() or self._uses(k, folder)]
+        self.table.setRowCount(len(CATALOG) + len(shown))
+        for offset, (kind, folder) in enumerate(shown):
+            problem = self._demo_problem(kind, folder)
+            files = _folder_signature(folder)
+            cells = (
+                self.tr("Demo model (random weights)"),
+                self.tr("Voices (embeddings)") if kind == ModelKind.WESPEAKER else self.tr("Voice cloning"),
+                format_bytes(sum(size for _name, size, _time in files)) if files else "",
+                self.tr("Built")
+                if problem is None
+                else self.tr("Broken: {0}").format(translate_message(problem)),
+                self.tr("yes") if self._uses(kind, folder) else "",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(folder))
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(len(CATALOG) + offset, column, item)
+        return shown
+
+    def _demo_problem(self, kind: ModelKind, folder: Path) -> str | None:
+        """The folder's check, done again only when its files changed (a check reads the weights)."""
+        key = (str(folder), _folder_signature(folder))
+        cached = self._status_cache.get(f"demo:{kind}")
+        if cached is None or cached[0] != key:
+            cached = (key, folder_problem(kind, folder))
+            self._status_cache[f"demo:{kind}"] = cached
+        return cached[1]
+
+    def _uses(self, kind: str, folder: Path) -> bool:
+        chosen = self.settings.get(JobKind.for_model(kind).model_dir_option)
+        return bool(chosen) and _same_folder(Path(chosen), folder)
 
     def _state_text(self, status: ModelStatus) -> str:
         texts = {
@@ -255,7 +302,7 @@ class ModelManagerDialog(QDialog):
             ModelState.INSTALLED: self.tr("Installed and verified")
             if status.verified
             else self.tr("Installed"),
-            ModelState.BROKEN: self.tr("Broken: {0}").format(status.detail),
+            ModelState.BROKEN: self.tr("Broken: {0}").format(translate_message(status.detail)),
         }
         return texts[status.state]
 
@@ -272,11 +319,11 @@ class ModelManagerDialog(QDialog):
         )
         licence, page, state = self.tr("Licence"), self.tr("Model page"), self.tr("Status")
         self.details_label.setText(
-            f"<b>{model.display_name}</b>: {model.description}<br>"
-            f"{licence}: {model.licence}<br>"
+            f"<b>{model.display_name}</b>: {translate_message(model.description)}<br>"
+            f"{licence}: {translate_message(model.licence)}<br>"
             f'{page}: <a href="{model.page_url}">{model.page_url}</a>'
             + (f"<br>{gated}" if model.gated else "")
-            + f"<br>{state}: {status.detail}"
+            + f"<br>{state}: {translate_message(status.detail)}"
         )
         self.token_row.setVisible(model.gated)
         running = self.is_downloading()
@@ -387,7 +434,7 @@ class ModelManagerDialog(QDialog):
         model = self.selected_model()
         folder = self.folder_of(model)
         if problem := folder_problem(model.kind, folder):
-            self._tell(problem, error=True)
+            self._tell(translate_message(problem), error=True)
             return False
         self._record(model.kind, folder)
         self._tell(self.tr("LocalClip uses {0} now.").format(model.display_name))
@@ -404,7 +451,9 @@ class ModelManagerDialog(QDialog):
         Its kind comes from its files; a folder with none of them is checked as the selected model's kind."""
         kind = kind_of_folder(folder) or self.selected_model().kind
         if problem := folder_problem(kind, folder):
-            self._tell(self.tr("This folder cannot be used: {0}").format(problem), error=True)
+            self._tell(
+                self.tr("This folder cannot be used: {0}").format(translate_message(problem)), error=True
+            )
             return False
         self._record(kind, folder)
         name = self.tr("WeSpeaker model") if kind == ModelKind.WESPEAKER else self.tr("Fish-Speech model")
@@ -433,10 +482,21 @@ class ModelManagerDialog(QDialog):
         root = models_root(self.settings.get(MODELS_FOLDER))
         self.demo_builder = DemoModelBuilder(self.settings, root, self)
         self.demo_builder.built.connect(self._on_demo_models_built)
+        self.demo_builder.progressed.connect(self._show_demo_progress)
         self.demo_builder.failed.connect(lambda text, details: self._tell(text, error=True, details=details))
         self.demo_button.setEnabled(False)
         self._tell(self.tr("Building the demo models (about a minute)…"))
         self.demo_builder.start()
+
+    def _show_demo_progress(self, done: int, total: int, kind: str) -> None:
+        """Steps with their counts: the bar moves a step per model built."""
+        self.progress_bar.setValue(round(PROGRESS_STEPS * done / total) if total else PROGRESS_STEPS)
+        if kind:
+            name = self.tr("WeSpeaker model") if kind == ModelKind.WESPEAKER else self.tr("Fish-Speech model")
+            text = self.tr("Demo models: {0} of {1} built; building the {2}…").format(done, total, name)
+        else:
+            text = self.tr("Demo models: {0} of {1} built").format(done, total)
+        self.progress_label.setText(text)
 
     def _on_demo_models_built(self, folders: dict[str, Path]) -> None:
         self.demo_button.setEnabled(True)

@@ -1,38 +1,41 @@
-"""The review pane: listen to the cloned lines of a project, make new takes of bad ones, keep the good ones,
-export the kept takes.
+"""The review pane (ReviewView): listen to the cloned lines of a project, make new takes of bad ones, keep
+the good ones, export the kept takes.
 
-The table is a model (10,000 lines scroll and filter at once); what each line shows comes from
-core/takes, new takes are made by runs/regenerate on warm workers, and clips play through gui/player.
+The pane composes its parts and holds what they share (the project, the undo stack, the warm workers):
+the table (gui/review_table.py: a model, so 10,000 lines scroll and filter at once), the waveform of the
+kept take (gui/waveform.py) with the transport (gui/player.py), the line editor (gui/review_editor.py:
+text, reference, note, approval, A/B take) and the loudness of the kept take (gui/review_loudness.py).
+What each line shows comes from core/takes, new takes are made by runs/regenerate on warm workers, the
+export dialog is gui/export_dialog.py.
 Keyboard (with the table focused): Space plays or stops, Up/Down move (and, while a clip plays, play the
-line moved to), R makes a new take, Left/Right keep the previous/next take and play it.
+line moved to), R makes new takes of the selected lines, Left/Right keep the previous/next take and play
+it, A approves, B compares two takes (A/B), J/K/L shuttle, I/O set the trim at the playhead (the keys are
+declared in gui/shortcuts.py).
+
+The pane is also where a take is finished: the kept take's non-destructive trim on the waveform, the
+line's text and reference edited in place (core/cloning/edits.py: the next take uses them, earlier takes
+stay), approvals and notes. Every such edit is a command on one QUndoStack (gui/review_commands.py) that
+writes through the manifest or the line edits and saves at once.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QKeySequence, QShortcut
+import shiboken6
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -41,224 +44,61 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from localclip.core.cloning.manifest import LinePlan, LineRecord, ManifestError
+from localclip.core.audio.loudness import Loudness
+from localclip.core.cloning.edits import EditsError, LineEdits
+from localclip.core.cloning.manifest import LinePlan, LineRecord, Manifest, ManifestError
+from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.takes import (
-    CSV_NAME,
     REVIEW_CHANGED,
     REVIEW_DONE,
-    REVIEW_FAILED,
-    REVIEW_MISSING,
-    REVIEW_NEW,
     REVIEW_SKIPPED,
-    ExportConflict,
+    WARNING_SILENT,
     LoadedProject,
     ReviewLine,
-    TakeExportError,
-    TakeExportPlan,
-    TakeExportReport,
     load_project,
+    manifest_stamp,
     neighbour_take,
-    plan_take_export,
     review_line,
     status_counts,
-    write_take_export,
 )
 from localclip.core.options import REVIEW_AUTO_PLAY_NEXT
+from localclip.gui import shortcuts
 from localclip.gui.errors import show_error
+from localclip.gui.export_dialog import open_export_dialog
 from localclip.gui.icons import icon
-from localclip.gui.player import ClipPlayer, PlaybackState
-from localclip.gui.table_model import HeadedTableModel
+from localclip.gui.messages import translate_error, translate_message
+from localclip.gui.player import ClipPlayer, PlaybackState, ShuttleControl
+from localclip.gui.review_commands import (
+    ApproveCommand,
+    ChooseTakeCommand,
+    NoteCommand,
+    ReferenceCommand,
+    TextEditCommand,
+    TrimCommand,
+)
+from localclip.gui.review_editor import ReviewLineEditor, default_compare, reference_name
+from localclip.gui.review_loudness import UNMEASURED, FileKey, TakeLoudness, file_key, measured_silent
+from localclip.gui.review_table import (
+    COLUMN_DURATION,
+    COLUMN_ID,
+    COLUMN_SPEAKER,
+    COLUMN_STATUS,
+    COLUMN_TAKE,
+    COLUMN_TEXT,
+    ReviewFilter,
+    ReviewTableModel,
+)
+from localclip.gui.waveform import WaveformView
 from localclip.pool.pool import WorkerPool
-from localclip.runs.background import BackgroundTask, TaskContext, error_details
+from localclip.runs.background import BackgroundTask, error_details
 from localclip.runs.regenerate import RegenerateError, TakeRegenerator
 from localclip.settings import Settings
-
-COLUMN_ID, COLUMN_SPEAKER, COLUMN_TEXT, COLUMN_DURATION, COLUMN_TAKE, COLUMN_STATUS = range(6)
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-SHOW_ALL, SHOW_ATTENTION, SHOW_DONE = range(3)
-_ATTENTION = (REVIEW_CHANGED, REVIEW_MISSING, REVIEW_FAILED, REVIEW_NEW, REVIEW_SKIPPED)
-_STATUS_ICONS = {
-    REVIEW_DONE: "ok",
-    REVIEW_CHANGED: "warning",
-    REVIEW_MISSING: "warning",
-    REVIEW_FAILED: "error",
-    REVIEW_SKIPPED: "error",
-}
-
-
-# --- the table model ----------------------------------------------------------------------------------
-
-
-class ReviewTableModel(HeadedTableModel):
-    """The project's lines; `activity` overrides a line's status while a new take is queued or spoken."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._lines: list[ReviewLine] = []
-        self._rows: dict[str, int] = {}
-        self._activity: dict[str, str] = {}
-        self._headers = (
-            self.tr("ID"),
-            self.tr("Speaker"),
-            self.tr("Text"),
-            self.tr("Duration"),
-            self.tr("Take"),
-            self.tr("Status"),
-        )
-        self._status_text = {
-            REVIEW_DONE: self.tr("done"),
-            REVIEW_CHANGED: self.tr("script changed"),
-            REVIEW_MISSING: self.tr("file missing"),
-            REVIEW_FAILED: self.tr("failed"),
-            REVIEW_NEW: self.tr("not generated"),
-            REVIEW_SKIPPED: self.tr("cannot be generated"),
-        }
-
-    # -- contents --------------------------------------------------------------------------------------
-
-    def set_lines(self, lines: list[ReviewLine]) -> None:
-        self.beginResetModel()
-        self._lines = list(lines)
-        self._rows = {line.line_id: row for row, line in enumerate(self._lines)}
-        self._activity = {}
-        self.endResetModel()
-
-    def lines(self) -> list[ReviewLine]:
-        return list(self._lines)
-
-    def line(self, row: int) -> ReviewLine:
-        return self._lines[row]
-
-    def row_of(self, line_id: str) -> int | None:
-        return self._rows.get(line_id)
-
-    def update_line(self, line: ReviewLine) -> None:
-        row = self._rows.get(line.line_id)
-        if row is None:
-            return
-        self._lines[row] = line
-        self._changed(row)
-
-    def set_activity(self, line_id: str, text: str | None) -> None:
-        if text:
-            self._activity[line_id] = text
-        else:
-            self._activity.pop(line_id, None)
-        row = self._rows.get(line_id)
-        if row is not None:
-            self._changed(row)
-
-    def activity(self, line_id: str) -> str | None:
-        return self._activity.get(line_id)
-
-    def status_text(self, line: ReviewLine) -> str:
-        return self._activity.get(line.line_id) or self._status_text[line.status]
-
-    def _changed(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-
-    # -- Qt ------------------------------------------------------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._lines)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid():
-            return None
-        line = self._lines[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(line, column)
-        if role == SORT_ROLE:
-            return self._sort_key(line, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(line, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == COLUMN_STATUS:
-            name = "run" if line.line_id in self._activity else _STATUS_ICONS.get(line.status)
-            return icon(name) if name else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COLUMN_DURATION, COLUMN_TAKE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def _display(self, line: ReviewLine, column: int) -> str:
-        if column == COLUMN_ID:
-            return line.line_id
-        if column == COLUMN_SPEAKER:
-            return line.speaker
-        if column == COLUMN_TEXT:
-            return line.text.replace("\n", " ")
-        if column == COLUMN_DURATION:
-            return "" if line.duration is None else self.tr("{0:.1f} s").format(line.duration)
-        if column == COLUMN_TAKE:
-            if line.chosen_take is None:
-                return ""
-            return self.tr("{0} of {1}").format(line.chosen_take, max(line.takes))
-        return self.status_text(line)
-
-    def _sort_key(self, line: ReviewLine, column: int) -> Any:
-        if column == COLUMN_DURATION:
-            return -1.0 if line.duration is None else line.duration
-        if column == COLUMN_TAKE:
-            return len(line.takes)
-        if column == COLUMN_ID:
-            return self._rows[line.line_id]  # script order
-        return self._display(line, column).casefold()
-
-    def _tooltip(self, line: ReviewLine, column: int) -> str | None:
-        if column == COLUMN_TEXT:
-            return line.text
-        if column == COLUMN_STATUS and line.reason:
-            return f"{self.status_text(line)}: {line.reason}"
-        if column == COLUMN_TAKE and line.chosen_take is not None:
-            return self.tr("Take {0} is kept; the line has %n take(s)", "", len(line.takes)).format(
-                line.chosen_take
-            )
-        return None
-
-
-class ReviewFilter(QSortFilterProxyModel):
-    """Lines whose id, speaker or text contain the filter text, of the statuses asked for."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._needle = ""
-        self._show = SHOW_ALL
-        self.setSortRole(SORT_ROLE)
-
-    def set_text(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_needle", text.strip().casefold()))
-
-    def set_show(self, show: int) -> None:
-        self._refilter(lambda: setattr(self, "_show", show))
-
-    def _refilter(self, change: Callable[[], None]) -> None:
-        if hasattr(self, "endFilterChange"):  # Qt 6.10+, where invalidateRowsFilter is deprecated
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, ReviewTableModel)
-        line = model.line(row)
-        if self._show == SHOW_ATTENTION and line.status not in _ATTENTION:
-            return False
-        if self._show == SHOW_DONE and line.status != REVIEW_DONE:
-            return False
-        if not self._needle:
-            return True
-        return any(self._needle in value.casefold() for value in (line.line_id, line.speaker, line.text))
-
 
 # --- the pane -------------------------------------------------------------------------------------------
 
 
 class ReviewView(QWidget):
     project_loaded = Signal(object)  # Path: the table shows this project
-    export_finished = Signal(object)  # TakeExportReport
     busy_changed = Signal(bool)  # new takes queued or being made
     pool_changed = Signal(object)  # the warm WorkerPool used for new takes, or None
     workers_stopped = Signal()  # after shutdown(): the warm workers are gone
@@ -273,18 +113,32 @@ class ReviewView(QWidget):
         self.model = ReviewTableModel(self)
         self.proxy = ReviewFilter(self)
         self.proxy.setSourceModel(self.model)
+        self.model.approval_requested.connect(
+            lambda line_id, approved: self.set_approved([line_id], approved)
+        )
         self._editing_enabled = True
         self._editing_reason = ""
         self._loading: BackgroundTask | None = None
-        self._exporting: BackgroundTask | None = None
-        self._export_stop = threading.Event()
         self._play_when_done: set[str] = set()  # lines whose new take plays when it is ready
         self._scan_problem = ""
         self._reselect: str | None = None  # the line to select again after a refresh
         self._audio_notice_shown = False
         self._waiting_pool: WorkerPool | None = None  # handed over before a project was open
+        self.undo_stack = QUndoStack(self)
+        self._write_ok = True  # set False by a write that failed while a command was pushed
+        self._scan: ProjectScan | None = None  # the loaded project's scan: the speakers' references
+        self._edits: LineEdits | None = None  # the project's text and reference edits
+        self._acted = False  # the person acted on a line since the clip started: auto-next keeps still
+        self._auto_moving = False  # play_next is moving the selection (not the person)
+        self._cue: float | None = None  # where the next Play starts, set by a click on the waveform
+        self._compare_side = "A"  # which take of the A/B comparison plays
+        self._loudness = TakeLoudness(self._current_take_path, self)  # measured per take file
+        self._loudness.measured.connect(self._on_loudness)
+        self._script_text: dict[str, str] = {}  # the script's own text of each line not edited at load
+        self._notice_line: str | None = None  # the line the notice is about (cleared when it is left)
         self.setMinimumSize(520, 360)
         self._build()
+        self._make_undo_actions()
         self._connect_player()
         self._update_actions()
 
@@ -296,12 +150,14 @@ class ReviewView(QWidget):
         self.player.release()
         if self._loading is not None:
             self._loading.cancel()
+        if project != self.project:
+            self.undo_stack.clear()  # its steps name lines of the other project
         self._switch_regenerator(project)
         self.project = project
         self.project_label.setText(project.name)
         self.project_label.setToolTip(str(project))
         self._show_notice(self.tr("Reading {0}…").format(project.name), kind="info")
-        task = BackgroundTask(lambda _context: load_project(project), "localclip-review-load")
+        task = BackgroundTask(lambda _context: _load(project), "localclip-review-load")
         task.succeeded.connect(self._on_loaded)
         task.failed.connect(lambda error: self._on_load_failed(project, error))
         self._loading = task.start()
@@ -322,16 +178,43 @@ class ReviewView(QWidget):
             return
         self.regenerator.adopt_pool(pool)
 
+    def release_workers(self) -> bool:
+        """A run is starting and plans the GPUs' memory as its own: stop the warm workers kept for new
+        takes, the pool waiting for a project included. True when there were any."""
+        released = self.regenerator.release_workers() if self.regenerator is not None else False
+        pool, self._waiting_pool = self._waiting_pool, None
+        if pool is not None and any(slot.process is not None for slot in pool.slots.values()):
+            pool.shutdown()
+            released = True
+        return released
+
     def set_editing_enabled(self, enabled: bool, reason: str = "") -> None:
-        """Allow or forbid new takes and take choices (e.g. while a clone run of the project is going)."""
+        """Allow or forbid new takes and every edit, undo and redo included (e.g. while a clone run of the
+        project is going: it writes the manifest)."""
         self._editing_enabled = enabled
         self._editing_reason = reason
         self._update_actions()
+        self._update_undo_actions()
+
+    def undo_action(self) -> QAction:
+        """Edit > Undo for the window's menu (Ctrl+Z while the pane has the focus)."""
+        return self._undo_action
+
+    def redo_action(self) -> QAction:
+        """Edit > Redo for the window's menu (Ctrl+Shift+Z or Ctrl+Y while the pane has the focus)."""
+        return self._redo_action
+
+    def undo(self) -> None:
+        if self._can_edit_now():
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self._can_edit_now():
+            self.undo_stack.redo()
 
     def shutdown(self) -> bool:
         """Stop playback and the warm workers. True when `workers_stopped` will follow."""
         self.player.release()
-        self._export_stop.set()
         if self.regenerator is not None:
             return self.regenerator.shutdown()
         pool, self._waiting_pool = self._waiting_pool, None
@@ -350,6 +233,19 @@ class ReviewView(QWidget):
         if not index.isValid():
             return None
         return self.model.line(self.proxy.mapToSource(index).row())
+
+    def selected_line_ids(self) -> list[str]:
+        """The selected lines in the table's order; the current line when no row is selected."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = [
+            self.model.line(self.proxy.mapToSource(self.proxy.index(row, 0)).row()).line_id for row in rows
+        ]
+        current = self.current_line()
+        return ids or ([current.line_id] if current else [])
+
+    def _line(self, line_id: str) -> ReviewLine | None:
+        row = self.model.row_of(line_id)
+        return None if row is None else self.model.line(row)
 
     def select_line(self, line_id: str) -> bool:
         row = self.model.row_of(line_id)
@@ -373,12 +269,16 @@ class ReviewView(QWidget):
     # -- playback --------------------------------------------------------------------------------------
 
     def toggle_playback(self) -> None:
-        if self.player.state != PlaybackState.STOPPED:
+        if self.player.state == PlaybackState.PAUSED:
+            self.player.resume()  # K paused it: Space plays on
+        elif self.player.state != PlaybackState.STOPPED:
             self.player.stop()
         else:
             self.play_current()
 
     def play_current(self) -> bool:
+        """Play the current line's kept take within its trim (from the waveform's cue, when one was set
+        inside it)."""
         line = self.current_line()
         if line is None:
             return False
@@ -386,10 +286,18 @@ class ReviewView(QWidget):
             self._show_notice(
                 self.tr("Line {0} has no clip to play ({1}).").format(
                     line.line_id, self.model.status_text(line)
-                )
+                ),
+                line_id=line.line_id,
             )
             return False
-        return self.player.play(line.path)
+        start, end = line.trim
+        cue, self._cue = self._cue, None
+        if cue is not None and start <= cue < (line.duration if end is None else end) - 0.01:
+            start = cue
+        self._acted = False
+        self._compare_side = "A"
+        self._update_compare_label()
+        return self.player.play(line.path, start, end)
 
     def play_next(self) -> bool:
         """Move to the next line with a clip and play it; False at the end of the table."""
@@ -397,47 +305,108 @@ class ReviewView(QWidget):
         for row in range(index.row() + 1 if index.isValid() else 0, self.proxy.rowCount()):
             line = self.model.line(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
             if line.playable:
-                self.select_line(line.line_id)
+                self._auto_moving = True
+                try:
+                    self.select_line(line.line_id)
+                finally:
+                    self._auto_moving = False
                 return self.play_current()
         return False
+
+    # -- A/B comparison --------------------------------------------------------------------------------
+
+    def compare_takes(self) -> tuple[int, int] | None:
+        """The two takes B switches between: the kept take (A) and the one chosen to compare with (B;
+        by default the take before the kept one, or after it for the first)."""
+        line = self.current_line()
+        if line is None or line.chosen_take is None or len(line.takes) < 2:
+            return None
+        other = self.editor.compare_with()
+        if not isinstance(other, int) or other == line.chosen_take or other not in line.takes:
+            other = default_compare(line)
+        return line.chosen_take, other
+
+    def toggle_compare(self) -> bool:
+        """B: play the other take of the comparison, at the position the playing one had reached."""
+        line = self.current_line()
+        takes = self.compare_takes()
+        if line is None or takes is None:
+            return False
+        record = self._cached_record(line.line_id)
+        playing = self.player.state == PlaybackState.PLAYING
+        position = self.player.position() if playing else 0.0
+        side = "B" if self._compare_side == "A" else "A"
+        take = record.take(takes[0] if side == "A" else takes[1]) if record else None
+        if take is None or self.regenerator is None:
+            return False
+        path = self.regenerator.manifest().output_dir.joinpath(*take.path.split("/"))
+        end = take.trim_out
+        start = max(take.trim_in, min(position, (take.duration if end is None else end) - 0.01))
+        self._compare_side = side
+        self._acted = True  # comparing is acting on the line: no auto-next at the end
+        self._update_compare_label()
+        return self.player.play(path, start, end)
+
+    def _update_compare_label(self) -> None:
+        takes = self.compare_takes()
+        if takes is None:
+            self.compare_label.setText("")
+            return
+        playing = takes[0] if self._compare_side == "A" else takes[1]
+        self.compare_label.setText(
+            self.tr("A: take {0} · B: take {1} · now {2} (take {3})").format(
+                takes[0], takes[1], self._compare_side, playing
+            )
+        )
 
     # -- takes -----------------------------------------------------------------------------------------
 
     def regenerate_current(self) -> bool:
-        """A new take of the current line on a warm worker (the old takes stay)."""
+        """A new take of the current line on a warm worker (the old takes stay); it plays when ready."""
         line = self.current_line()
-        if line is None or self.regenerator is None:
-            return False
+        return line is not None and self.regenerate_lines([line.line_id]) == 1
+
+    def regenerate_selected(self) -> int:
+        """New takes of every selected line (R), queued together on the warm workers; how many were
+        queued. A single line's take plays when it is ready."""
+        ids = self.selected_line_ids()
+        return self.regenerate_lines(ids) if ids else 0
+
+    def regenerate_lines(self, line_ids: list[str]) -> int:
+        if self.regenerator is None or not line_ids:
+            return 0
         if not self._editing_enabled:
             self._show_notice(self._editing_reason or self.tr("New takes cannot be made now."))
-            return False
-        try:
-            self.regenerator.regenerate(line.line_id)  # planned once the project is read, on a thread
-        except RegenerateError as error:
-            self._show_refusal(line.line_id, str(error))
-            return False
-        self.model.set_activity(line.line_id, self.tr("queued"))
-        self._play_when_done.add(line.line_id)
-        return True
+            return 0
+        pending = self.regenerator.pending_lines()
+        queued = 0
+        for line_id in line_ids:
+            line = self._line(line_id)
+            if line is None or line.status == REVIEW_SKIPPED or line_id in pending:
+                continue  # it cannot be generated, or a take of it is on its way
+            try:
+                self.regenerator.regenerate(line_id)  # planned once the project is read, on a thread
+            except RegenerateError as error:
+                self._show_refusal(line_id, str(error))
+                break  # the same reason (no model, shutting down) refuses the others too
+            self.model.set_activity(line_id, self.tr("queued"))
+            queued += 1
+        if queued == 1 and len(line_ids) == 1:
+            self._play_when_done.add(line_ids[0])
+        if queued > 1:
+            self.message.emit(self.tr("New takes of %n line(s) queued.", "", queued))
+        return queued
 
     def _show_refusal(self, line_id: str, reason: str) -> None:
-        self._show_notice(self.tr("No new take of line {0}: {1}").format(line_id, reason))
+        self._show_notice(self.tr("No new take of line {0}: {1}").format(line_id, reason), line_id=line_id)
 
     def choose_take(self, line_id: str, take: int, play: bool = True) -> bool:
-        """Keep `take` as the line's output (saved in the manifest) and, by default, play it."""
-        if self.regenerator is None:
+        """Keep `take` as the line's output (saved in the manifest, undoable) and, by default, play it."""
+        line = self._line(line_id)
+        if line is None or line.chosen_take is None or take == line.chosen_take:
             return False
-        if not self._editing_enabled:
-            self._show_notice(self._editing_reason or self.tr("Takes cannot be chosen now."))
+        if not self._push(ChooseTakeCommand(self, line_id, line.chosen_take, take)):
             return False
-        try:
-            record = self.regenerator.choose_take(line_id, take)
-        except RegenerateError as error:
-            self._show_notice(
-                self.tr("Take {0} of line {1} cannot be kept: {2}").format(take, line_id, error)
-            )
-            return False
-        self._update_row(line_id, record)
         current = self.current_line()
         if play and current is not None and current.line_id == line_id:
             self.play_current()
@@ -453,114 +422,206 @@ class ReviewView(QWidget):
             return False
         return self.choose_take(line.line_id, take)
 
-    # -- export ----------------------------------------------------------------------------------------
+    # -- edits (undoable) ------------------------------------------------------------------------------
 
-    def export_to(
-        self,
-        folder: Path,
-        replace_existing: bool | None = None,
-        line_ids: list[str] | None = None,
-        by_speaker: bool = False,
-    ) -> bool:
-        """Export the kept takes of `line_ids` (default: the lines shown) into `folder`. Existing files
-        are replaced only when `replace_existing` is True; None asks the person. False when nothing
-        starts (the reason is shown)."""
-        if self.project is None or self.regenerator is None:
+    def set_approved(self, line_ids: list[str], approved: bool) -> bool:
+        """Approve the lines (or take the approval back): one undo step for them all."""
+        changes = [
+            (line.line_id, line.approved)
+            for line in filter(None, map(self._line, line_ids))
+            if line.takes and line.approved != approved
+        ]
+        if not changes:
             return False
-        ids = self.visible_line_ids() if line_ids is None else line_ids
-        try:
-            plan = plan_take_export(self.regenerator.manifest(), ids, Path(folder), by_speaker)
-        except (TakeExportError, RegenerateError, OSError) as error:
-            self._show_notice(self.tr("Nothing was exported: {0}").format(error))
+        if len(changes) == 1:
+            return self._push(ApproveCommand(self, changes[0][0], changes[0][1], approved))
+        text = (
+            self.tr("Approve %n line(s)", "", len(changes))
+            if approved
+            else self.tr("Withdraw the approval of %n line(s)", "", len(changes))
+        )
+        return self._push_many(
+            text, [ApproveCommand(self, line_id, old, approved) for line_id, old in changes]
+        )
+
+    def toggle_approved(self) -> bool:
+        """A: approve the selected lines, or take their approval back when every one is approved."""
+        lines = [
+            line for line in map(self._line, self.selected_line_ids()) if line is not None and line.takes
+        ]
+        if not lines:
             return False
-        if not plan.items:
-            self._show_notice(self.tr("Nothing was exported: none of these lines has a kept take."))
+        return self.set_approved([line.line_id for line in lines], not all(line.approved for line in lines))
+
+    def set_note(self, line_id: str, note: str) -> bool:
+        line = self._line(line_id)
+        note = note.strip()
+        if line is None or not line.takes or note == line.note:
             return False
-        if plan.conflicts and replace_existing is None:
-            self._ask_to_replace(plan)
+        return self._push(NoteCommand(self, line_id, line.note, note))
+
+    def set_trim(self, line_id: str, trim_in: float, trim_out: float | None) -> bool:
+        """Keep seconds `trim_in` to `trim_out` (None: the end) of the line's kept take."""
+        line = self._line(line_id)
+        if line is None or line.chosen_take is None:
+            return False
+        new = (float(trim_in), None if trim_out is None else float(trim_out))
+        if new == line.trim:
+            return False
+        end = line.duration if new[1] is None else new[1]
+        if line.duration is None or not 0 <= new[0] < end <= line.duration + 1e-6:
+            # Refused before it is pushed: a refused push would still drop the redo steps.
+            self._show_notice(
+                self.tr(
+                    "The trim of line {0} cannot be kept: it must lie within the take's {1:.2f} s."
+                ).format(line_id, line.duration or 0.0),
+                line_id=line_id,
+            )
+            return False
+        return self._push(TrimCommand(self, line_id, line.chosen_take, line.trim, new))
+
+    def set_text(self, line_id: str, text: str) -> bool:
+        """The line's next take speaks `text` (the script's own text again: its edit is dropped)."""
+        line = self._line(line_id)
+        if line is None or self._edits is None:
+            return False
+        text = " ".join(text.split())
+        if not text or text == line.text:
+            return False
+        old = self._edits.text(line_id)
+        new = None if text == self._script_text.get(line_id) else text
+        return self._push(TextEditCommand(self, line_id, (old, line.text), (new, text)))
+
+    def set_reference(self, line_id: str, reference: str | None) -> bool:
+        """The reference recording of the line's speaker its next take uses (None: the usual ones)."""
+        if self._edits is None or self._line(line_id) is None:
+            return False
+        old = self._edits.reference(line_id)
+        if old == reference:
+            return False
+        return self._push(ReferenceCommand(self, line_id, old, reference))
+
+    def _can_edit_now(self) -> bool:
+        if self._editing_enabled:
             return True
-        if plan.conflicts and not replace_existing:
-            self._show_notice(str(ExportConflict(plan.conflicts)) + self.tr(": nothing was exported."))
+        self._show_notice(self._editing_reason or self.tr("Nothing can be changed now."))
+        return False
+
+    def _push(self, command: QUndoCommand) -> bool:
+        """Do `command` (it writes and saves) and keep it for undo; False when its write failed."""
+        if not self._can_edit_now():
             return False
-        self._write_export(plan, bool(replace_existing))
+        self._acted = True
+        self._write_ok = True
+        self.undo_stack.push(command)  # a failed write made it obsolete: the stack drops it
+        return self._write_ok
+
+    def _push_many(self, text: str, commands: list[QUndoCommand]) -> bool:
+        if not self._can_edit_now():
+            return False
+        self._acted = True
+        self._write_ok = True
+        self.undo_stack.beginMacro(text)
+        for command in commands:
+            self.undo_stack.push(command)
+        self.undo_stack.endMacro()
+        return self._write_ok
+
+    # The commands' writes (review_commands.ReviewEditing): each saves at once and refreshes the row.
+
+    def write_take(self, line_id: str, take: int) -> bool:
+        if self.regenerator is None:
+            return self._failed()
+        try:
+            record = self.regenerator.choose_take(line_id, take)
+        except RegenerateError as error:
+            self._show_notice(
+                self.tr("Take {0} of line {1} cannot be kept: {2}").format(take, line_id, error)
+            )
+            return self._failed()
+        self._update_row(line_id, record)
         return True
 
-    def _ask_to_replace(self, plan: TakeExportPlan) -> None:
-        names = "\n".join(path.name for path in plan.conflicts[:8])
-        more = self.tr("\n… and {0} more").format(len(plan.conflicts) - 8) if len(plan.conflicts) > 8 else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Replace files?"),
-            self.tr(
-                "%n file(s) in {0} would be replaced by this export:\n\n{1}{2}", "", len(plan.conflicts)
-            ).format(plan.folder, names, more),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
+    def write_trim(self, line_id: str, take: int, trim: tuple[float, float | None]) -> bool:
+        return self._write_manifest(
+            line_id,
+            lambda manifest: manifest.set_trim(line_id, take, trim[0], trim[1]),
+            self.tr("The trim of line {0} cannot be kept: {1}"),
         )
-        box.setObjectName("replaceBox")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Replace"))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(
-            lambda result: (
-                self._write_export(plan, True)
-                if result == QMessageBox.StandardButton.Yes
-                else self._show_notice(self.tr("Export cancelled: nothing was written."), kind="info")
+
+    def write_approved(self, line_id: str, approved: bool) -> bool:
+        return self._write_manifest(
+            line_id,
+            lambda manifest: manifest.set_approved(line_id, approved),
+            self.tr("The approval of line {0} cannot be saved: {1}"),
+        )
+
+    def write_note(self, line_id: str, note: str) -> bool:
+        return self._write_manifest(
+            line_id,
+            lambda manifest: manifest.set_note(line_id, note),
+            self.tr("The note on line {0} cannot be saved: {1}"),
+        )
+
+    def write_text(self, line_id: str, text: str | None, shown: str) -> bool:
+        return self._write_edits(line_id, lambda edits: edits.set_text(line_id, text), shown)
+
+    def write_reference(self, line_id: str, reference: str | None) -> bool:
+        return self._write_edits(line_id, lambda edits: edits.set_reference(line_id, reference))
+
+    def _write_manifest(self, line_id: str, change: Callable[[Manifest], None], failure: str) -> bool:
+        if self.regenerator is None or self.project is None:
+            return self._failed()
+        try:
+            manifest = self.regenerator.manifest()
+            change(manifest)
+            manifest.save()
+        except (RegenerateError, ManifestError, OSError) as error:
+            self._show_notice(failure.format(line_id, error))
+            return self._failed()
+        # The pane wrote the file: the regenerator need not read it again.
+        self.regenerator.offer_manifest(manifest, manifest_stamp(self.project))
+        self._update_row(line_id, manifest.lines.get(line_id))
+        return True
+
+    def _write_edits(
+        self, line_id: str, change: Callable[[LineEdits], None], shown: str | None = None
+    ) -> bool:
+        edits = self._edits
+        if edits is None:
+            return self._failed()
+        try:
+            change(edits)
+            edits.save()
+        except (EditsError, OSError, ValueError) as error:
+            self._show_notice(
+                self.tr("The edit of line {0} cannot be saved: {1}").format(line_id, translate_error(error))
             )
-        )
-        box.open()
+            return self._failed()
+        self._update_row(line_id, self._cached_record(line_id), shown)
+        return True
 
-    def _write_export(self, plan: TakeExportPlan, replace_existing: bool) -> None:
-        self.player.release()  # an exported file may be the one the player holds
-        self._export_stop.clear()
-        stop = self._export_stop
+    def _failed(self) -> bool:
+        self._write_ok = False
+        return False
 
-        def work(context: TaskContext) -> TakeExportReport:
-            return write_take_export(
-                plan, replace_existing, lambda done, total: context.report((done, total)), stop.is_set
-            )
-
-        task = BackgroundTask(work, "localclip-export-takes")
-        task.progressed.connect(self._on_export_progress)
-        task.succeeded.connect(self._on_export_done)
-        task.failed.connect(self._on_export_failed)
-        self._exporting = task.start()
-        self.progress.setRange(0, len(plan.items))
-        self.progress.setValue(0)
-        self._show_notice(
-            self.tr("Exporting %n take(s) to {0}…", "", len(plan.items)).format(plan.folder), "info"
-        )
-        self._update_actions()
-
-    def _on_export_progress(self, value: tuple[int, int]) -> None:
-        self.progress.setValue(value[0])
-
-    def _on_export_done(self, report: TakeExportReport) -> None:
-        self._exporting = None
-        text = self.tr("Exported %n take(s) and {0} to {1}.", "", report.exported).format(
-            CSV_NAME, report.folder
-        )
-        if report.skipped:
-            text += " " + self.tr("%n line(s) without a kept take were left out.", "", len(report.skipped))
-        if report.cancelled:
-            text = self.tr("Export stopped after %n take(s); lines.csv lists them.", "", report.exported)
-        self._show_notice(text, kind="info")
-        self._update_actions()
-        self.export_finished.emit(report)
-
-    def _on_export_failed(self, error: BaseException) -> None:
-        self._exporting = None
-        self._update_actions()
-        if isinstance(error, (TakeExportError, OSError)):
-            self._show_notice(self.tr("The export did not finish: {0}").format(error))
-            return
-        show_error(self, self.tr("Export"), self.tr("The export did not finish."), error_details(error))
+    # -- export ----------------------------------------------------------------------------------------
 
     def _choose_export_folder(self) -> None:
-        start = str(self.project.parent) if self.project else ""
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Export the kept takes to"), start)
-        if folder:
-            self.export_to(Path(folder))
+        """The export dialog (gui/export_dialog.py) for the lines shown, with the manifest as held here."""
+        if self.project is None or self.regenerator is None:
+            return
+        try:
+            manifest = self.regenerator.manifest()
+        except RegenerateError as error:
+            self._show_notice(self.tr("Nothing was exported: {0}").format(error))
+            return
+        self.player.release()  # an exported file may be the one the player holds
+        lines = self.model.lines()
+        loaded = LoadedProject(
+            self.project, self._scan, self._scan_problem, manifest, manifest_stamp(self.project), lines
+        )
+        open_export_dialog(self, loaded, self.settings, self.visible_line_ids(), manifest)
 
     # -- building --------------------------------------------------------------------------------------
 
@@ -575,7 +636,15 @@ class ReviewView(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.show_combo = QComboBox()
-        self.show_combo.addItems([self.tr("All lines"), self.tr("Needs attention"), self.tr("Done")])
+        self.show_combo.addItems(
+            [
+                self.tr("All lines"),
+                self.tr("Needs attention"),
+                self.tr("Done"),
+                self.tr("Approved"),
+                self.tr("Not approved"),
+            ]
+        )
         self.show_combo.currentIndexChanged.connect(self.proxy.set_show)
         self.show_combo.setAccessibleName(self.tr("Show"))
         self.counts_label = QLabel()
@@ -595,18 +664,60 @@ class ReviewView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(self._make_waveform())
         layout.addWidget(self.table, stretch=1)
         layout.addWidget(self.notice)
         layout.addLayout(self._make_details())
+        layout.addWidget(self._make_editor())
         layout.addLayout(self._make_controls())
         self._make_shortcuts()
+
+    def _make_waveform(self) -> QHBoxLayout:
+        self.waveform = WaveformView()
+        self.waveform.setObjectName("reviewWaveform")
+        self.waveform.setMinimumHeight(72)
+        self.waveform.seek_requested.connect(self._on_seek_requested)
+        self.waveform.trim_changed.connect(lambda *_trim: self._note_action())
+        self.waveform.trim_edit_finished.connect(self._on_trim_edited)
+        self.shuttle = ShuttleControl(self.player)
+        self.loudness_label = QLabel()
+        self.loudness_label.setObjectName("reviewLoudness")
+        self.loudness_label.setToolTip(
+            self.tr("Loudness of the kept take: integrated loudness (LUFS) and sample peak (dBFS)")
+        )
+        self.compare_label = QLabel()
+        side = QVBoxLayout()
+        side.addWidget(self.loudness_label)
+        side.addWidget(self.compare_label)
+        side.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.waveform, stretch=1)
+        row.addLayout(side)
+        return row
+
+    def _make_editor(self) -> ReviewLineEditor:
+        """The current line's text and reference (for its next take), its note, approval and A/B take."""
+        self.editor = ReviewLineEditor()
+        self.editor.text_edited.connect(self._on_text_edited)
+        self.editor.note_edited.connect(self._on_note_edited)
+        self.editor.reference_chosen.connect(self._on_reference_chosen)
+        self.editor.approve_clicked.connect(self._on_approve_clicked)
+        self.editor.compare_chosen.connect(self._update_compare_label)
+        self.editor.typed.connect(self._note_action)
+        # The editor's fields stay reachable as the pane's own (the tests use them so).
+        self.text_edit = self.editor.text_edit
+        self.reference_combo = self.editor.reference_combo
+        self.note_edit = self.editor.note_edit
+        self.approve_box = self.editor.approve_box
+        self.compare_combo = self.editor.compare_combo
+        return self.editor
 
     def _make_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.proxy)
         table.setObjectName("reviewTable")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # new takes of several
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -632,6 +743,7 @@ class ReviewView(QWidget):
         ):
             table.setColumnWidth(column, characters * character + 24)
         table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         table.doubleClicked.connect(lambda _index: self.play_current())
         return table
 
@@ -657,7 +769,7 @@ class ReviewView(QWidget):
         self.play_button = QPushButton(icon("audio"), self.tr("&Play"))
         self.play_button.setToolTip(self.tr("Play or stop the selected line (Space)"))
         self.play_button.clicked.connect(self.toggle_playback)
-        self.auto_next = QCheckBox(self.tr("Play &next automatically"))
+        self.auto_next = QCheckBox(self.tr("Play ne&xt automatically"))
         self.auto_next.setChecked(self.settings.get(REVIEW_AUTO_PLAY_NEXT))
         self.auto_next.toggled.connect(lambda on: self.settings.set(REVIEW_AUTO_PLAY_NEXT, on))
         self.progress = QProgressBar()
@@ -666,12 +778,12 @@ class ReviewView(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.time_label = QLabel("0:00 / 0:00")
-        self.regenerate_button = QPushButton(icon("resume"), self.tr("&Regenerate"))
+        self.regenerate_button = QPushButton(icon("resume"), self.tr("&New takes"))
         self.regenerate_button.setToolTip(
-            self.tr("Make a new take of the selected line; its earlier takes are kept (R)")
+            self.tr("Make a new take of each selected line; their earlier takes are kept (R)")
         )
-        self.regenerate_button.clicked.connect(self.regenerate_current)
-        self.export_button = QPushButton(icon("folder-open"), self.tr("&Export kept takes…"))
+        self.regenerate_button.clicked.connect(self.regenerate_selected)
+        self.export_button = QPushButton(icon("folder-open"), self.tr("Export kept takes…"))
         self.export_button.setToolTip(
             self.tr("Copy the kept take of every line shown into a folder, with lines.csv describing them")
         )
@@ -687,45 +799,107 @@ class ReviewView(QWidget):
         return controls
 
     def _make_shortcuts(self) -> None:
-        keys: list[tuple[Any, Callable[[], Any]]] = [
-            (Qt.Key.Key_Space, self.toggle_playback),
-            (Qt.Key.Key_R, self.regenerate_current),
-            (Qt.Key.Key_Left, lambda: self.step_take(-1)),
-            (Qt.Key.Key_Right, lambda: self.step_take(1)),
-            (Qt.Key.Key_Return, self.play_current),
-            (Qt.Key.Key_Enter, self.play_current),
+        keys: list[tuple[str, Callable[[], Any]]] = [
+            (shortcuts.PLAY_STOP, self.toggle_playback),
+            (shortcuts.REGENERATE, self.regenerate_selected),
+            (shortcuts.PREVIOUS_TAKE, lambda: self.step_take(-1)),
+            (shortcuts.NEXT_TAKE, lambda: self.step_take(1)),
+            *((key, self.play_current) for key in shortcuts.PLAY_LINE),
+            (shortcuts.APPROVE, self.toggle_approved),
+            (shortcuts.COMPARE, self.toggle_compare),
+            (shortcuts.TRIM_IN, lambda: self.trim_at_playhead(True)),
+            (shortcuts.TRIM_OUT, lambda: self.trim_at_playhead(False)),
         ]
         self._shortcuts = []
         for key, action in keys:
             # On the table only: Space and R must still type into the filter box.
-            shortcut = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(action)
-            self._shortcuts.append(shortcut)
+            self._add_shortcut(key, self.table, action)
+        # J/K/L on the table and on the waveform.
+        for widget in (self.table, self.waveform):
+            for key, qt_key in (
+                (shortcuts.JOG_BACK, Qt.Key.Key_J),
+                (shortcuts.JOG_STOP, Qt.Key.Key_K),
+                (shortcuts.JOG_FORWARD, Qt.Key.Key_L),
+            ):
+                self._add_shortcut(key, widget, lambda qt_key=qt_key: self._shuttle_key(qt_key))
+                self._shortcuts[-1].setAutoRepeat(False)  # a held L is one press, not a jump to 4x
+        handlers = dict(keys)
+        for key in (shortcuts.PLAY_STOP, shortcuts.APPROVE, shortcuts.COMPARE):  # I and O: the waveform's own
+            self._add_shortcut(key, self.waveform, handlers[key])
+
+    def _add_shortcut(self, key: str, widget: QWidget, action: Callable[[], Any]) -> None:
+        shortcut = QShortcut(QKeySequence(key), widget, context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(action)
+        self._shortcuts.append(shortcut)
+
+    def _make_undo_actions(self) -> None:
+        """Undo and Redo as actions of the pane (the window puts the same actions in its Edit menu):
+        Ctrl+Z works while the focus is anywhere in the pane, except a text field's own undo."""
+        self._undo_action = QAction(self.tr("&Undo"), self)
+        self._undo_action.setShortcut(QKeySequence(shortcuts.UNDO))
+        self._undo_action.triggered.connect(self.undo)
+        self._redo_action = QAction(self.tr("&Redo"), self)
+        self._redo_action.setShortcuts([QKeySequence(shortcuts.REDO), QKeySequence("Ctrl+Y")])
+        self._redo_action.triggered.connect(self.redo)
+        for action in (self._undo_action, self._redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.undo_stack.canUndoChanged.connect(lambda _can: self._update_undo_actions())
+        self.undo_stack.canRedoChanged.connect(lambda _can: self._update_undo_actions())
+        self.undo_stack.undoTextChanged.connect(lambda _text: self._update_undo_actions())
+        self.undo_stack.redoTextChanged.connect(lambda _text: self._update_undo_actions())
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        if not shiboken6.isValid(self.undo_stack):
+            return  # the pane is being deleted: the stack clears itself on the way
+        undo, redo = self.undo_stack.undoText(), self.undo_stack.redoText()
+        self._undo_action.setText(self.tr("&Undo {0}").format(undo) if undo else self.tr("&Undo"))
+        self._redo_action.setText(self.tr("&Redo {0}").format(redo) if redo else self.tr("&Redo"))
+        self._undo_action.setEnabled(self._editing_enabled and self.undo_stack.canUndo())
+        self._redo_action.setEnabled(self._editing_enabled and self.undo_stack.canRedo())
 
     def _connect_player(self) -> None:
         self.player.state_changed.connect(self._on_player_state)
         self.player.finished.connect(self._on_clip_finished)
         self.player.error.connect(self._show_notice)
-        self.player.position_changed.connect(self._on_position)
+        self.player.progress_changed.connect(self._on_progress)
+        self.player.position_changed.connect(self.waveform.set_position)
 
     # -- slots -----------------------------------------------------------------------------------------
 
-    def _on_loaded(self, loaded: LoadedProject) -> None:
+    def _on_loaded(self, result: _Loaded) -> None:
+        loaded = result.project
         if loaded.project != self.project:
             return  # another project was opened meanwhile
         self._loading = None
         reselect, self._reselect = self._reselect, None
         if self.regenerator is not None:
             self.regenerator.offer_manifest(loaded.manifest, loaded.manifest_stamp)
+        self._scan, self._edits = loaded.scan, result.edits
+        self._script_text = result.script_text
+        self._loudness.clear()
         self.model.set_lines(loaded.lines)
+        for line in loaded.lines:
+            record = loaded.manifest.lines.get(line.line_id)
+            self.model.set_reference_changed(
+                line.line_id, self._reference_changed(line.line_id, line.speaker, record)
+            )
         self._scan_problem = loaded.scan_problem
-        notices = [text for text in (loaded.manifest.notice, loaded.scan_problem) if text]
+        notices = [
+            translate_message(text)
+            for text in (loaded.manifest.notice, loaded.scan_problem, result.edits_problem)
+            if text
+        ]
         if not loaded.lines and not notices:
             notices.append(self.tr("This project has no lines yet."))
         if notices:
             self._show_notice("\n".join(notices))
         else:
-            self._hide_notice()
+            self._hide_notice()  # "Reading…" is over
+            self.message.emit(
+                self.tr("{0}: %n line(s) read.", "", len(loaded.lines)).format(loaded.project.name)
+            )
         if self.regenerator is not None:
             for line_id in self.regenerator.pending_lines():
                 self.model.set_activity(line_id, self.tr("queued"))
@@ -739,10 +913,12 @@ class ReviewView(QWidget):
         if project != self.project:
             return
         self._loading = None
+        self._scan, self._edits = None, None
         self.model.set_lines([])
         if isinstance(error, (ManifestError, OSError)):
             self._show_notice(self.tr("{0} cannot be reviewed: {1}").format(project.name, error))
         else:
+            self._hide_notice()
             show_error(
                 self,
                 self.tr("Review"),
@@ -752,41 +928,115 @@ class ReviewView(QWidget):
         self._update_actions()
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._cue = None
+        self._compare_side = "A"
+        line = self.current_line()
+        if self._notice_line is not None and (line is None or line.line_id != self._notice_line):
+            self._hide_notice()  # it was about the line left
         self._show_details()
         self._update_actions()
         if current.isValid() and self.player.state != PlaybackState.STOPPED:
-            line = self.current_line()
             if line is not None and line.playable:
                 self.play_current()
             else:
                 self.player.stop()
 
+    def _on_selection_changed(self, *_args: Any) -> None:
+        if not self._auto_moving:
+            self._note_action()
+        self._update_actions()
+
+    def _note_action(self) -> None:
+        """The person did something on the line: the clip playing does not move on by itself."""
+        self._acted = True
+
     def _on_clip_finished(self, _path: Path) -> None:
-        if self.auto_next.isChecked():
+        typing = self.editor.is_typing()
+        if self.auto_next.isChecked() and not self._acted and not typing:
             self.play_next()
 
     def _on_player_state(self, state: PlaybackState) -> None:
         playing = state != PlaybackState.STOPPED
         self.play_button.setText(self.tr("&Stop") if playing else self.tr("&Play"))
-        if not playing and self._exporting is None:  # while exporting, the bar shows the export
+        if not playing:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
+            self._show_length(self.current_line())
         if self.player.notice and playing and not self._audio_notice_shown:
             self._audio_notice_shown = True  # once: it stays true while the pane is open
             self._show_notice(self.player.notice, kind="info")
 
-    def _on_position(self, position: int, duration: int) -> None:
-        if self._exporting is not None:
-            return  # the bar shows the export
+    def _on_progress(self, position: int, duration: int) -> None:
         self.progress.setRange(0, max(1, duration))
         self.progress.setValue(position)
-        self.time_label.setText(f"{_clock(position)} / {_clock(duration)}")
+        self.time_label.setText(f"{_clock(position / 1000)} / {_clock(duration / 1000)}")
 
     def _on_take_chosen(self, combo_row: int) -> None:
         line = self.current_line()
         take = self.take_combo.itemData(combo_row)
         if line is not None and isinstance(take, int) and take != line.chosen_take:
             self.choose_take(line.line_id, take)
+
+    def _on_seek_requested(self, seconds: float) -> None:
+        """A click or a drag on the waveform: the playing take goes there, or the next Play starts there."""
+        self._note_action()
+        line = self.current_line()
+        held = self.player.current_path is not None and self.player.state != PlaybackState.STOPPED
+        if not held and line is not None and line.path is not None:
+            self._cue = seconds
+        self.player.seek(seconds)
+        self.waveform.set_position(seconds)
+
+    def _on_trim_edited(self, trim_in: float, trim_out: float | None) -> None:
+        line = self.current_line()
+        if line is None:
+            return
+        if not self.set_trim(line.line_id, trim_in, trim_out):
+            current = self._line(line.line_id)
+            self.waveform.set_trim(*(current.trim if current else (0.0, None)))  # not kept: show what is
+
+    def trim_at_playhead(self, trim_in: bool) -> bool:
+        """I / O with the table focused: the trim's in or out point at the playhead."""
+        line = self.current_line()
+        if line is None or line.chosen_take is None or line.duration is None:
+            return False
+        seconds = self.waveform.position
+        old_in, old_out = line.trim
+        if trim_in:
+            out = old_out if old_out is not None and old_out > seconds + 0.05 else None
+            return seconds < line.duration - 0.05 and self.set_trim(line.line_id, seconds, out)
+        start = old_in if old_in < seconds - 0.05 else 0.0
+        return seconds > 0.05 and self.set_trim(
+            line.line_id, start, None if seconds >= line.duration - 1e-6 else seconds
+        )
+
+    def _shuttle_key(self, key: Qt.Key) -> None:
+        self._note_action()
+        self.shuttle.press(key)
+
+    def _on_text_edited(self, line_id: str, text: str) -> None:
+        line = self._line(line_id)
+        if line is None:
+            return
+        if not text.strip() or not self.set_text(line.line_id, text):
+            current = self._line(line.line_id)
+            if current is not None and self.editor.line_id == line.line_id:
+                self.editor.show_text(current.text)  # an empty text is no line: back to what it says
+
+    def _on_note_edited(self, line_id: str, note: str) -> None:
+        line = self._line(line_id)
+        if line is not None and note.strip() != line.note:
+            self.set_note(line.line_id, note)
+
+    def _on_reference_chosen(self, line_id: str, reference: str | None) -> None:
+        line = self._line(line_id)
+        if line is not None:
+            self.set_reference(line.line_id, reference)
+
+    def _on_approve_clicked(self, checked: bool) -> None:
+        self.set_approved(self.selected_line_ids(), checked)
+        line = self.current_line()
+        self.editor.show_approved(bool(line and line.approved))  # what was kept, whatever happened
 
     # -- new takes -------------------------------------------------------------------------------------
 
@@ -859,20 +1109,50 @@ class ReviewView(QWidget):
             self._show_notice(str(error))
             return None
 
-    def _update_row(self, line_id: str, record: LineRecord | None) -> None:
+    def _update_row(self, line_id: str, record: LineRecord | None, text: str | None = None) -> None:
+        """Show the line as `record` and its edits make it now (`text`: what it says, when it changed)."""
         row = self.model.row_of(line_id)
         if row is None or self.regenerator is None:
             return
         old = self.model.line(row)
         reason = old.reason if old.status == REVIEW_SKIPPED else ""
+        text = old.text if text is None else text
+        chosen = record.chosen if record else None
+        path = self._take_path(chosen.path) if chosen else None
         line = review_line(
-            self.regenerator.manifest(), line_id, record, old.speaker, old.text, reason, old.in_script
+            self.regenerator.manifest(),
+            line_id,
+            record,
+            old.speaker,
+            text,
+            reason,
+            old.in_script,
+            slot=old.slot,
+            silent=path is not None and measured_silent(self._loudness.get(file_key(path))),
         )
+        self.model.set_reference_changed(line_id, self._reference_changed(line_id, old.speaker, record))
         self.model.update_line(line)
+        self._update_counts()
         current = self.current_line()
         if current is not None and current.line_id == line_id:
             self._show_details()
             self._update_actions()
+
+    def _reference_changed(self, line_id: str, speaker: str, record: LineRecord | None) -> bool:
+        """Whether the kept take was made from other references than the line's next take will use."""
+        chosen = record.chosen if record else None
+        refs = self._scan.speakers.get(speaker) if self._scan is not None else None
+        if chosen is None or refs is None or self._edits is None:
+            return False
+        # As the scan decides (ProjectScan.references_for): the chosen one, else (none, or gone) all of them.
+        name = self._edits.reference(line_id)
+        wanted = [ref for ref in refs.references if reference_name(ref) == name] or refs.references
+        return tuple(ref.sha256 for ref in wanted) != chosen.inputs.reference_hashes
+
+    def _take_path(self, relative: str) -> Path | None:
+        if self.regenerator is None:
+            return None
+        return self.regenerator.manifest().output_dir.joinpath(*relative.split("/"))
 
     # -- display ---------------------------------------------------------------------------------------
 
@@ -880,18 +1160,112 @@ class ReviewView(QWidget):
         line = self.current_line()
         self.take_combo.clear()
         if line is None:
+            self.editor.show_line(None)
             self.text_label.clear()
+            self.waveform.set_file(None)
+            self.shuttle.set_clip(None)
+            self.loudness_label.clear()
+            self.compare_label.clear()
+            self._show_length(None)
             return
-        text = line.text
-        if line.reason:
-            text += "\n" + self.tr("{0}: {1}").format(self.model.status_text(line), line.reason)
-        self.text_label.setText(text)
+        self.text_label.setText(self._line_details(line))
+        self.text_label.setVisible(bool(self.text_label.text()))
         record = self._cached_record(line.line_id)
-        for take in record.takes if record else []:
+        takes = record.takes if record else []
+        for take in takes:
             label = self.tr("Take {0} · {1:.1f} s · seed {2}").format(take.take, take.duration, take.seed)
             self.take_combo.addItem(label, take.take)
         if line.chosen_take is not None:
             self.take_combo.setCurrentIndex(self.take_combo.findData(line.chosen_take))
+        refs = self._scan.speakers.get(line.speaker) if self._scan is not None else None
+        self.editor.show_line(
+            line,
+            [take.take for take in takes],
+            refs.references if refs else [],
+            self._edits.reference(line.line_id) if self._edits is not None else None,
+        )
+        playable = line.path if line.playable else None
+        self.waveform.set_file(playable)
+        self.waveform.set_trim(*line.trim)
+        if playable is None or not self.player.holds(playable):
+            self.waveform.set_position(line.trim[0])  # else it follows the player
+        self.shuttle.set_clip(playable, *line.trim)
+        self._update_compare_label()
+        self._show_loudness(playable)
+        if self.player.state == PlaybackState.STOPPED:
+            self._show_length(line)
+
+    def _line_details(self, line: ReviewLine) -> str:
+        """Why the line is in the state it is, beyond its status column."""
+        parts = []
+        if line.reason:
+            parts.append(
+                self.tr("{0}: {1}").format(self.model.status_text(line), translate_message(line.reason))
+            )
+        if line.warning and line.status == REVIEW_DONE:
+            parts.append(
+                self.tr("Listen to the kept take before trusting it: {0}.").format(
+                    self.model.warning_text(line)
+                )
+            )
+        if line.status == REVIEW_CHANGED or self.model.is_reference_changed(line.line_id):
+            parts.append(self.tr("The kept take was made before the line was edited: make a new take (R)."))
+        if line.overruns_slot and line.slot is not None:
+            parts.append(
+                self.tr("The kept take is longer than its subtitle slot ({0:.2f} s).").format(
+                    line.slot[1] - line.slot[0]
+                )
+            )
+        return "\n".join(parts)
+
+    def _show_length(self, line: ReviewLine | None) -> None:
+        """Before Play: the kept take's length (after its trim), not 0:00."""
+        if line is None or line.duration is None:
+            self.time_label.setText(f"{_clock(0)} / {_clock(0)}")
+            return
+        start, end = line.trim
+        kept = max(0.0, (line.duration if end is None else min(end, line.duration)) - start)
+        self.time_label.setText(f"{_clock(0)} / {_clock(kept)}")
+
+    def _show_loudness(self, path: Path | None) -> None:
+        """The take's loudness, measured once per file on a thread, once the selection rests (holding
+        Down through a long project must not start a thread per line)."""
+        self._loudness.cancel()
+        if path is None:
+            self.loudness_label.clear()
+            return
+        key = file_key(path)
+        if key in self._loudness:
+            self._write_loudness(self._loudness[key])
+            return
+        self.loudness_label.setText(self.tr("Measuring loudness…"))
+        self._loudness.schedule()
+
+    def _current_take_path(self) -> Path | None:
+        """The current line's kept take, when it can be played (what the loudness is measured of)."""
+        line = self.current_line()
+        return line.path if line is not None and line.playable else None
+
+    def _on_loudness(self, key: FileKey, loudness: Loudness) -> None:
+        line = self.current_line()
+        if line is not None and line.path is not None and file_key(line.path) == key:
+            self._write_loudness(loudness)
+            if measured_silent(loudness) and line.warning != WARNING_SILENT:
+                self._update_row(line.line_id, self._cached_record(line.line_id))
+
+    def _write_loudness(self, loudness: Loudness | None) -> None:
+        if loudness is None:
+            self.loudness_label.setText(self.tr("Measuring loudness…"))
+        elif loudness is UNMEASURED:
+            self.loudness_label.setText(self.tr("Loudness unknown"))
+        else:
+            lufs = (
+                self.tr("– LUFS") if loudness.lufs is None else self.tr("{0:.1f} LUFS").format(loudness.lufs)
+            )
+            if loudness.silent:
+                self.loudness_label.setText(self.tr("Silent"))
+            else:
+                self.loudness_label.setText(self.tr("{0} · peak {1:.1f} dBFS").format(lufs, loudness.peak_db))
 
     def _cached_record(self, line_id: str) -> LineRecord | None:
         """The line's record without reading the manifest file again when it did not change."""
@@ -911,29 +1285,71 @@ class ReviewView(QWidget):
         self.take_combo.setEnabled(bool(can_edit and line and len(line.takes) > 1))
         if not self._editing_enabled and self._editing_reason:
             self.regenerate_button.setToolTip(self._editing_reason)
-        self.export_button.setEnabled(self.project is not None and self._exporting is None)
+        self.export_button.setEnabled(self.project is not None)
+        self.editor.update_enabled(line, bool(can_edit), self._edits is not None)
+        self.waveform.setEnabled(bool(line and line.playable))
 
     def _update_counts(self) -> None:
-        counts = status_counts(self.model.lines())
+        lines = self.model.lines()
+        counts = status_counts(lines)
         parts = [self.tr("%n line(s)", "", sum(counts.values()))]
         if counts[REVIEW_DONE]:
             parts.append(self.tr("{0} done").format(counts[REVIEW_DONE]))
-        attention = sum(counts[status] for status in _ATTENTION)
+        approved = sum(1 for line in lines if line.approved)
+        if approved:
+            parts.append(self.tr("{0} approved").format(approved))
+        attention = sum(1 for line in lines if self.model.needs_attention(line))
         if attention:
             parts.append(self.tr("%n need(s) attention", "", attention))
         self.counts_label.setText(" · ".join(parts))
 
-    def _show_notice(self, text: str, kind: str = "warning") -> None:
+    def _show_notice(self, text: str, kind: str = "warning", line_id: str | None = None) -> None:
+        """Show `text` above the details; with `line_id`, it is about that line and goes when the
+        selection leaves it."""
         self.notice.setText(text)
         self.notice.setProperty("kind", kind)
         self.notice.setVisible(bool(text))
+        self._notice_line = line_id
         self.message.emit(text)
 
     def _hide_notice(self) -> None:
+        shown = self.notice.isVisibleTo(self) and bool(self.notice.text())
         self.notice.clear()
         self.notice.hide()
+        self._notice_line = None
+        if shown:
+            self.message.emit("")  # the status bar's copy is stale too
 
 
-def _clock(milliseconds: int) -> str:
-    seconds = max(0, milliseconds) // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
+@dataclass(frozen=True)
+class _Loaded:
+    project: LoadedProject
+    edits: LineEdits | None
+    edits_problem: str  # why the line edits could not be read ("" when they were)
+    script_text: dict[str, str]  # the script's own text of each line not edited when it was read
+
+
+def _load(project: Path) -> _Loaded:
+    """The project, its manifest and its line edits (on a thread)."""
+    loaded = load_project(project)
+    try:
+        edits: LineEdits | None = LineEdits.load(project)
+        problem = ""
+    except (EditsError, OSError) as error:
+        # an EditsError's Message, translated when shown
+        edits, problem = None, error.args[0] if isinstance(error, EditsError) and error.args else str(error)
+    # The scan applies the edits: an edited line's own script text is not known (nor needed: the undo
+    # commands carry the texts they show).
+    script_text = {}
+    if loaded.scan is not None:
+        for line in [*loaded.scan.lines, *(item.line for item in loaded.scan.skipped)]:
+            if not line.edited:
+                script_text[line.id] = line.text
+    return _Loaded(loaded, edits, problem, script_text)
+
+
+def _clock(seconds: float) -> str:
+    """0:03.2: a take is seconds long, so tenths matter."""
+    seconds = max(0.0, seconds)
+    minutes = int(seconds // 60)
+    return f"{minutes}:{seconds - minutes * 60:04.1f}"

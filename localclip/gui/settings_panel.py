@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -53,6 +55,7 @@ from localclip.core.options import (
 from localclip.core.paths import bundled_worker_python
 from localclip.core.ui_language import ENDONYMS, SUPPORTED, SYSTEM, choose_language
 from localclip.gui.icons import icon
+from localclip.gui.messages import translate_error
 from localclip.gui.translations import current_language, system_language
 from localclip.runs.background import run_in_background
 from localclip.settings import Settings
@@ -60,6 +63,34 @@ from localclip.settings import Settings
 SYNC_DELAY_MS = 400  # changes are written to disk shortly after the last one, and on close
 SEED_MAXIMUM = 2**31 - 1  # a spin box holds 32-bit signed values; the commands accept up to 2**32 - 1
 MODEL_KINDS = tuple(ModelKind)
+
+
+class WheelGuard(QObject):
+    """Spin and combo boxes take the mouse wheel only once focused (clicked or tabbed to): scrolling the
+    panel over an unfocused box scrolls the panel instead of changing a setting by accident."""
+
+    def guard(self, box: QAbstractSpinBox | QComboBox) -> None:
+        box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus from the wheel itself
+        box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            # Handed to the scroll bar of the area around the box (Qt passes an ignored wheel on to the
+            # parents only for real wheel events, so this works the same for every source).
+            area = _scroll_area_of(watched)
+            if area is not None:
+                QCoreApplication.sendEvent(area.verticalScrollBar(), event)
+            else:
+                event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent
 
 
 class ModelFolderRow(QWidget):
@@ -170,6 +201,9 @@ class SettingsPanel(QScrollArea):
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.wheel_guard = WheelGuard(self)
+        for box in content.findChildren(QAbstractSpinBox) + content.findChildren(QComboBox):
+            self.wheel_guard.guard(box)
         self.reload()
 
     # -- groups -----------------------------------------------------------------------------------------
@@ -185,8 +219,8 @@ class SettingsPanel(QScrollArea):
         self.manage_button = QPushButton(icon("models"), self.tr("&Manage models…"))
         self.manage_button.setToolTip(self.tr("Download models, or check the ones you have"))
         self.manage_button.clicked.connect(self.manage_models_requested)
-        form.addRow(self.tr("Speaker &embeddings (WeSpeaker):"), self.wespeaker_row)
-        form.addRow(self.tr("Voice &cloning (Fish-Speech):"), self.fish_row)
+        form.addRow(self.tr("Speaker embeddings (WeSpeaker):"), self.wespeaker_row)
+        form.addRow(self.tr("Voice cloning (Fish-Speech):"), self.fish_row)
         form.addRow("", self.manage_button)
         return group
 
@@ -213,9 +247,9 @@ class SettingsPanel(QScrollArea):
         self.embed_memory = self._gb_spin(EMBED_MEMORY_PER_WORKER_GB)
         self.embed_memory.setToolTip(self.tr("GPU memory a speaker embedding model instance needs"))
         form.addRow(self.tr("Dev&ice:"), self.device)
-        form.addRow(self.tr("Ma&ximum workers:"), self.max_workers)
-        form.addRow(self.tr("Memory per cl&oning instance:"), self.clone_memory)
-        form.addRow(self.tr("Memory per embedding in&stance:"), self.embed_memory)
+        form.addRow(self.tr("M&aximum workers:"), self.max_workers)
+        form.addRow(self.tr("Memory per &cloning instance:"), self.clone_memory)
+        form.addRow(self.tr("Memory per embedding instance:"), self.embed_memory)
         return group
 
     def _embedding_group(self) -> QGroupBox:
@@ -224,7 +258,7 @@ class SettingsPanel(QScrollArea):
         self.batch_size = self._spin(EMBED_BATCH_SIZE, 0, 4096)
         self.batch_size.setSpecialValueText(self.tr("Automatic"))
         self.batch_size.setToolTip(self.tr("Clips per batch on the GPU; automatic grows it to what fits"))
-        self.normalize = QCheckBox(self.tr("&Normalise clips before averaging"))
+        self.normalize = QCheckBox(self.tr("Normalise clips before averaging"))
         self.normalize.toggled.connect(lambda on: self._store(SPEAKERS_NORMALIZE, on))
         self.min_utterances = self._spin(SPEAKERS_MIN_UTTERANCES, 1, 1_000_000)
         self.min_utterances.setToolTip(self.tr("Speakers with fewer embedded clips get no speaker embedding"))
@@ -244,8 +278,8 @@ class SettingsPanel(QScrollArea):
             lambda: self._store(EMBED_PRECISION, self.precision.currentData())
         )
         form.addRow(self.tr("&Batch size:"), self.batch_size)
-        form.addRow(self.tr("GPU &precision:"), self.precision)
-        form.addRow(self.tr("Minimum clips per spe&aker:"), self.min_utterances)
+        form.addRow(self.tr("&GPU precision:"), self.precision)
+        form.addRow(self.tr("Minimum clips per speaker:"), self.min_utterances)
         form.addRow("", self.normalize)
         return group
 
@@ -257,7 +291,30 @@ class SettingsPanel(QScrollArea):
         self.repetition_penalty = self._float_spin(CLONE_REPETITION_PENALTY, 0.01, 1.99, 0.05)
         self.max_new_tokens = self._spin(CLONE_MAX_NEW_TOKENS, 0, 1_000_000)
         self.max_new_tokens.setSpecialValueText(self.tr("Model's limit"))
-        self.max_new_tokens.setToolTip(self.tr("About 21.5 tokens per second of speech"))
+        self.temperature.setToolTip(
+            self.tr(
+                "How freely the model picks each next sound. Lower: steadier, more monotone speech; "
+                "higher: livelier, but more slips and odd sounds. Fish-Speech's default is 0.8."
+            )
+        )
+        self.top_p.setToolTip(
+            self.tr(
+                "Top-p (nucleus sampling): each step picks only among the likeliest sounds that together "
+                "make up this share of the probability. Lower: safer and more uniform; 1.0: no limit."
+            )
+        )
+        self.repetition_penalty.setToolTip(
+            self.tr(
+                "Makes sounds just used less likely again. Above 1.0 it keeps the voice from repeating "
+                "or getting stuck on a sound; too high and the speech turns choppy. 1.0: no penalty."
+            )
+        )
+        self.max_new_tokens.setToolTip(
+            self.tr(
+                "The longest a take may grow, in model tokens (about 21.5 per second of speech): a take "
+                "that rambles on is cut there. 0: the model's own limit."
+            )
+        )
         self.random_seed = QCheckBox(self.tr("Random seed for every line"))
         self.seed = QSpinBox()
         self.seed.setRange(0, SEED_MAXIMUM)
@@ -500,7 +557,9 @@ class SettingsPanel(QScrollArea):
         if number != self._checks[kind]:
             return
         text = (
-            str(error) if isinstance(error, ModelDirError | OSError) else f"{type(error).__name__}: {error}"
+            translate_error(error)
+            if isinstance(error, ModelDirError | OSError)
+            else f"{type(error).__name__}: {error}"
         )
         self._set_model_status(kind, False, text)
 

@@ -45,9 +45,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -56,13 +59,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from localclip.core.embedding.export import (
+    EXPORT_FORMATS,
+    MARKER_FILE_NAME,
+    ExportReport,
+    ExportTargetError,
+    export_store,
+)
 from localclip.core.embedding.similarity import (
     SpeakerResults,
     load_speaker_results,
     speaker_label,
     value_range,
 )
-from localclip.core.embedding.store import StoreMismatch, StoreNotFound
+from localclip.core.embedding.store import EmbeddingStore, StoreMismatch, StoreNotFound
+from localclip.core.files import UnsafeName
 from localclip.gui.errors import show_error
 from localclip.gui.table_model import HeadedTableModel
 from localclip.runs.background import BackgroundTask, error_details
@@ -135,7 +146,7 @@ class SimilarityHeatMap(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(self.tr("Speaker similarity map"))
         self.viewport().setMouseTracking(True)
-        self.setMinimumSize(240, 240)
+        self.setMinimumSize(160, 160)  # 1280x720 at 150 % leaves the pane about 300 pixels of height
         self.labels: list[str] = []
         self.similarity = np.zeros((0, 0), dtype=np.float32)
         self.low, self.high = 0.0, 1.0
@@ -598,16 +609,38 @@ def _table(model: QAbstractTableModel, stretch: int) -> tuple[QTableView, QSortF
 # --- the pane ---------------------------------------------------------------------------------------------
 
 
+def export_target(chosen: Path, fmt: str) -> Path:
+    """Where an export into the folder ``chosen`` goes: the folder itself when it is empty or holds an
+    earlier LocalClip export, else a new ``export-<fmt>`` folder inside it (as the command line's default),
+    so a folder of the user's own files is never what the export claims."""
+    chosen = Path(chosen)
+    try:
+        names = {entry.name for entry in chosen.iterdir()} if chosen.is_dir() else set()
+    except OSError:
+        names = set()
+    if not names or MARKER_FILE_NAME in names:
+        return chosen
+    return chosen / f"export-{fmt}"
+
+
+def export_embeddings(out_dir: Path, to: Path, fmt: str) -> ExportReport:
+    """On a worker thread: the command line's export (``localclip export``) of the store in ``out_dir``."""
+    with EmbeddingStore.open_existing(out_dir) as store:
+        return export_store(store, to, fmt)
+
+
 class SpeakerResultsView(QWidget):
     loaded = Signal(object)  # SpeakerResults, once shown
     message = Signal(str)  # every notice shown, for a log or status bar
+    export_finished = Signal(object)  # ExportReport
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.results: SpeakerResults | None = None
         self._task: BackgroundTask | None = None
         self._out_dir: Path | None = None
-        self.setMinimumSize(520, 360)
+        self._exporting: BackgroundTask | None = None
+        self.setMinimumSize(480, 280)
         self._build()
 
     # -- public API ------------------------------------------------------------------------------------
@@ -646,6 +679,47 @@ class SpeakerResultsView(QWidget):
         if results.pairs(1):
             first, second, _ = results.pairs(1)[0]
             self.heat_map.set_current(first, second)
+
+    def export_embeddings(self, fmt: str, folder: Path | None = None) -> bool:
+        """Export the shown results' clip and speaker embeddings as ``fmt`` ("pkl", "npy" or "ark") into
+        ``folder`` (None: ask, starting in the results folder), on a background thread (`export_finished`).
+        An earlier export there is replaced only after asking; other files are never touched."""
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        out_dir = self.results.out_dir if self.results is not None else None
+        if out_dir is None or self._exporting is not None:
+            return False
+        chosen = folder if folder is not None else self.choose_export_folder(fmt, out_dir)
+        if chosen is None:
+            return False
+        target = export_target(chosen, fmt)
+        if (target / MARKER_FILE_NAME).is_file() and not self.ask(
+            self.tr("Replace the export?"),
+            self.tr("{0} holds an earlier export of embeddings. Replace it with this one?").format(target),
+        ):
+            return False
+        self.export_button.setEnabled(False)
+        self._set_notice(self.tr("Exporting the embeddings to {0}…").format(target))
+        task = BackgroundTask(lambda _context: export_embeddings(out_dir, target, fmt), "localclip-export")
+        task.succeeded.connect(self._on_exported)
+        task.failed.connect(lambda error: self._on_export_failed(target, error))
+        self._exporting = task.start()
+        return True
+
+    def choose_export_folder(self, fmt: str, out_dir: Path) -> Path | None:
+        """The folder the user picks (tests replace this)."""
+        titles = {
+            "pkl": self.tr("Export the embeddings as pickle files"),
+            "npy": self.tr("Export the embeddings as NumPy files"),
+            "ark": self.tr("Export the embeddings as Kaldi ark/scp"),
+        }
+        chosen = QFileDialog.getExistingDirectory(self, titles[fmt], str(out_dir))
+        return Path(chosen) if chosen else None
+
+    def ask(self, title: str, text: str) -> bool:
+        """A yes/no question (tests replace this)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def clear(self) -> None:
         self.results = None
@@ -696,7 +770,20 @@ class SpeakerResultsView(QWidget):
         self.legend = SimilarityLegend()
         self.cell_label = QLabel()
         self.cell_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        fit = QPushButton(self.tr("&Fit"))
+        self.export_button = QPushButton(self.tr("E&xport embeddings"))
+        self.export_button.setToolTip(
+            self.tr("Write every clip's and speaker's embedding to a folder, as the localclip export command")
+        )
+        export_menu = QMenu(self.export_button)
+        for fmt, text in (
+            ("pkl", self.tr("Pickle files (.pkl), one per clip and speaker…")),
+            ("npy", self.tr("NumPy files (.npy), one matrix per speaker…")),
+            ("ark", self.tr("Kaldi archive (.ark and .scp)…")),
+        ):
+            export_menu.addAction(text, lambda fmt=fmt: self.export_embeddings(fmt))
+        self.export_button.setMenu(export_menu)
+        self.export_button.setEnabled(False)
+        fit = QPushButton(self.tr("Fit"))
         fit.setToolTip(self.tr("Show the whole map (0)"))
         fit.clicked.connect(self.heat_map.fit)
         zoom_in = QPushButton("+")
@@ -734,9 +821,12 @@ class SpeakerResultsView(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
 
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        layout.addLayout(title_row)
         layout.addWidget(self.notice)
         layout.addWidget(splitter, stretch=1)
 
@@ -747,6 +837,7 @@ class SpeakerResultsView(QWidget):
             return
         self._task = None
         self.set_results(results)
+        self.export_button.setEnabled(self._exporting is None)
         self.loaded.emit(results)
 
     def _on_failed(self, out_dir: Path, error: BaseException) -> None:
@@ -761,6 +852,28 @@ class SpeakerResultsView(QWidget):
             self,
             self.tr("Embedding results"),
             self.tr("The results in {0} could not be read.").format(out_dir),
+            error_details(error),
+        )
+
+    def _on_exported(self, report: ExportReport) -> None:
+        self._exporting = None
+        self.export_button.setEnabled(self.results is not None)
+        text = self.tr("Exported {0} clips and {1} speakers as {2} to {3}").format(
+            report.clips, report.speakers, report.fmt, report.to
+        )
+        self._set_notice("\n".join([text, *report.notes]))
+        self.export_finished.emit(report)
+
+    def _on_export_failed(self, target: Path, error: BaseException) -> None:
+        self._exporting = None
+        self.export_button.setEnabled(self.results is not None)
+        if isinstance(error, ExportTargetError | UnsafeName | StoreNotFound | StoreMismatch | OSError):
+            self._set_notice(self.tr("Nothing was exported: {0}").format(error))
+            return
+        show_error(
+            self,
+            self.tr("Export"),
+            self.tr("The embeddings could not be exported to {0}.").format(target),
             error_details(error),
         )
 

@@ -41,7 +41,7 @@ from localclip.core.monitor.board import (
     WorkerBoard,
     WorkerStatus,
 )
-from localclip.gui.formatting import format_bytes, format_duration, format_rate
+from localclip.gui.formatting import format_bytes, format_duration, format_item_rate, format_rate
 from localclip.pool.pool import WorkerPool
 from localclip.runs.clone import CloneRun
 from localclip.runs.embed import EmbedRun
@@ -193,7 +193,8 @@ class WorkerPane(QFrame):
         self.unit_bar.setAccessibleName(self.tr("Progress of the current unit of work"))
         self.counts_label = QLabel()
         self._counts_help = self.tr(
-            "Skipped: items this worker handed back unfinished (cancelled, or passed to another worker)"
+            "Handed back: items this worker gave back unfinished (cancelled, or passed on after a crash "
+            "or running out of memory, to be done again)"
         )
         self.counts_label.setToolTip(self._counts_help)
         self.rate_label = ElidedLabel()
@@ -248,8 +249,8 @@ class WorkerPane(QFrame):
         self._show_state(status)
         self._show_item(status)
         self._show_progress(status)
-        counts = self.tr("Done {0} · Skipped {1} · Failed {2}").format(
-            _count(status.done), _count(status.skipped), _count(status.failed)
+        counts = self.tr("Done {0} · Handed back {1} · Failed {2}").format(
+            _count(status.done), _count(status.handed_back), _count(status.failed)
         )
         self._set("counts", self.counts_label, counts)
         if status.last_failure:
@@ -350,7 +351,7 @@ class WorkerPane(QFrame):
             parts.append(self.tr("{0} tokens/s").format(format_rate(tokens)))
         rate = status.items_per_s(now)
         if rate is not None and status.state in (PaneState.WORKING, PaneState.LOADING):
-            parts.append(self.tr("{0} items/s").format(format_rate(rate)))
+            parts.append(format_item_rate(rate, "items"))
         parts.append(self.tr("RAM {0}").format(format_bytes(status.memory_bytes)))
         if status.gpu_memory_bytes:
             parts.append(self.tr("GPU {0}").format(format_bytes(status.gpu_memory_bytes)))
@@ -688,10 +689,10 @@ class RunProgressWidget(QWidget):
 
     def _counts_text(self, figures: RunFigures) -> str:
         text = self.tr("{0} of {1} {2} done").format(
-            _count(figures.done + figures.skipped), _count(figures.total), noun_text(figures.noun)
+            _count(figures.done + figures.already_done), _count(figures.total), noun_text(figures.noun)
         )
-        if figures.skipped:
-            text += self.tr(" · {0} already done before").format(_count(figures.skipped))
+        if figures.already_done:
+            text += self.tr(" · {0} already done before").format(_count(figures.already_done))
         if figures.failed:
             text += self.tr(" · {0} failed").format(_count(figures.failed))
         return text
@@ -699,9 +700,7 @@ class RunProgressWidget(QWidget):
     def _rate_text(self, figures: RunFigures) -> str:
         parts = []
         if figures.items_per_s is not None:
-            parts.append(
-                self.tr("{0} {1}/s").format(format_rate(figures.items_per_s), noun_text(figures.noun))
-            )
+            parts.append(format_item_rate(figures.items_per_s, figures.noun))
         if figures.tokens_per_s:
             parts.append(self.tr("{0} tokens/s").format(format_rate(figures.tokens_per_s)))
         if not self._running:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from localclip.core.paths import WORKER_MODULE, worker_package_dir
+from localclip.pool.crash_cause import crash_cause, describe_exit
 from localclip.pool.framing import LineSplitter, OversizedLine
 from localclip.pool.launch import WorkerLaunch
 from localclip_worker import protocol
@@ -274,7 +275,9 @@ class WorkerLink:
             self._listener.link_problem(
                 self, f"worker {self.launch.worker_id} sent no heartbeat for {silent_for:.1f} s: it is hung"
             )
-            self.kill("missed heartbeats")
+            # The pool's own kill: its reason says so, never "crashed" (heartbeats come from their own
+            # thread, so a long step alone does not stop them; a frozen or starved process does).
+            self.kill(f"killed by LocalClip after {silent_for:.0f} s without a heartbeat (hung)")
         else:
             self._arm_watchdog()
 
@@ -294,9 +297,9 @@ class WorkerLink:
                 retry=False,
                 exit_code=exit_code,
             )
-        how = "crashed" if crashed else f"exited with code {exit_code}"
-        last = self.stderr_tail[-1] if self.stderr_tail else "no output on stderr"
-        return WorkerEnd(f"worker {how} ({protocol.truncate(last, 160)})", retry=True, exit_code=exit_code)
+        cause = crash_cause(list(self.stderr_tail))
+        how = describe_exit(exit_code, crashed)
+        return WorkerEnd(f"worker {how}{f': {cause}' if cause else ''}", retry=True, exit_code=exit_code)
 
     def _finish(self, exit_code: int | None) -> None:
         if self._ended:

@@ -13,6 +13,7 @@ keeps the application from quitting.
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 from collections.abc import Callable
@@ -125,3 +126,44 @@ def running_tasks() -> int:
 def error_details(error: BaseException) -> str:
     """The technical details of an exception (its type, message and traceback), for the details pane."""
     return "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+
+
+class MainThreadCollector(QObject):
+    """Python's cyclic garbage collector, run on the GUI thread only.
+
+    Left automatic, a collection runs in whichever thread happens to allocate past the threshold: a
+    background task's thread, collecting a QObject left in a reference cycle (a widget with a lambda
+    connected to its own signal), runs ``~QObject`` there. That takes Qt's connection locks on the wrong
+    thread while PySide waits for the GIL, and the GUI thread, connecting a signal, waits for the same
+    lock: both stop for good (seen in the test suite: a model-folder check against ``MainWindow``'s
+    construction). So automatic collection is switched off and a timer collects on the GUI thread, each
+    generation as often as its threshold says it would have been.
+    """
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> None:
+        """Collect the oldest generation whose count has passed its threshold (none: nothing to do)."""
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._thresholds[generation]:
+                gc.collect(generation)
+                return
+
+    def stop(self) -> None:
+        """Back to automatic collection (tests; a process that no longer runs Qt)."""
+        self._timer.stop()
+        gc.enable()
+
+
+def collect_garbage_on_main_thread(app: QObject) -> MainThreadCollector:
+    """Install the collector on ``app`` (the QApplication or QCoreApplication), once."""
+    existing = app.findChild(MainThreadCollector)
+    return existing if isinstance(existing, MainThreadCollector) else MainThreadCollector(app)

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from localclip.core.cloning.manifest import CloneParams, LinePlan, Manifest, SeedPolicy
+from localclip.core.cloning.manifest import CloneParams, LinePlan, Manifest, SeedPolicy, check_peak_db
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.schedule import CloneScheduler, speaker_work
 from localclip.core.kinds import JobKind, WorkerState
@@ -193,7 +193,7 @@ class CloneRun(QObject):
         }
 
     def item_for(self, plan: LinePlan) -> dict[str, Any]:
-        references = self.scan.speakers[plan.speaker].references
+        references = self.scan.references_for(plan.line)  # the chosen one only, where one was chosen
         return {
             "id": plan.line_id,
             "speaker": plan.speaker,
@@ -275,7 +275,8 @@ class CloneRun(QObject):
             duration = float(result["duration"])
             tokens = int(result.get("tokens", 0))
             seconds = float(result.get("generate_seconds", 0.0)) + float(result.get("decode_seconds", 0.0))
-            self.manifest.record_done(plan, duration)
+            peak_db = reported_peak_db(result.get("peak_db"))
+            self.manifest.record_done(plan, duration, peak_db=peak_db)
         except (KeyError, TypeError, ValueError) as error:  # untrusted worker output, or no file written
             self._on_line_failed(
                 line_id, worker_id, protocol.FAIL_EXCEPTION, f"bad result from the worker: {error}"
@@ -288,7 +289,8 @@ class CloneRun(QObject):
         stats.generation.add(tokens, float(result.get("generate_seconds", 0.0)), time.monotonic())
         stats.gpu_memory_bytes = int(result.get("gpu_memory_bytes", 0))
         self.state.done += 1
-        self.line_finished.emit(line_id, {"status": "done", "path": str(plan.out_path), **result})
+        info = {"status": "done", "path": str(plan.out_path), **result, "peak_db": peak_db}  # checked
+        self.line_finished.emit(line_id, info)
         self.progress.emit(self.state)
         if worker_id not in self._measured:
             self._measured.add(worker_id)
@@ -360,6 +362,17 @@ class CloneRun(QObject):
             scheduler={"switches": self.scheduler.switches, "steals": self.scheduler.steals},
         )
         self.finished.emit(report)
+
+
+def reported_peak_db(value: Any) -> float | None:
+    """A worker's `peak_db` (untrusted, absent from older workers) if it is a usable peak, else None: an
+    unknown peak only means the review measures the take itself, so a bad one never fails the line."""
+    if value is None:
+        return None
+    try:
+        return check_peak_db(value)
+    except ValueError:
+        return None
 
 
 def chosen_outputs(project: Path) -> dict[str, Path]:

@@ -30,6 +30,9 @@ class DemoModelBuilder(QObject):
     """Builds the demo models one after the other; a model whose folder already exists is kept."""
 
     built = Signal(object)  # {kind: folder} of every demo model, when all exist
+    # Steps done, steps in all (the models to build; those already built are kept and not counted), and
+    # the kind being built now ("" once all are built): real counts for the progress shown, not a busy bar.
+    progressed = Signal(int, int, str)
     failed = Signal(str, str)  # a message for a person, details (the builder's stderr)
 
     def __init__(self, settings: Settings, models_root: Path, parent: QObject | None = None) -> None:
@@ -37,6 +40,8 @@ class DemoModelBuilder(QObject):
         self.settings, self.models_root = settings, models_root
         self._queue: list[tuple[str, Path]] = []
         self._process: QProcess | None = None
+        self.steps_done = 0
+        self.steps_total = 0
 
     @property
     def running(self) -> bool:
@@ -50,6 +55,7 @@ class DemoModelBuilder(QObject):
             return
         # A folder that passes LocalClip's own check is kept; one left half-built is built again.
         self._queue = [(k, folder) for k, folder in self.folders().items() if folder_problem(k, folder)]
+        self.steps_done, self.steps_total = 0, len(self._queue)
         self._next()
 
     def cancel(self) -> None:
@@ -61,9 +67,11 @@ class DemoModelBuilder(QObject):
     def _next(self) -> None:
         if not self._queue:
             self._process = None
+            self.progressed.emit(self.steps_total, self.steps_total, "")
             self.built.emit(self.folders())
             return
         kind, folder = self._queue.pop(0)
+        self.progressed.emit(self.steps_done, self.steps_total, kind)
         process = QProcess(self)
         process.setProcessEnvironment(child_process_environment())
         program, *arguments = demo_model_command(self.settings, folder, kind)
@@ -76,6 +84,7 @@ class DemoModelBuilder(QObject):
         if process is not self._process:
             return  # cancelled
         if status == QProcess.ExitStatus.NormalExit and code == 0:
+            self.steps_done += 1
             self._next()
             return
         details = bytes(process.readAllStandardError().data()).decode("utf-8", "replace")[-STDERR_KEPT:]

@@ -34,6 +34,7 @@ class FolderStatus(StrEnum):
     SCANNING = "scanning"
     READY = "ready"
     INVALID = "invalid"  # not a dataset or project LocalClip can use; ``error`` says why
+    UNCONFIRMED = "unconfirmed"  # probably not what the user meant: used once confirmed; ``caution`` says why
     QUEUED = "queued"  # waiting for its turn in a run
     RUNNING = "running"
     DONE = "done"
@@ -50,6 +51,8 @@ class FolderEntry:
     status: FolderStatus = FolderStatus.SCANNING
     error: str = ""
     error_details: str = ""
+    caution: str = ""  # why the folder waits for the user's confirmation (a core Message)
+    confirmed: bool = False  # the user said to use it anyway: no caution stops its scans
     dataset: DatasetScan | None = None
     project: ProjectScan | None = None
     speakers: list[SpeakerSummary] = field(default_factory=list)
@@ -69,7 +72,8 @@ class FolderEntry:
 
     @property
     def usable(self) -> bool:
-        return self.dataset is not None or self.project is not None
+        """Listed, and not waiting for the user's confirmation."""
+        return (self.dataset is not None or self.project is not None) and not self.caution
 
     def speaker_index(self) -> dict[tuple[str, str], SpeakerSummary]:
         if len(self._speaker_index) != len(self.speakers):
@@ -79,6 +83,7 @@ class FolderEntry:
     def reset(self) -> None:
         """Forget what a scan found (before scanning again); the results folder and last report stay."""
         self.kind, self.status, self.error, self.error_details = "", FolderStatus.SCANNING, "", ""
+        self.caution = ""
         self.dataset = self.project = self.earlier = self.task = None
         self.speakers, self.project_speakers, self.problems = [], [], []
         self.durations_read, self.scanned, self._speaker_index = 0, False, {}
@@ -93,12 +98,18 @@ class FolderEntry:
             DatasetListed,
             DurationStep,
             Earlier,
+            NeedsConfirmation,
             ProjectListed,
             Recognised,
+            Refused,
             default_embeddings_folder,
         )
 
         match step:
+            case Refused(reason=reason):
+                self.mark_invalid(reason)
+            case NeedsConfirmation(reason=reason):
+                self.caution, self.status = reason, FolderStatus.UNCONFIRMED
             case Recognised(kind=kind):
                 self.kind = kind
             case DatasetListed():
@@ -128,11 +139,11 @@ class FolderEntry:
         self.problems.extend(step.problems)
 
 
-def scan_folder(path: Path, context: TaskContext) -> None:
+def scan_folder(path: Path, context: TaskContext, confirmed: bool = False) -> None:
     """On a worker thread: every step of the folder's scan, reported as it comes."""
     from localclip.core.intake import scan_steps
 
-    for step in scan_steps(path, context.cancelled):
+    for step in scan_steps(path, context.cancelled, confirmed):
         context.report(step)
 
 
@@ -188,8 +199,10 @@ class FolderScans(QObject):
             return
         entry = self._queue.popleft()
         self._scanning = entry
-        path = entry.path
-        task = BackgroundTask(lambda context: scan_folder(path, context), "localclip-scan", owner=self)
+        path, confirmed = entry.path, entry.confirmed
+        task = BackgroundTask(
+            lambda context: scan_folder(path, context, confirmed), "localclip-scan", owner=self
+        )
         entry.task = task
         # A scan replaced by a newer one (the folder was opened again) may still deliver: ignored.
         task.progressed.connect(lambda step: self._on_step(entry, step) if entry.task is task else None)

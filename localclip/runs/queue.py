@@ -45,6 +45,9 @@ class RunState(StrEnum):
 class RunController(QObject):
     state_changed = Signal(str)  # RunState value
     entry_status = Signal(object, str)  # FolderEntry, FolderStatus value
+    # FolderEntry: a run is about to be planned. Workers outside it (the review's warm worker for new takes)
+    # must go now: the plan counts every GPU's memory as the run's own.
+    run_starting = Signal(object)
     run_started = Signal(object, object)  # FolderEntry, PreparedRun: attach views now, workers start next
     run_finished = Signal(object, object)  # FolderEntry, RunReport (after the workers are gone)
     pool_released = Signal(object, object)  # FolderEntry, WorkerPool: a clone run's warm workers, handed on
@@ -181,6 +184,7 @@ class RunController(QObject):
         entry = self.queue.popleft()
         self.entry, self.report = entry, None
         self._set_state(RunState.PREPARING)
+        self.run_starting.emit(entry)  # before the model check and the plan that follows it
         self.entry_status.emit(entry, FolderStatus.RUNNING)
         job = JobKind.for_folder(entry.kind)
         kind = job.model_kind

@@ -7,7 +7,9 @@ requests so that the worker's loaded model is used again:
 - **Warm workers.** The pool of a finished clone run can be handed over (`adopt_pool`, after
   `CloneRun.release_pool`); otherwise the first request starts one worker, planned like a run (a GPU when
   one has room, else the CPU). The pool stays up after a take, and is shut down after `idle_timeout`
-  seconds without a request (its GPU memory is then free for other work) or by `shutdown`.
+  seconds without a request (the REVIEW_WORKER_IDLE_MINUTES setting; its GPU memory is then free for
+  other work), by `release_workers` when a run starts (a run plans the GPUs' memory without it: two model
+  copies never share one GPU's budget behind the plan's back), or by `shutdown`.
 - **One manifest.** Requests made while others are queued or running share one `Manifest` object with
   the runs that record them, so take numbers reserved for queued requests are not handed out twice and
   a take chosen meanwhile is not lost when a run saves. Between requests the manifest is read again
@@ -46,7 +48,7 @@ from localclip.core.kinds import JobKind
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import NoUsableGpu, plan_workers
 from localclip.core.models.folders import FishModelInfo, ModelDirError, check_fish_dir
-from localclip.core.options import FISH_MODEL_DIR, RUN_DEVICE
+from localclip.core.options import FISH_MODEL_DIR, REVIEW_WORKER_IDLE_MINUTES, RUN_DEVICE
 from localclip.pool.launch import WorkerConfigError, launches_for_plan
 from localclip.pool.pool import WorkerPool
 from localclip.runs.background import BackgroundTask, run_in_background
@@ -54,7 +56,7 @@ from localclip.runs.clone import CloneOptions, CloneRun
 from localclip.runs.setup import SetupError, clone_params
 from localclip.settings import Settings
 
-IDLE_TIMEOUT_S = 15 * 60.0  # a warm worker holds GPU memory: give it back after this long unused
+FROM_SETTINGS = "settings"  # the idle timeout is the REVIEW_WORKER_IDLE_MINUTES setting
 
 
 _stopping: set[WorkerPool] = set()  # pools shutting down; each is released once its workers are gone
@@ -114,7 +116,8 @@ def _settings_from_window(settings: Settings) -> CloneRunSettings:
 class TakeRegenerator(QObject):
     take_queued = Signal(str, object)  # line id, LinePlan (its take number and file)
     take_started = Signal(str)  # line id: a worker is speaking it
-    take_done = Signal(str, object)  # line id, {"take", "path", "duration", "seed", ...worker figures}
+    # line id, {"take", "path", "duration", "seed", "peak_db" (checked; None: unknown), ...worker figures}
+    take_done = Signal(str, object)
     take_failed = Signal(str, str)  # line id, reason (the line's earlier takes are kept)
     take_refused = Signal(str, str)  # line id, why no take could be planned (once the project was read)
     busy_changed = Signal(bool)
@@ -127,7 +130,7 @@ class TakeRegenerator(QObject):
         project: Path,
         settings: Settings | None = None,
         gpu_reader: Callable[[], GpuReport] = probe_gpus,
-        idle_timeout: float | None = IDLE_TIMEOUT_S,
+        idle_timeout: float | str | None = FROM_SETTINGS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -147,7 +150,9 @@ class TakeRegenerator(QObject):
         self._idle_timer = QTimer(self)
         self._idle_timer.setSingleShot(True)
         self._idle_timer.timeout.connect(self._on_idle_timeout)
-        if idle_timeout is not None:
+        if idle_timeout == FROM_SETTINGS:
+            idle_timeout = self.settings.get(REVIEW_WORKER_IDLE_MINUTES) * 60.0 or None
+        if isinstance(idle_timeout, int | float):  # None (or 0 from the settings): kept until released
             self._idle_timer.setInterval(int(idle_timeout * 1000))
 
     # -- state ---------------------------------------------------------------------------------------
@@ -316,6 +321,21 @@ class TakeRegenerator(QObject):
             self._shutting_down = False  # nothing to wait for: usable again at once
             return False
         return True
+
+    def release_workers(self) -> bool:
+        """A run is starting: stop the warm workers (a take under way is cancelled; the line keeps its
+        earlier takes), so the run's plan has the GPU memory to itself. True when workers were stopped;
+        a later request starts one again."""
+        if self._pool is None and self._adopted_later is None and not self.busy:
+            return False
+        stopping = self.shutdown()
+        self.problem.emit(
+            QCoreApplication.translate(
+                "TakeRegenerator",
+                "The warm cloning worker was stopped for the run; the next new take starts it again.",
+            )
+        )
+        return stopping
 
     # -- batches -------------------------------------------------------------------------------------
 

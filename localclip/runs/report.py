@@ -36,7 +36,9 @@ class RunReport:
     failures: list[dict[str, Any]] = field(default_factory=list)  # clone: each line, speaker, reason
     # Embedding runs
     clips: int = 0
-    skipped: int = 0  # already in the store when the run started
+    # Already in the store when the run started: "already done", not run again. (The event stream's key
+    # keeps its name; the window and the command line say "already done".)
+    skipped: int = 0
     not_done: dict[str, int] = field(default_factory=dict)  # run failures (not the clip's) by code
     cancelled: int = 0
     store: str = ""
@@ -53,6 +55,11 @@ class RunReport:
     speakers: dict[str, Any] | None = None
     folder: str = ""
     status: str = ""
+
+    @property
+    def already_done(self) -> int:
+        """Items done before the run started: clips already in the store, or lines up to date."""
+        return self.skipped if self.is_embedding else self.up_to_date
 
     @property
     def is_embedding(self) -> bool:

@@ -2,101 +2,9 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name>GpuPanel</name>
+    <name>ExportDialog</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="238"/>
-        <source>Running: %n worker(s) {where}</source>
-        <translation>
-            <numerusform>Running: %n worker {where}</numerusform>
-            <numerusform>Running: %n workers {where}</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="240"/>
-        <source>Planned: %n worker(s) {where}</source>
-        <translation>
-            <numerusform>Planned: %n worker {where}</numerusform>
-            <numerusform>Planned: %n workers {where}</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>IntakeView</name>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="564"/>
-        <source>Dataset ({layout}): %n speaker(s), </source>
-        <translation>
-            <numerusform>Dataset ({layout}): %n speaker, </numerusform>
-            <numerusform>Dataset ({layout}): %n speakers, </numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="566"/>
-        <source>%n clip(s)</source>
-        <translation>
-            <numerusform>%n clip</numerusform>
-            <numerusform>%n clips</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="577"/>
-        <source>Cloning project ({script}): %n speaker(s), </source>
-        <translation>
-            <numerusform>Cloning project ({script}): %n speaker, </numerusform>
-            <numerusform>Cloning project ({script}): %n speakers, </numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="580"/>
-        <source>%n reference(s), </source>
-        <translation>
-            <numerusform>%n reference, </numerusform>
-            <numerusform>%n references, </numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="581"/>
-        <source>%n line(s) to speak</source>
-        <translation>
-            <numerusform>%n line to speak</numerusform>
-            <numerusform>%n lines to speak</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="689"/>
-        <source>%n clip(s) could not be read: see the problems below</source>
-        <translation>
-            <numerusform>%n clip could not be read: see the problems below</numerusform>
-            <numerusform>%n clips could not be read: see the problems below</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/main_window.py" line="643"/>
-        <source>Ready to run: %n folder(s). Press Run (F5).</source>
-        <translation>
-            <numerusform>Ready to run: %n folder. Press Run (F5).</numerusform>
-            <numerusform>Ready to run: %n folders. Press Run (F5).</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ReviewTableModel</name>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="213"/>
-        <source>Take {0} is kept; the line has %n take(s)</source>
-        <translation>
-            <numerusform>Take {0} is kept; the line has %n take</numerusform>
-            <numerusform>Take {0} is kept; the line has %n takes</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ReviewView</name>
-    <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="495"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="282"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -110,15 +18,23 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="531"/>
-        <source>Exporting %n take(s) to {0}…</source>
+        <location filename="../../localclip/gui/export_dialog.py" line="310"/>
+        <source>Exporting %n take(s)…</source>
         <translation>
-            <numerusform>Exporting %n take to {0}…</numerusform>
-            <numerusform>Exporting %n takes to {0}…</numerusform>
+            <numerusform>Exporting %n take…</numerusform>
+            <numerusform>Exporting %n takes…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="540"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="351"/>
+        <source>Export stopped after %n take(s); {0} lists them.</source>
+        <translation>
+            <numerusform>Export stopped after %n take; {0} lists it.</numerusform>
+            <numerusform>Export stopped after %n takes; {0} lists them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/export_dialog.py" line="355"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>Exported %n take and {0} to {1}.</numerusform>
@@ -126,23 +42,150 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="544"/>
-        <source>%n line(s) without a kept take were left out.</source>
+        <location filename="../../localclip/gui/export_dialog.py" line="359"/>
+        <source>%n timeline track(s) written.</source>
         <translation>
-            <numerusform>%n line without a kept take was left out.</numerusform>
-            <numerusform>%n lines without a kept take were left out.</numerusform>
+            <numerusform>%n timeline track written.</numerusform>
+            <numerusform>%n timeline tracks written.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="546"/>
-        <source>Export stopped after %n take(s); lines.csv lists them.</source>
+        <location filename="../../localclip/gui/export_dialog.py" line="366"/>
+        <source>%n line(s) were left out (not approved, or without a kept take).</source>
         <translation>
-            <numerusform>Export stopped after %n take; lines.csv lists it.</numerusform>
-            <numerusform>Export stopped after %n takes; lines.csv lists them.</numerusform>
+            <numerusform>%n line was left out (not approved, or without a kept take).</numerusform>
+            <numerusform>%n lines were left out (not approved, or without a kept take).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>GpuPanel</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/gpu_panel.py" line="274"/>
+        <source>Running: %n worker(s) {where}</source>
+        <translation>
+            <numerusform>Running: %n worker {where}</numerusform>
+            <numerusform>Running: %n workers {where}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="918"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="276"/>
+        <source>Planned: %n worker(s) {where}</source>
+        <translation>
+            <numerusform>Planned: %n worker {where}</numerusform>
+            <numerusform>Planned: %n workers {where}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>IntakeView</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="629"/>
+        <source>Dataset ({layout}): %n speaker(s), </source>
+        <translation>
+            <numerusform>Dataset ({layout}): %n speaker, </numerusform>
+            <numerusform>Dataset ({layout}): %n speakers, </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="631"/>
+        <source>%n clip(s)</source>
+        <translation>
+            <numerusform>%n clip</numerusform>
+            <numerusform>%n clips</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="642"/>
+        <source>Cloning project ({script}): %n speaker(s), </source>
+        <translation>
+            <numerusform>Cloning project ({script}): %n speaker, </numerusform>
+            <numerusform>Cloning project ({script}): %n speakers, </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="645"/>
+        <source>%n reference(s), </source>
+        <translation>
+            <numerusform>%n reference, </numerusform>
+            <numerusform>%n references, </numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="646"/>
+        <source>%n line(s) to speak</source>
+        <translation>
+            <numerusform>%n line to speak</numerusform>
+            <numerusform>%n lines to speak</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/intake.py" line="763"/>
+        <source>%n clip(s) could not be read: see the problems below</source>
+        <translation>
+            <numerusform>%n clip could not be read: see the problems below</numerusform>
+            <numerusform>%n clips could not be read: see the problems below</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/main_window.py" line="818"/>
+        <source>Ready to run: %n folder(s). Press Run (F5).</source>
+        <translation>
+            <numerusform>Ready to run: %n folder. Press Run (F5).</numerusform>
+            <numerusform>Ready to run: %n folders. Press Run (F5).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewTableModel</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review_table.py" line="228"/>
+        <source>Take {0} is kept; the line has %n take(s)</source>
+        <translation>
+            <numerusform>Take {0} is kept; the line has %n take</numerusform>
+            <numerusform>Take {0} is kept; the line has %n takes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewView</name>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="397"/>
+        <source>New takes of %n line(s) queued.</source>
+        <translation>
+            <numerusform>New take of %n line queued.</numerusform>
+            <numerusform>New takes of %n lines queued.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="439"/>
+        <source>Approve %n line(s)</source>
+        <translation>
+            <numerusform>Approve %n line</numerusform>
+            <numerusform>Approve %n lines</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="441"/>
+        <source>Withdraw the approval of %n line(s)</source>
+        <translation>
+            <numerusform>Withdraw the approval of %n line</numerusform>
+            <numerusform>Withdraw the approval of %n lines</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="901"/>
+        <source>{0}: %n line(s) read.</source>
+        <translation>
+            <numerusform>{0}: %n line read.</numerusform>
+            <numerusform>{0}: %n lines read.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="1295"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n line</numerusform>
@@ -150,7 +193,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="923"/>
+        <location filename="../../localclip/gui/review.py" line="1303"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n needs attention</numerusform>

@@ -9,6 +9,7 @@ a flag (and so no race with a job that arrives just after).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import platform
@@ -306,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between heartbeats")
     args = parser.parse_args(argv)
     channel = ProtocolChannel.take_stdout()
+    # A native crash (segfault, abort) prints the Python stack on stderr, where the pool reads the cause.
+    faulthandler.enable(sys.stderr)
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

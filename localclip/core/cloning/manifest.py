@@ -43,6 +43,9 @@ OUTPUT_FOLDER = "output"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 MAX_SEED = 2**32 - 1  # what every seeding API accepts (numpy's limit; torch takes 64 bits)
+# Widest sample peak a take can report, in dB either side of full scale: float32 audio spans +771 dBFS
+# (its largest value) to -897 dBFS (its smallest above zero); anything past this is not a measurement.
+PEAK_DB_LIMIT = 1000.0
 STATUS_DONE = "done"
 STATUS_FAILED = "failed"
 REASONS = (
@@ -103,6 +106,14 @@ def _check_range(name: str, value: float, low: float, high: float, high_inclusiv
     if not isinstance(value, int | float) or not math.isfinite(value) or not inside:
         bracket = "]" if high_inclusive else ")"
         raise ValueError(f"{name} must be in ({low}, {high}{bracket}, not {value!r}")
+
+
+def check_peak_db(value: Any) -> float:
+    """A take's sample peak in dBFS: a finite number within PEAK_DB_LIMIT of full scale."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or abs(value) > PEAK_DB_LIMIT:
+        raise ValueError(f"a peak is a finite number of dBFS within ±{PEAK_DB_LIMIT:g}, not {value!r}")
+    return float(value)
 
 
 def check_seed(seed: int) -> int:
@@ -195,9 +206,25 @@ class Take:
     duration: float  # seconds of audio
     created: str  # ISO 8601, UTC
     inputs: LineInputs
+    # Non-destructive trim, seconds into the take's file (out None: to the end); export applies it.
+    trim_in: float = 0.0
+    trim_out: float | None = None
+    # The file's sample peak in dBFS, as the worker measured it when it wrote the take (None: not known,
+    # e.g. a take from an older version): the review flags silent takes without reading their files.
+    peak_db: float | None = None
+
+    @property
+    def trimmed(self) -> bool:
+        return self.trim_in > 0 or self.trim_out is not None
+
+    @property
+    def kept_seconds(self) -> float:
+        """The take's length after its trim."""
+        end = self.duration if self.trim_out is None else min(self.trim_out, self.duration)
+        return max(0.0, end - self.trim_in)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "take": self.take,
             "path": self.path,
             "seed": self.seed,
@@ -205,9 +232,19 @@ class Take:
             "created": self.created,
             **self.inputs.to_dict(),
         }
+        # Written only when set: an untrimmed take reads the same in older versions.
+        if self.trim_in:
+            data["trim_in"] = self.trim_in
+        if self.trim_out is not None:
+            data["trim_out"] = self.trim_out
+        if self.peak_db is not None:
+            data["peak_db"] = self.peak_db
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Take:
+        trim_out = data.get("trim_out")
+        peak_db = data.get("peak_db")
         return cls(
             _positive_int(data["take"]),
             _text(data["path"]),
@@ -215,6 +252,9 @@ class Take:
             float(data["duration"]),
             _text(data["created"]),
             LineInputs.from_dict(data),
+            _seconds(data.get("trim_in", 0.0)),
+            None if trim_out is None else _seconds(trim_out),
+            None if peak_db is None else check_peak_db(peak_db),
         )
 
 
@@ -229,6 +269,8 @@ class LineRecord:
     takes: list[Take] = field(default_factory=list)
     chosen_take: int | None = None
     updated: str = ""
+    approved: bool = False  # the editor's sign-off on the line's kept take
+    note: str = ""  # the editor's note on the line
 
     def take(self, number: int | None) -> Take | None:
         return next((take for take in self.takes if take.take == number), None)
@@ -247,6 +289,8 @@ class LineRecord:
             "takes": [take.to_dict() for take in self.takes],
             "chosen_take": self.chosen_take,
             "updated": self.updated,
+            "approved": self.approved,
+            "note": self.note,
         }
 
     @classmethod
@@ -268,6 +312,8 @@ class LineRecord:
             takes,
             chosen,
             _text(data.get("updated", "")),
+            _flag(data.get("approved", False)),
+            _text(data.get("note", "")),
         )
 
 
@@ -489,13 +535,18 @@ class Manifest:
 
     # --- recording ---------------------------------------------------------------------------------
 
-    def record_done(self, plan: LinePlan, duration: float, created: str | None = None) -> Take:
+    def record_done(
+        self, plan: LinePlan, duration: float, created: str | None = None, peak_db: float | None = None
+    ) -> Take:
         """The plan's file was written: record it as a take (replacing the take of the same number, for a
-        missing file made again) and make it the chosen take."""
+        missing file made again) and make it the chosen take. `peak_db`: the file's sample peak (dBFS),
+        when the worker measured it; a value that is not one raises ValueError."""
         if not plan.out_path.is_file():
             raise ManifestError(f"line {plan.line_id!r}: no file at {plan.out_path} to record")
         relative = plan.out_path.relative_to(self.output_dir).as_posix()
-        take = Take(plan.take, relative, plan.seed, float(duration), created or _now(), plan.inputs)
+        peak = None if peak_db is None else check_peak_db(peak_db)
+        created = created or _now()
+        take = Take(plan.take, relative, plan.seed, float(duration), created, plan.inputs, peak_db=peak)
         record = self.lines.get(plan.line_id)
         takes = [old for old in record.takes if old.take != plan.take] if record else []
         takes = sorted([*takes, take], key=lambda item: item.take)
@@ -509,6 +560,7 @@ class Manifest:
             takes,
             take.take,
             take.created,
+            note=record.note if record else "",  # the note stays; the approval was of the old take
         )
         self._reserved.discard(plan.out_path)
         return take
@@ -519,7 +571,17 @@ class Manifest:
         takes = record.takes if record else []
         chosen = record.chosen_take if record else None
         self.lines[plan.line_id] = LineRecord(
-            plan.line_id, plan.inputs, plan.seed, None, STATUS_FAILED, str(reason), takes, chosen, _now()
+            plan.line_id,
+            plan.inputs,
+            plan.seed,
+            None,
+            STATUS_FAILED,
+            str(reason),
+            takes,
+            chosen,
+            _now(),
+            approved=record.approved if record else False,
+            note=record.note if record else "",
         )
         self._reserved.discard(plan.out_path)
 
@@ -544,6 +606,39 @@ class Manifest:
             chosen_take=take,
             updated=_now(),
         )
+
+    def set_trim(self, line_id: str, take: int, trim_in: float, trim_out: float | None) -> None:
+        """Keep seconds `trim_in` to `trim_out` (None: to the end) of a take; 0 and None undo the trim.
+        Refuses a range outside the take (0 <= in < out <= duration)."""
+        record = self._record(line_id)
+        found = record.take(take)
+        if found is None:
+            raise ManifestError(f"line {line_id!r} has no take {take}")
+        trim_in = float(trim_in)
+        end = found.duration if trim_out is None else float(trim_out)
+        inside = 0 <= trim_in < end <= found.duration + 1e-6
+        if not (math.isfinite(trim_in) and math.isfinite(end) and inside):
+            raise ManifestError(
+                f"take {take} of line {line_id!r}: a trim keeps 0 <= in < out <= {found.duration:.3f} s, "
+                f"not {trim_in:.3f}-{end:.3f} s"
+            )
+        trimmed = replace(found, trim_in=trim_in, trim_out=None if trim_out is None else end)
+        takes = [trimmed if item.take == take else item for item in record.takes]
+        self.lines[line_id] = replace(record, takes=takes, updated=_now())
+
+    def set_approved(self, line_id: str, approved: bool) -> None:
+        record = self._record(line_id)
+        self.lines[line_id] = replace(record, approved=bool(approved), updated=_now())
+
+    def set_note(self, line_id: str, note: str) -> None:
+        record = self._record(line_id)
+        self.lines[line_id] = replace(record, note=str(note), updated=_now())
+
+    def _record(self, line_id: str) -> LineRecord:
+        record = self.lines.get(line_id)
+        if record is None:
+            raise ManifestError(f"the manifest has no line {line_id!r}")
+        return record
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -570,7 +665,7 @@ def _inputs(scan: ProjectScan, line: ScriptLine, model_id: str, params: ClonePar
     speaker = scan.speakers.get(line.speaker)
     if speaker is None:
         raise ManifestError(f"line {line.id!r}: the speaker {line.speaker!r} has no usable reference")
-    references = speaker.references
+    references = scan.references_for(line)  # the chosen reference only, where the review chose one
     return LineInputs(
         line.text,
         line.speaker,
@@ -584,6 +679,18 @@ def _inputs(scan: ProjectScan, line: ScriptLine, model_id: str, params: ClonePar
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, found {value!r}")
+    return value
+
+
+def _seconds(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"expected seconds, found {value!r}")
+    return float(value)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, found {value!r}")
     return value
 
 

@@ -25,13 +25,15 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import soundfile as sf
 
+from localclip.core.cloning.edits import EditsError, LineEdits
 from localclip.core.files import UnsafeName, check_name, is_hidden_or_system, refused_by_windows
+from localclip.core.messages import Message
 from localclip_worker.text_chunks import normalize_space
 
 SPEAKERS_FOLDER = "speakers"
@@ -49,17 +51,25 @@ _TAKE_SUFFIX = re.compile(r"\.take\d+$", re.IGNORECASE)
 _BRACKET_PREFIX = re.compile(r"^\s*(?:\[([^\]\n]{1,40})\]|【([^】\n]{1,40})】)\s*(.*)$", re.DOTALL)
 _COLON_PREFIX = re.compile(r"^\s*([^:：\n.,!?。，！？\[\]【】]{1,40}?)\s*[:：]\s*(.*)$", re.DOTALL)
 _SRT_TIMING = re.compile(r"-->")
+_SRT_TIME = r"(\d{1,3}):([0-5]\d):([0-5]\d)(?:[,.](\d{1,3}))?"
+_SRT_TIMES = re.compile(rf"^\s*{_SRT_TIME}\s*-->\s*{_SRT_TIME}(?:\s|$)")
 _SRT_MARKUP = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # <i>...</i>, <font ...>, {\an8}
 
 
 class ProjectError(ValueError):
     """The folder is not a cloning project LocalClip can use; the message says what to change."""
 
+    @property
+    def message(self) -> str:
+        """The message as raised: a core Message the window translates (``str()`` gives only the English)."""
+        first = self.args[0] if len(self.args) == 1 else None
+        return first if isinstance(first, str) else str(self)
+
 
 @dataclass(frozen=True)
 class Problem:
     file: str  # POSIX path relative to the project folder ("" for the folder itself)
-    message: str
+    message: str  # a core Message (localclip/core/messages.py): the window shows it translated
 
     def __str__(self) -> str:
         return f"{self.file}: {self.message}" if self.file else self.message
@@ -90,6 +100,17 @@ class ScriptLine:
     speaker: str  # the speaker folder's name where the script's name matched one, else as written
     text: str
     source: str  # "script.csv:12": file and line, for messages
+    start: float | None = None  # an SRT cue's start, seconds (None for other scripts)
+    end: float | None = None  # an SRT cue's end, seconds
+    # From the review's edits (core/cloning/edits.py): the one reference of the speaker to speak from (its
+    # file name; None: all of them), and whether the text is the edited one instead of the script's.
+    reference: str | None = None
+    edited: bool = False
+
+    @property
+    def slot(self) -> tuple[float, float] | None:
+        """The cue's (start, end) in seconds: the time the line has on a subtitle timeline."""
+        return None if self.start is None or self.end is None else (self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,12 @@ class ProjectScan:
     def lines_for(self, speaker: str) -> list[ScriptLine]:
         return [line for line in self.lines if line.speaker == speaker]
 
+    def references_for(self, line: ScriptLine) -> list[Reference]:
+        """What the line is spoken from: its chosen reference, else all of its speaker's."""
+        references = self.speakers[line.speaker].references
+        chosen = [ref for ref in references if line.reference and ref.audio.name == line.reference]
+        return chosen or references
+
     def summary(self) -> dict[str, Any]:
         return {
             "root": str(self.root),
@@ -126,7 +153,7 @@ def scan_project(root: Path) -> ProjectScan:
     """Read the project at `root`: its speakers' references and its script."""
     root = Path(root).absolute()
     if not root.is_dir():
-        raise ProjectError(f"the project folder {root} does not exist or is not a folder")
+        raise ProjectError(Message("project.folder_missing", folder=str(root)))
     problems: list[Problem] = []
     speaker_folders = _speaker_folders(root, problems)
     script_path = _choose_script(root, problems)
@@ -137,7 +164,44 @@ def scan_project(root: Path) -> ProjectScan:
             speakers[folder.name] = SpeakerRefs(folder.name, references)
     raw_lines = _read_script(root, script_path, problems)
     lines, skipped = _check_lines(raw_lines, [folder.name for folder in speaker_folders], speakers, problems)
+    lines = _apply_edits(root, lines, speakers, problems)
     return ProjectScan(root, speakers, lines, problems, script_path, skipped)
+
+
+def _apply_edits(
+    root: Path, lines: list[ScriptLine], speakers: dict[str, SpeakerRefs], problems: list[Problem]
+) -> list[ScriptLine]:
+    """The review's edits over the script's lines; a chosen reference that is gone is a Problem and the
+    line is spoken from all its speaker's references. A damaged edits file stops the scan (ProjectError):
+    generating from the script's old words instead would replace the editor's takes without a word."""
+    try:
+        edits = LineEdits.load(root)
+    except EditsError as error:
+        raise ProjectError(error.args[0] if len(error.args) == 1 else str(error)) from None
+    if not edits.line_ids():
+        return lines
+    edited = []
+    for line in lines:
+        text, reference = edits.text(line.id), edits.reference(line.id)
+        if text is not None and text != line.text:
+            line = replace(line, text=text, edited=True)
+        names = {ref.audio.name for ref in speakers[line.speaker].references}
+        if reference is not None and reference not in names:
+            problems.append(
+                Problem(
+                    _relative(root, edits.path),
+                    Message(
+                        "project.reference_gone",
+                        line=line.id,
+                        reference=repr(reference),
+                        speaker=line.speaker,
+                    ),
+                )
+            )
+        elif reference is not None:
+            line = replace(line, reference=reference)
+        edited.append(line)
+    return edited
 
 
 # --- speakers --------------------------------------------------------------------------------------
@@ -146,26 +210,16 @@ def scan_project(root: Path) -> ProjectScan:
 def _speaker_folders(root: Path, problems: list[Problem]) -> list[Path]:
     speakers_dir = root / SPEAKERS_FOLDER
     if not speakers_dir.is_dir():
-        raise ProjectError(
-            f"{root} has no {SPEAKERS_FOLDER}/ folder: put each speaker's reference audio and its transcript "
-            f"in {SPEAKERS_FOLDER}/<speaker>/ (for example {SPEAKERS_FOLDER}/anna/hello.wav with hello.lab)"
-        )
+        raise ProjectError(Message("project.no_speakers_folder", folder=str(root)))
     entries = _visible_entries(speakers_dir)
     folders = [entry for entry in entries if entry.is_dir()]
     stray = [entry.name for entry in entries if not entry.is_dir()]
     if stray:
         problems.append(
-            Problem(
-                SPEAKERS_FOLDER,
-                f"{len(stray)} file(s) lie directly in {SPEAKERS_FOLDER}/ and were ignored "
-                f"({_names(stray)}): put each speaker's files in {SPEAKERS_FOLDER}/<speaker>/",
-            )
+            Problem(SPEAKERS_FOLDER, Message("project.stray_files", count=len(stray), names=_names(stray)))
         )
     if not folders:
-        raise ProjectError(
-            f"{speakers_dir} holds no speaker folders: make one folder per speaker holding a reference "
-            "recording and its transcript"
-        )
+        raise ProjectError(Message("project.no_speaker_folders", folder=str(speakers_dir)))
     return folders
 
 
@@ -174,7 +228,7 @@ def _speaker_references(root: Path, folder: Path, problems: list[Problem]) -> li
     try:
         files = [entry for entry in _visible_entries(folder) if entry.is_file()]
     except ProjectError as error:
-        problems.append(Problem(relative, f"{error}; the speaker was left out"))
+        problems.append(Problem(relative, Message("project.speaker_left_out", error=error.message)))
         return []
     audio = [path for path in files if path.suffix.lower() in REFERENCE_EXTENSIONS]
     transcripts = _transcripts(files)
@@ -182,22 +236,22 @@ def _speaker_references(root: Path, folder: Path, problems: list[Problem]) -> li
         problems.append(
             Problem(
                 _relative(root, transcripts[stem]),
-                f"a transcript without its audio ({stem} with {', '.join(REFERENCE_EXTENSIONS)})",
+                Message(
+                    "project.transcript_without_audio", stem=stem, extensions=", ".join(REFERENCE_EXTENSIONS)
+                ),
             )
         )
     if not audio:
         problems.append(
             Problem(
-                relative,
-                f"no reference audio ({', '.join(REFERENCE_EXTENSIONS)}): the speaker's lines cannot be "
-                "generated",
+                relative, Message("project.no_reference_audio", extensions=", ".join(REFERENCE_EXTENSIONS))
             )
         )
         return []
     references = [_reference(root, path, transcripts.get(path.stem), problems) for path in audio]
     usable = [reference for reference in references if reference is not None]
     if not usable:
-        problems.append(Problem(relative, "no usable reference: the speaker's lines cannot be generated"))
+        problems.append(Problem(relative, Message("project.no_usable_reference")))
     return usable
 
 
@@ -216,9 +270,7 @@ def _reference(
 ) -> Reference | None:
     relative = _relative(root, audio)
     if transcript_path is None:
-        problems.append(
-            Problem(relative, f"no transcript: add {audio.stem}.lab (or .txt) with the words spoken in it")
-        )
+        problems.append(Problem(relative, Message("project.no_transcript", stem=audio.stem)))
         return None
     transcript = _read_transcript(root, transcript_path, problems)
     if transcript is None:
@@ -226,10 +278,10 @@ def _reference(
     try:
         info = sf.info(str(audio))
     except (sf.LibsndfileError, RuntimeError, OSError) as error:
-        problems.append(Problem(relative, f"unreadable audio: {_error_text(error)}"))
+        problems.append(Problem(relative, Message("scan.unreadable_audio", error=_error_text(error))))
         return None
     if info.frames <= 0:
-        problems.append(Problem(relative, "the audio is empty"))
+        problems.append(Problem(relative, Message("project.empty_audio")))
         return None
     return Reference(audio, transcript, file_sha256(audio), info.frames / info.samplerate, info.samplerate)
 
@@ -239,10 +291,10 @@ def _read_transcript(root: Path, path: Path, problems: list[Problem]) -> str | N
     try:
         text = normalize_space(_decode(path.read_bytes(), relative))
     except (OSError, ProjectError) as error:
-        problems.append(Problem(relative, f"unreadable transcript: {_error_text(error)}"))
+        problems.append(Problem(relative, Message("project.unreadable_transcript", error=_error_text(error))))
         return None
     if not text:
-        problems.append(Problem(relative, "the transcript is empty: write the words spoken in the reference"))
+        problems.append(Problem(relative, Message("project.empty_transcript")))
         return None
     return unicodedata.normalize("NFC", text)
 
@@ -265,17 +317,19 @@ def _choose_script(root: Path, problems: list[Problem]) -> Path:
     candidates = [by_name[name] for name in SCRIPT_NAMES if name in by_name]
     candidates += [path for path in files if path.suffix.lower() == ".srt"]
     if not candidates:
-        raise ProjectError(
-            f"{root} has no script: add script.csv, script.tsv or script.jsonl (columns id, speaker, text) "
-            "or an .srt subtitle file whose cues start with the speaker's name"
-        )
+        raise ProjectError(Message("project.no_script", folder=str(root)))
     chosen = candidates[0]
     if len(candidates) > 1:
         others = [path.name for path in candidates[1:]]
         problems.append(
             Problem(
                 chosen.name,
-                f"{len(candidates)} script files found; using {chosen.name} and ignoring {_names(others)}",
+                Message(
+                    "project.several_scripts",
+                    count=len(candidates),
+                    chosen=chosen.name,
+                    others=_names(others),
+                ),
             )
         )
     return chosen
@@ -287,13 +341,17 @@ class _RawLine:
     speaker: str
     text: str
     source: str
+    start: float | None = None
+    end: float | None = None
 
 
 def _read_script(root: Path, path: Path, problems: list[Problem]) -> list[_RawLine]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ProjectError(f"cannot read the script {path}: {_error_text(error)}") from error
+        raise ProjectError(
+            Message("project.unreadable_script", path=str(path), error=_error_text(error))
+        ) from error
     text = _decode(data, path.name)
     suffix = path.suffix.lower()
     if suffix == ".srt":
@@ -303,7 +361,7 @@ def _read_script(root: Path, path: Path, problems: list[Problem]) -> list[_RawLi
     try:
         return _read_table(text, path.name, "\t" if suffix == ".tsv" else ",")
     except csv.Error as error:
-        raise ProjectError(f"{path.name} is not a readable table: {error}") from error
+        raise ProjectError(Message("project.unreadable_table", name=path.name, error=str(error))) from error
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -314,9 +372,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ProjectError(
-            f"{name} is not UTF-8 text (byte {error.start}): save it as UTF-8 (in Excel: 'CSV UTF-8')"
-        ) from error
+        raise ProjectError(Message("project.not_utf8", name=name, byte=error.start)) from error
 
 
 def _read_table(text: str, name: str, delimiter: str) -> list[_RawLine]:
@@ -325,10 +381,9 @@ def _read_table(text: str, name: str, delimiter: str) -> list[_RawLine]:
     header = [cell.strip().lower() for cell in header_row or []]
     missing = [column for column in SCRIPT_COLUMNS if column not in header]
     if missing:
-        found = ", ".join(repr(cell) for cell in header) or "nothing"
+        found = ", ".join(repr(cell) for cell in header) or Message("project.nothing")
         raise ProjectError(
-            f"{name} needs a header row with the columns id, speaker, text (in any order); "
-            f"missing {', '.join(missing)}, found {found}"
+            Message("project.missing_columns", name=name, missing=", ".join(missing), found=found)
         )
     index = {column: header.index(column) for column in SCRIPT_COLUMNS}
     lines = []
@@ -352,10 +407,10 @@ def _read_jsonl(text: str, name: str, problems: list[Problem]) -> list[_RawLine]
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as error:
-            problems.append(Problem(source, f"not a JSON object ({error.msg}); the line was skipped"))
+            problems.append(Problem(source, Message("project.bad_json", error=error.msg)))
             continue
         if not isinstance(record, dict):
-            problems.append(Problem(source, "not a JSON object with id, speaker, text; the line was skipped"))
+            problems.append(Problem(source, Message("project.not_json_object")))
             continue
         fields = {str(key).strip().lower(): value for key, value in record.items()}
         values = [_json_text(fields.get(column)) for column in SCRIPT_COLUMNS]
@@ -374,15 +429,33 @@ def _read_srt(text: str, name: str, problems: list[Problem]) -> list[_RawLine]:
     for number, block in _srt_blocks(text):
         source = f"{name}:{number}"
         if len(block) < 2 or not _SRT_TIMING.search(block[1]):
-            problems.append(
-                Problem(source, "not a subtitle cue (a cue number, then 'start --> end', then text); skipped")
-            )
+            problems.append(Problem(source, Message("project.not_a_cue")))
+            continue
+        timing = _srt_timing(block[1])
+        if timing is None:
+            problems.append(Problem(source, Message("project.bad_cue_timing", timing=repr(block[1].strip()))))
             continue
         cue_number = block[0].strip()
         cue_text = normalize_space(" ".join(_SRT_MARKUP.sub("", row) for row in block[2:]))
         speaker, spoken = _srt_speaker(cue_text)
-        lines.append(_RawLine(cue_number, speaker, spoken, source))
+        lines.append(_RawLine(cue_number, speaker, spoken, source, *timing))
     return lines
+
+
+def _srt_timing(row: str) -> tuple[float, float] | None:
+    """(start, end) seconds of "00:01:02,500 --> 00:01:04,000" ('.' also taken as the decimal mark;
+    position settings after the end time are ignored), or None when it cannot be read."""
+    match = _SRT_TIMES.match(row)
+    if match is None:
+        return None
+    start, end = _srt_seconds(*match.group(1, 2, 3, 4)), _srt_seconds(*match.group(5, 6, 7, 8))
+    return (start, end) if end > start else None
+
+
+def _srt_seconds(hours: str, minutes: str, seconds: str, fraction: str | None) -> float:
+    # Integer milliseconds first: 1.1 s must be exactly what round(start * rate) expects.
+    millis = round(float(f"0.{fraction}") * 1000) if fraction else 0
+    return (int(hours) * 3600_000 + int(minutes) * 60_000 + int(seconds) * 1000 + millis) / 1000
 
 
 def _srt_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -421,7 +494,7 @@ def _check_lines(
     problems: list[Problem],
 ) -> tuple[list[ScriptLine], list[SkippedLine]]:
     if not raw_lines:
-        problems.append(Problem("", "the script holds no lines"))
+        problems.append(Problem("", Message("project.script_empty")))
     match_speaker = _speaker_matcher(folder_names)
     seen: dict[str, str] = {}  # id key -> source of the first line with it
     lines: list[ScriptLine] = []
@@ -430,19 +503,23 @@ def _check_lines(
         line_id = _clean(raw.id)
         id_problem = _id_problem(line_id)
         if id_problem:
-            problems.append(Problem(raw.source, f"{id_problem}; the line was skipped"))
+            problems.append(Problem(raw.source, Message("project.id_skipped", problem=id_problem)))
             continue
         key = _name_key(line_id)
         if key in seen:
             problems.append(
-                Problem(raw.source, f"duplicate id {line_id!r} (first at {seen[key]}); this line was skipped")
+                Problem(raw.source, Message("project.duplicate_id", id=repr(line_id), first=seen[key]))
             )
             continue
         seen[key] = raw.source
-        line = ScriptLine(line_id, match_speaker(_clean(raw.speaker)), _clean_text(raw.text), raw.source)
+        line = ScriptLine(
+            line_id, match_speaker(_clean(raw.speaker)), _clean_text(raw.text), raw.source, raw.start, raw.end
+        )
         reason = _unusable_reason(line, folder_names, speakers)
         if reason:
-            problems.append(Problem(line.source, f"line {line.id}: {reason}"))
+            problems.append(
+                Problem(line.source, Message("project.line_problem", line=line.id, reason=reason))
+            )
             skipped.append(SkippedLine(line, reason))
         else:
             lines.append(line)
@@ -454,15 +531,15 @@ def _unusable_reason(
 ) -> str | None:
     if not line.speaker:
         if line.source.rsplit(":", 1)[0].lower().endswith(".srt"):
-            return "the cue has no speaker: start its text with 'Name:' or '[Name]'"
-        return "no speaker"
+            return Message("project.cue_no_speaker")
+        return Message("project.no_speaker")
     if line.speaker not in folder_names:
         known = ", ".join(repr(name) for name in folder_names)
-        return f"unknown speaker {line.speaker!r} (speakers: {known})"
+        return Message("project.unknown_speaker", speaker=repr(line.speaker), known=known)
     if line.speaker not in speakers:
-        return f"the speaker {line.speaker!r} has no usable reference"
+        return Message("project.speaker_unusable", speaker=repr(line.speaker))
     if not line.text:
-        return "empty text"
+        return Message("project.empty_text")
     return None
 
 
@@ -485,15 +562,15 @@ def _speaker_matcher(folder_names: list[str]) -> Callable[[str], str]:
 def _id_problem(line_id: str) -> str | None:
     """Why an id cannot name output files (`<id>.wav`), on any system the project may move to."""
     if not line_id:
-        return "no id"
+        return Message("project.no_id")
     try:
         check_name(line_id)
     except UnsafeName as error:
-        return f"the id {line_id!r} cannot be a file name ({error})"
+        return Message("project.id_not_a_name", id=repr(line_id), error=str(error))
     if refused_by_windows(line_id):  # checked on every system: projects move between machines
-        return f'the id {line_id!r} cannot be a file name on Windows (no <>:"|?*, no trailing dot, no CON...)'
+        return Message("project.id_refused_by_windows", id=repr(line_id))
     if _TAKE_SUFFIX.search(line_id):
-        return f"the id {line_id!r} ends like a take file name (.take2): rename it"
+        return Message("project.id_like_a_take", id=repr(line_id))
     return None
 
 
@@ -517,7 +594,9 @@ def _visible_entries(folder: Path) -> list[Path]:
     try:
         entries = list(folder.iterdir())
     except OSError as error:
-        raise ProjectError(f"cannot read the folder {folder}: {_error_text(error)}") from error
+        raise ProjectError(
+            Message("project.unreadable_folder", folder=str(folder), error=_error_text(error))
+        ) from error
     visible = [entry for entry in entries if not is_hidden_or_system(entry.name)]
     return sorted(visible, key=lambda entry: entry.name)
 
@@ -528,10 +607,12 @@ def _relative(root: Path, path: Path) -> str:
 
 def _names(names: list[str]) -> str:
     shown = ", ".join(names[:5])
-    return f"{shown} and {len(names) - 5} more" if len(names) > 5 else shown
+    return Message("project.names_and_more", names=shown, count=len(names) - 5) if len(names) > 5 else shown
 
 
 def _error_text(error: BaseException) -> str:
+    if isinstance(error, ProjectError):
+        return error.message
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error).strip() or type(error).__name__

@@ -20,13 +20,50 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import math
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from localclip.core.cloning.manifest import MANIFEST_NAME, OUTPUT_FOLDER, STATUS_FAILED, LineRecord, Manifest
+import soundfile as sf
+
+from localclip.core.audio.convert import (
+    SUBTYPES,
+    ConvertError,
+    DeliveryFormat,
+    process,
+    read_audio,
+    trim,
+    write_audio,
+)
+from localclip.core.audio.loudness import SILENCE_DB, Loudness, gain_db, measure_loudness, normalise_gain
+from localclip.core.cloning.manifest import (
+    MANIFEST_NAME,
+    OUTPUT_FOLDER,
+    STATUS_FAILED,
+    LineRecord,
+    Manifest,
+    Take,
+)
 from localclip.core.cloning.project import ProjectError, ProjectScan, ScriptLine, scan_project
-from localclip.core.files import UnsafeName, check_name, copy_atomically, safe_path, write_bytes_atomically
+from localclip.core.cloning.timeline import (
+    TIMELINE_FOLDER,
+    Cue,
+    TimelineResult,
+    timeline_rate,
+    track_names,
+    write_timeline,
+)
+from localclip.core.files import (
+    WINDOWS_DEVICE_NAMES,
+    UnsafeName,
+    check_name,
+    copy_atomically,
+    safe_path,
+    write_bytes_atomically,
+)
 
 # Review statuses, in the order an editor deals with them.
 REVIEW_DONE = "done"
@@ -37,8 +74,27 @@ REVIEW_NEW = "not generated"
 REVIEW_SKIPPED = "cannot be generated"
 REVIEW_STATUSES = (REVIEW_DONE, REVIEW_CHANGED, REVIEW_MISSING, REVIEW_FAILED, REVIEW_NEW, REVIEW_SKIPPED)
 
+WARNING_SHORT = "very short take"
+WARNING_SILENT = "silent take"
+SHORT_TAKE_SECONDS = 0.3  # shorter than any spoken word: a take this short is almost surely broken
+
 CSV_NAME = "lines.csv"
-CSV_COLUMNS = ("file", "id", "speaker", "text", "take", "seed", "duration_s", "source")
+CSV_COLUMNS = (
+    "file",
+    "id",
+    "speaker",
+    "text",
+    "take",
+    "seed",
+    "duration_s",
+    "source",
+    "trim_in_s",  # seconds into the take where the clip starts
+    "trim_out_s",  # and where it ends
+    "sample_rate",
+    "loudness_lufs",  # of the clip as delivered (empty: under 0.4 s, or silent)
+    "peak_dbfs",
+    "gain_db",  # applied by loudness normalisation
+)
 _SHOWN = 5
 
 
@@ -68,6 +124,12 @@ class ReviewLine:
     duration: float | None  # seconds of the kept take
     path: Path | None  # the kept take's file (None without one)
     in_script: bool = True
+    approved: bool = False
+    note: str = ""
+    trim: tuple[float, float | None] = (0.0, None)  # of the kept take: seconds in, out (None: the end)
+    slot: tuple[float, float] | None = None  # the SRT cue's start and end, seconds (SRT scripts only)
+    overruns_slot: bool = False  # the kept take, trimmed, is longer than its slot
+    warning: str = ""  # something to hear before trusting the take: WARNING_SHORT, WARNING_SILENT
 
     @property
     def playable(self) -> bool:
@@ -100,7 +162,7 @@ def load_project(project: Path) -> LoadedProject:
         scan: ProjectScan | None = scan_project(project)
         problem = ""
     except ProjectError as error:
-        scan, problem = None, str(error)
+        scan, problem = None, error.message  # a Message the window translates
     stamp = manifest_stamp(project)
     manifest = Manifest.load(project)
     return LoadedProject(project, scan, problem, manifest, stamp, review_lines(manifest, scan))
@@ -117,7 +179,9 @@ def review_lines(manifest: Manifest, scan: ProjectScan | None) -> list[ReviewLin
             seen.add(line.id)
             record = manifest.lines.get(line.id)
             reason = skipped[line.id].reason if line.id in skipped else ""
-            lines.append(review_line(manifest, line.id, record, line.speaker, line.text, reason))
+            lines.append(
+                review_line(manifest, line.id, record, line.speaker, line.text, reason, slot=line.slot)
+            )
     for line_id, record in manifest.lines.items():
         if line_id not in seen:
             lines.append(
@@ -134,15 +198,54 @@ def review_line(
     text: str,
     skipped_reason: str = "",
     in_script: bool = True,
+    slot: tuple[float, float] | None = None,
+    silent: bool = False,
 ) -> ReviewLine:
-    """One line's review state from its manifest record (None: never generated)."""
+    """One line's review state from its manifest record (None: never generated). `slot`: the line's SRT
+    cue; `silent`: the caller measured the kept take as silent (the file is not read here). A take whose
+    recorded peak (the worker's, at generation) is under SILENCE_DB is silent without any measuring."""
     chosen = record.chosen if record else None
     path = _take_file_for_display(manifest, chosen.path) if chosen else None
     takes = tuple(take.take for take in record.takes) if record else ()
     duration = chosen.duration if chosen else None
     status, reason = _status(record, path, text, skipped_reason)
     chosen_take = chosen.take if chosen else None
-    return ReviewLine(line_id, speaker, text, status, reason, chosen_take, takes, duration, path, in_script)
+    return ReviewLine(
+        line_id,
+        speaker,
+        text,
+        status,
+        reason,
+        chosen_take,
+        takes,
+        duration,
+        path,
+        in_script,
+        approved=record.approved if record else False,
+        note=record.note if record else "",
+        trim=(chosen.trim_in, chosen.trim_out) if chosen else (0.0, None),
+        slot=slot,
+        overruns_slot=overruns(chosen.kept_seconds, slot) if chosen else False,
+        warning=take_warning(chosen.kept_seconds, silent or recorded_silent(chosen)) if chosen else "",
+    )
+
+
+def overruns(kept_seconds: float, slot: tuple[float, float] | None) -> bool:
+    """Whether a take of `kept_seconds` is longer than its subtitle slot (a millisecond of slack: cue
+    times are written in milliseconds)."""
+    return slot is not None and kept_seconds > slot[1] - slot[0] + 0.001
+
+
+def recorded_silent(take: Take) -> bool:
+    """Whether the take's recorded peak says it is silent (False when no peak was recorded). The peak is
+    of the whole file, so a trimmed take under it is silent too."""
+    return take.peak_db is not None and take.peak_db < SILENCE_DB
+
+
+def take_warning(kept_seconds: float, silent: bool = False) -> str:
+    if silent:
+        return WARNING_SILENT
+    return WARNING_SHORT if kept_seconds < SHORT_TAKE_SECONDS else ""
 
 
 def _script_order(scan: ProjectScan) -> list[ScriptLine]:
@@ -207,6 +310,26 @@ def neighbour_take(record: LineRecord, step: int) -> int | None:
 
 # --- export -----------------------------------------------------------------------------------------
 
+NAME_FIELDS = ("id", "speaker", "take", "text")
+DEFAULT_TEMPLATE = "{id}"
+TEXT_START = 24  # characters of the line's text that {text} puts in a name
+_NAME_LIMIT = 120  # characters of a name's stem: well inside every file system's limit
+_UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How kept takes are delivered. The defaults copy each file as it is (`delivery=None`), untrimmed
+    takes byte for byte; the export dialog asks for 48 kHz 24-bit."""
+
+    delivery: DeliveryFormat | None = None  # None: each take's own rate and sample format
+    loudness_target: float | None = None  # LUFS to normalise each take to; None: no gain
+    peak_ceiling_db: float = -1.0  # normalisation never pushes a peak past this
+    name_template: str = DEFAULT_TEMPLATE  # fields NAME_FIELDS
+    by_speaker: bool = False  # a folder per speaker
+    approved_only: bool = False
+    timeline: bool = False  # SRT scripts: a track per speaker and a mix, takes at their cue times
+
 
 @dataclass(frozen=True)
 class ExportItem:
@@ -218,6 +341,13 @@ class ExportItem:
     duration: float
     source: Path  # the kept take in output/
     parts: tuple[str, ...]  # the file's path inside the export folder
+    trim_in: float = 0.0
+    trim_out: float | None = None
+    slot: tuple[float, float] | None = None  # the SRT cue, for the timeline
+
+    @property
+    def trimmed(self) -> bool:
+        return self.trim_in > 0 or self.trim_out is not None
 
 
 @dataclass
@@ -226,10 +356,23 @@ class TakeExportPlan:
     items: list[ExportItem]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (line id, why it is not exported)
     conflicts: list[Path] = field(default_factory=list)  # existing files the export would replace
+    options: ExportOptions = field(default_factory=ExportOptions)
+    timeline: dict[str, Path] = field(default_factory=dict)  # speaker ("" the mix) -> its track
 
     @property
     def csv_path(self) -> Path:
         return self.folder / CSV_NAME
+
+    @property
+    def targets(self) -> list[Path]:
+        """Every file the export writes."""
+        clips = [self.folder.joinpath(*item.parts) for item in self.items]
+        return [self.csv_path, *clips, *self.timeline.values()] if self.items else []
+
+    @property
+    def steps(self) -> int:
+        """Progress steps: one a clip, one a timeline track."""
+        return len(self.items) + len(self.timeline)
 
 
 @dataclass(frozen=True)
@@ -239,28 +382,91 @@ class TakeExportReport:
     replaced: int
     skipped: list[tuple[str, str]]
     cancelled: bool = False
+    timeline: list[Path] = field(default_factory=list)  # the tracks written
+    notes: list[str] = field(default_factory=list)  # what the editor should know (scaled, clipped)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """One clip as delivered, for the CSV."""
+
+    item: ExportItem
+    sample_rate: int
+    loudness: Loudness
+    gain: float
 
 
 def plan_take_export(
-    manifest: Manifest, line_ids: Iterable[str], folder: Path, by_speaker: bool = False
+    manifest: Manifest,
+    line_ids: Iterable[str],
+    folder: Path,
+    by_speaker: bool = False,
+    options: ExportOptions | None = None,
+    slots: Mapping[str, tuple[float, float]] | None = None,
 ) -> TakeExportPlan:
-    """What exporting the kept takes of `line_ids` into `folder` would write: `<id>.wav` (or
-    `<speaker>/<id>.wav`) and `lines.csv`. Nothing is written here."""
+    """What exporting the kept takes of `line_ids` into `folder` would write: a file per line named by
+    the template (`<id>.wav` by default, in `<speaker>/` with `by_speaker`), `lines.csv`, and with
+    `options.timeline` the tracks in `timeline/`. `slots`: each SRT line's cue (`timeline.script_slots`).
+    Nothing is written here."""
+    options = options or ExportOptions(by_speaker=by_speaker)
+    if by_speaker and not options.by_speaker:
+        options = replace(options, by_speaker=True)
+    check_template(options.name_template)
     folder = Path(folder).absolute()
     _check_folder(manifest, folder)
+    slots = slots or {}
     items: list[ExportItem] = []
     skipped: list[tuple[str, str]] = []
-    taken: set[str] = {CSV_NAME.casefold()}
+    taken: set[str] = {CSV_NAME.casefold(), TIMELINE_FOLDER.casefold()}
     for line_id in line_ids:
-        item_or_reason = _export_item(manifest, line_id, by_speaker, taken)
+        item_or_reason = _export_item(manifest, line_id, options, slots.get(line_id), taken)
         if isinstance(item_or_reason, str):
             skipped.append((line_id, item_or_reason))
         else:
             items.append(item_or_reason)
-    plan = TakeExportPlan(folder, items, skipped)
-    targets = [plan.csv_path, *(folder.joinpath(*item.parts) for item in items)] if items else []
-    plan.conflicts = [path for path in targets if path.exists() or path.is_symlink()]
+    plan = TakeExportPlan(folder, items, skipped, options=options)
+    timed = [item for item in items if item.slot is not None]
+    if options.timeline and timed:
+        names = track_names(item.speaker for item in timed)
+        plan.timeline = {speaker: folder / TIMELINE_FOLDER / name for speaker, name in names.items()}
+    plan.conflicts = [path for path in plan.targets if path.exists() or path.is_symlink()]
     return plan
+
+
+def check_template(template: str) -> None:
+    """Refuse a name template with unknown fields or broken braces, naming the fields there are."""
+    known = ", ".join(f"{{{name}}}" for name in NAME_FIELDS)
+    try:
+        parsed = [(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        raise TakeExportError(f"the name template {template!r} cannot be used: {error}") from error
+    # Checked before formatting: "{id.__class__}" must never be evaluated.
+    unknown = [name for name, spec in parsed if name not in NAME_FIELDS or "{" in (spec or "")]
+    if unknown or not template.strip():
+        raise TakeExportError(f"a name template uses the fields {known}; {template!r} does not work")
+    try:
+        template_name(template, "1", "anna", 1, "text")
+    except (ValueError, IndexError, KeyError) as error:
+        raise TakeExportError(f"the name template {template!r} cannot be used: {error}") from error
+
+
+def template_name(template: str, line_id: str, speaker: str, take: int, text: str) -> str:
+    """A file name's stem from the template, made safe: no separators or characters Windows refuses,
+    no trailing dots or spaces, no device names; never empty (then the line's id)."""
+    values = {
+        "id": line_id,
+        "speaker": speaker,
+        "take": take,
+        "text": " ".join(text.split())[:TEXT_START],
+    }
+    return safe_stem(template.format_map(values)) or safe_stem(line_id) or "line"
+
+
+def safe_stem(name: str) -> str:
+    stem = " ".join(_UNSAFE_CHARS.sub("_", name).split())[:_NAME_LIMIT].rstrip(" .")
+    if stem.split(".", 1)[0].casefold() in WINDOWS_DEVICE_NAMES:
+        stem = f"_{stem}"
+    return stem
 
 
 def _check_folder(manifest: Manifest, folder: Path) -> None:
@@ -275,23 +481,33 @@ def _check_folder(manifest: Manifest, folder: Path) -> None:
         )
 
 
-def _export_item(manifest: Manifest, line_id: str, by_speaker: bool, taken: set[str]) -> ExportItem | str:
+def _export_item(
+    manifest: Manifest,
+    line_id: str,
+    options: ExportOptions,
+    slot: tuple[float, float] | None,
+    taken: set[str],
+) -> ExportItem | str:
     """The line's export entry, or why it has none."""
     record = manifest.lines.get(line_id)
     chosen = record.chosen if record else None
     if record is None or chosen is None:
         return "no kept take (not generated yet, or every attempt failed)"
+    if options.approved_only and not record.approved:
+        return "not approved"
     source = _chosen_file(manifest, line_id)
     if source is None or not source.is_file():
         return f"the kept take's file is missing ({chosen.path})"
     speaker = chosen.inputs.speaker
-    stem = line_id
-    folder_parts = (speaker,) if by_speaker else ()
+    stem = template_name(options.name_template, line_id, speaker, chosen.take, chosen.inputs.text)
+    folder_parts = (speaker,) if options.by_speaker else ()
     try:
         for part in (*folder_parts, f"{stem}.wav"):
             check_name(part)
     except UnsafeName as error:
         return f"its name cannot be a file name ({error})"
+    if _refused_id(line_id):
+        return f"its id cannot be a file name ({line_id!r})"
     name = _free_name(stem, folder_parts, taken)
     return ExportItem(
         line_id,
@@ -302,12 +518,25 @@ def _export_item(manifest: Manifest, line_id: str, by_speaker: bool, taken: set[
         chosen.duration,
         source,
         (*folder_parts, name),
+        chosen.trim_in,
+        chosen.trim_out,
+        slot,
     )
+
+
+def _refused_id(line_id: str) -> bool:
+    """An id that could not be a file name: a line the manifest knows from elsewhere (a hand edit)."""
+    try:
+        check_name(line_id)
+    except UnsafeName:
+        return True
+    return False
 
 
 def _free_name(stem: str, folder_parts: tuple[str, ...], taken: set[str]) -> str:
     """`<stem>.wav`, or `<stem>-2.wav`... when another line has it: ids that differ only in case are one
-    file on Windows and macOS (the script check refuses them, but lines no longer in the script remain)."""
+    file on Windows and macOS (the script check refuses them, but lines no longer in the script remain),
+    and a template without {id} gives many lines one name."""
     number = 1
     while True:
         name = f"{stem}.wav" if number == 1 else f"{stem}-{number}.wav"
@@ -324,43 +553,120 @@ def write_take_export(
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TakeExportReport:
-    """Copy the plan's takes and write lines.csv. Files that exist now (checked again: the folder may
-    have changed since planning) are replaced only with `replace_existing`. `should_stop` is asked
-    between files; a stopped export still writes the CSV of what it copied."""
+    """Write the plan's clips (copied as they are, or trimmed, normalised and converted as its options
+    say), then lines.csv, then the timeline tracks. Files that exist now (checked again: the folder may
+    have changed since planning) are replaced only with `replace_existing`. `progress(done, total)` is
+    called after each file; `should_stop` is asked between files; a stopped export still writes the CSV
+    of what it wrote."""
     if not plan.items:
         raise TakeExportError("there is no kept take to export among these lines")
-    targets = [plan.folder.joinpath(*item.parts) for item in plan.items]
-    existing = [path for path in [plan.csv_path, *targets] if path.exists() or path.is_symlink()]
+    existing = [path for path in plan.targets if path.exists() or path.is_symlink()]
     if existing and not replace_existing:
         raise ExportConflict(existing)
     for path in existing:
         if path.is_dir() and not path.is_symlink():
             raise TakeExportError(f"{path} is a folder: it cannot be replaced by a file")
     plan.folder.mkdir(parents=True, exist_ok=True)
-    written: list[ExportItem] = []
-    written_targets: set[Path] = set()
-    cancelled = False
-    for index, (item, target) in enumerate(zip(plan.items, targets, strict=True)):
-        if should_stop is not None and should_stop():
-            cancelled = True
-            break
-        safe_target = safe_path(plan.folder, *item.parts)  # also refuses a folder linked elsewhere
-        safe_target.parent.mkdir(parents=True, exist_ok=True)
-        copy_atomically(item.source, safe_target)
-        written.append(item)
-        written_targets.add(target)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
         if progress is not None:
-            progress(index + 1, len(plan.items))
+            progress(done, plan.steps)
+
+    written, notes, cancelled = _write_clips(plan, step, should_stop)
     write_bytes_atomically(plan.csv_path, _csv_bytes(written))
+    tracks: list[Path] = []
+    if plan.timeline and not cancelled:
+        result = _write_timeline(plan, written, step, should_stop)
+        tracks, cancelled = result.paths, result.cancelled
+        notes += result.notes()
+    written_targets = {plan.folder.joinpath(*entry.item.parts) for entry in written} | set(tracks)
     replaced = sum(1 for path in existing if path == plan.csv_path or path in written_targets)
-    return TakeExportReport(plan.folder, len(written), replaced, list(plan.skipped), cancelled)
+    return TakeExportReport(plan.folder, len(written), replaced, list(plan.skipped), cancelled, tracks, notes)
 
 
-def _csv_bytes(items: list[ExportItem]) -> bytes:
+def _write_clips(
+    plan: TakeExportPlan, step: Callable[[], None], should_stop: Callable[[], bool] | None
+) -> tuple[list[_Written], list[str], bool]:
+    written: list[_Written] = []
+    clipped: list[str] = []
+    for item in plan.items:
+        if should_stop is not None and should_stop():
+            return written, _clip_notes(clipped), True
+        target = safe_path(plan.folder, *item.parts)  # also refuses a folder linked elsewhere
+        target.parent.mkdir(parents=True, exist_ok=True)
+        entry, was_clipped = _deliver(item, target, plan.options)
+        written.append(entry)
+        if was_clipped:
+            clipped.append("/".join(item.parts))
+        step()
+    return written, _clip_notes(clipped), False
+
+
+def _deliver(item: ExportItem, target: Path, options: ExportOptions) -> tuple[_Written, bool]:
+    """One clip: copied byte for byte when nothing changes it, else read, trimmed, normalised,
+    resampled and written."""
+    try:
+        samples, rate = read_audio(item.source)
+        kept = trim(samples, rate, item.trim_in, item.trim_out)
+        loudness = measure_loudness(kept, rate)
+        gain = 1.0
+        if options.loudness_target is not None:
+            gain = normalise_gain(loudness, options.loudness_target, options.peak_ceiling_db)
+        delivery = options.delivery
+        if delivery is None and not item.trimmed and gain == 1.0:
+            copy_atomically(item.source, target)
+            return _Written(item, rate, loudness, gain), False
+        delivery = delivery or DeliveryFormat(None, _source_subtype(item.source))
+        delivered, target_rate = process(kept, rate, delivery, gain=gain)
+        clipped = write_audio(target, delivered, target_rate, delivery.subtype)
+    except ConvertError as error:
+        raise TakeExportError(f"line {item.line_id}: {error}") from error
+    return _Written(item, target_rate, loudness, gain), clipped
+
+
+def _source_subtype(path: Path) -> str:
+    """The take's own sample format where a delivery format has it, else 32-bit float (nothing lost)."""
+    subtype = sf.info(str(path)).subtype
+    return subtype if subtype in SUBTYPES else "FLOAT"
+
+
+def _clip_notes(clipped: list[str]) -> list[str]:
+    if not clipped:
+        return []
+    shown = ", ".join(clipped[:_SHOWN]) + (
+        f" and {len(clipped) - _SHOWN} more" if len(clipped) > _SHOWN else ""
+    )
+    return [f"{len(clipped)} clip(s) went past full scale and were limited to it: {shown}"]
+
+
+def _write_timeline(
+    plan: TakeExportPlan,
+    written: list[_Written],
+    step: Callable[[], None],
+    should_stop: Callable[[], bool] | None,
+) -> TimelineResult:
+    cues = [
+        Cue(entry.item.line_id, entry.item.speaker, *entry.item.slot, plan.folder.joinpath(*entry.item.parts))
+        for entry in written
+        if entry.item.slot is not None
+    ]
+    (plan.folder / TIMELINE_FOLDER).mkdir(exist_ok=True)
+    delivery = plan.options.delivery
+    rate = timeline_rate(cues, delivery.sample_rate if delivery else None)
+    subtype = delivery.subtype if delivery else "FLOAT"
+    return write_timeline(cues, plan.timeline, rate, subtype, step, should_stop)
+
+
+def _csv_bytes(written: list[_Written]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for item in items:
+    for entry in written:
+        item = entry.item
+        kept_end = item.duration if item.trim_out is None else min(item.trim_out, item.duration)
         writer.writerow(
             [
                 "/".join(item.parts),
@@ -371,10 +677,21 @@ def _csv_bytes(items: list[ExportItem]) -> bytes:
                 item.seed,
                 f"{item.duration:.3f}",
                 str(item.source),
+                f"{item.trim_in:.3f}",
+                f"{kept_end:.3f}",
+                entry.sample_rate,
+                _decibels(None if entry.loudness.lufs is None else entry.loudness.lufs + gain_db(entry.gain)),
+                _decibels(entry.loudness.peak_db + gain_db(entry.gain)),
+                f"{gain_db(entry.gain):.2f}",
             ]
         )
     # With a byte-order mark: Excel on Windows then reads Chinese and Japanese text correctly.
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _decibels(value: float | None) -> str:
+    """Two decimals; empty where there is no figure (too short to measure, or digital silence)."""
+    return "" if value is None or not math.isfinite(value) else f"{value:.2f}"
 
 
 def status_counts(lines: Iterable[ReviewLine]) -> dict[str, int]:

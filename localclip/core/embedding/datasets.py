@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from localclip.core.files import is_hidden_or_system
+from localclip.core.messages import Message
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
 LAYOUT_SPEAKER_CLIP = "speaker/clip"
@@ -42,7 +43,7 @@ class DatasetScan:
     root: Path
     layout: str  # LAYOUT_SPEAKER_CLIP or LAYOUT_DATASET_SPEAKER_CLIP
     clips: tuple[Clip, ...]  # sorted by key
-    problems: tuple[str, ...]  # what was left out and why, one line each
+    problems: tuple[str, ...]  # what was left out and why, one line each (Messages)
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -113,13 +114,16 @@ class _Problems:
 
     def ignore_files(self, relative_folder: str, names: list[str]) -> None:
         for name in names:
-            extension = _extension(name) or "(no extension)"
+            extension = _extension(name)
             self._ignored[extension].append(_join(relative_folder, name))
 
     def result(self) -> tuple[str, ...]:
         lines = list(self.lines)
         for extension, paths in sorted(self._ignored.items()):
-            lines.append(f"ignored {len(paths)} non-audio file(s) {extension}: {_examples(paths)}")
+            shown = extension or Message("scan.no_extension")
+            lines.append(
+                Message("scan.ignored_files", count=len(paths), extension=shown, examples=_examples(paths))
+            )
         return tuple(lines)
 
 
@@ -128,7 +132,7 @@ def scan_dataset(root: Path) -> DatasetScan:
     root = Path(root).absolute()
     top = _list_root(root)
     if not (top.audio or top.folders or top.other_files or top.links):
-        raise LayoutError(f"the folder {root} is empty")
+        raise LayoutError(Message("scan.empty_folder", folder=str(root)))
     problems = _Problems()
     _report_links(problems, "", top.links)
     problems.ignore_files("", top.other_files)
@@ -153,13 +157,14 @@ def scan_dataset(root: Path) -> DatasetScan:
 
 def _list_root(root: Path) -> _Listing:
     if not root.exists():
-        raise LayoutError(f"the folder {root} does not exist")
+        raise LayoutError(Message("scan.folder_missing", folder=str(root)))
     if not root.is_dir():
-        raise LayoutError(f"{root} is a file, not a folder: drop the folder that holds the speaker folders")
+        raise LayoutError(Message("scan.not_a_folder", folder=str(root)))
     try:
         return _read_entries(root)
     except OSError as error:
-        raise LayoutError(f"cannot read the folder {root}: {error.strerror or error}") from error
+        message = Message("scan.unreadable_root", folder=str(root), error=str(error.strerror or error))
+        raise LayoutError(message) from error
 
 
 def _read_root_child(path: Path, problems: _Problems) -> _RootChild:
@@ -175,7 +180,7 @@ def _list_folder(path: Path, relative: str, problems: _Problems) -> _Listing:
     try:
         listing = _read_entries(path)
     except OSError as error:
-        problems.add(f"cannot read the folder {relative}: {error.strerror or error}; its clips were left out")
+        problems.add(Message("scan.unreadable_folder", folder=relative, error=str(error.strerror or error)))
         return _Listing(path)
     _report_links(problems, relative, listing.links)
     problems.ignore_files(relative, listing.other_files)
@@ -230,7 +235,7 @@ def _dataset_layout_clips(datasets: list[_RootChild], problems: _Problems) -> li
     clips: list[Clip] = []
     for dataset in datasets:
         if not dataset.subfolders:
-            problems.add(f"empty dataset folder {dataset.name}: no speaker folders")
+            problems.add(Message("scan.empty_dataset_folder", folder=dataset.name))
         for speaker in dataset.subfolders:
             relative = f"{dataset.name}/{speaker.path.name}"
             clips.extend(_speaker_clips(speaker, dataset.name, speaker.path.name, relative, problems))
@@ -241,45 +246,38 @@ def _speaker_clips(
     listing: _Listing, dataset: str, speaker: str, relative: str, problems: _Problems
 ) -> list[Clip]:
     for folder in listing.folders:
-        problems.add(
-            f"folder {relative}/{folder} is nested deeper than the layout allows; its contents were left out"
-        )
+        problems.add(Message("scan.nested_folder", folder=f"{relative}/{folder}"))
     if not listing.audio:
         if not listing.folders:
-            problems.add(f"empty speaker folder {relative}: no audio files")
+            problems.add(Message("scan.empty_speaker_folder", folder=relative))
         return []
     return [Clip(f"{relative}/{name}", dataset, speaker, listing.path / name) for name in listing.audio]
 
 
 def _report_links(problems: _Problems, relative: str, names: list[str]) -> None:
     for name in names:
-        problems.add(f"skipped the link {_join(relative, name)}: links are not followed")
+        problems.add(Message("scan.link_not_followed", folder=_join(relative, name)))
 
 
-def _audio_in_root_message(root: Path, audio: list[str]) -> str:
-    return (
-        f"{len(audio)} audio file(s) lie directly in {root}: {_examples(audio)}. A dataset folder holds "
-        "one folder per speaker; if this is one speaker's folder, drop the folder above it instead."
+def _audio_in_root_message(root: Path, audio: list[str]) -> Message:
+    return Message("scan.audio_in_root", count=len(audio), folder=str(root), examples=_examples(audio))
+
+
+def _mixed_layout_message(root: Path, audio_names: list[str], folder_names: list[str]) -> Message:
+    return Message(
+        "scan.mixed_layout",
+        folder=str(root),
+        speaker_count=len(audio_names),
+        speakers=_examples(audio_names),
+        dataset_count=len(folder_names),
+        datasets=_examples(folder_names),
     )
 
 
-def _mixed_layout_message(root: Path, audio_names: list[str], folder_names: list[str]) -> str:
-    return (
-        f"{root} mixes the two layouts: {len(audio_names)} folder(s) hold audio files directly "
-        f"(speaker folders): {_examples(audio_names)}; {len(folder_names)} folder(s) hold folders of "
-        f"audio files (dataset folders): {_examples(folder_names)}. Use <root>/<speaker>/<clip> or "
-        "<root>/<dataset>/<speaker>/<clip> throughout."
-    )
-
-
-def _no_audio_message(root: Path, problems: tuple[str, ...]) -> str:
-    extensions = ", ".join(AUDIO_EXTENSIONS)
-    message = (
-        f"no audio files ({extensions}) found in {root} as <root>/<speaker>/<clip> or "
-        "<root>/<dataset>/<speaker>/<clip>"
-    )
+def _no_audio_message(root: Path, problems: tuple[str, ...]) -> Message:
+    message = Message("scan.no_audio", extensions=", ".join(AUDIO_EXTENSIONS), folder=str(root))
     if problems:
-        message += f"; {len(problems)} problem(s), first: {problems[0]}"
+        return Message("scan.no_audio_problems", message=message, count=len(problems), first=problems[0])
     return message
 
 

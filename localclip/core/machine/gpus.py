@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 from types import ModuleType
 from typing import Any
 
-NO_PYNVML_PROBLEM = "The nvidia-ml-py package (pynvml) is not installed, so NVIDIA GPUs cannot be detected."
+from localclip.core.messages import Message, joined
+
+NO_PYNVML_PROBLEM = Message("gpus.no_pynvml")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class GpuReport:
     gpus: tuple[GpuInfo, ...]
     driver_version: str | None  # e.g. "550.54.15"
     cuda_driver_version: str | None  # highest CUDA version the driver supports, e.g. "12.4"
-    problem: str | None  # shown to the user as is, so it is a whole sentence
+    problem: str | None  # a whole sentence, a Message the window translates
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,7 +59,7 @@ def probe_gpus(nvml: Any | None = None) -> GpuReport:
     try:
         nvml.nvmlInit()
     except nvml.NVMLError as exc:
-        return _report_without_gpus(f"No usable NVIDIA driver found (NVML could not start: {exc}).")
+        return _report_without_gpus(Message("gpus.no_driver", error=str(exc)))
     try:
         return _read_report(nvml)
     finally:
@@ -85,7 +87,7 @@ def _read_report(nvml: Any) -> GpuReport:
     try:
         count = nvml.nvmlDeviceGetCount()
     except nvml.NVMLError as exc:
-        problem = f"NVML started but could not count the GPUs ({exc})."
+        problem = Message("gpus.count_failed", error=str(exc))
         return GpuReport((), driver_version, cuda_driver_version, problem)
     gpus: list[GpuInfo] = []
     problems: list[str] = []
@@ -94,8 +96,8 @@ def _read_report(nvml: Any) -> GpuReport:
             gpus.append(_read_gpu(nvml, index))
         except nvml.NVMLError as exc:
             # One broken GPU (fallen off the bus, say) should not hide the healthy ones.
-            problems.append(f"GPU {index} could not be read and was left out ({exc}).")
-    return GpuReport(tuple(gpus), driver_version, cuda_driver_version, " ".join(problems) or None)
+            problems.append(Message("gpus.gpu_unreadable", index=index, error=str(exc)))
+    return GpuReport(tuple(gpus), driver_version, cuda_driver_version, joined(problems) or None)
 
 
 def _read_gpu(nvml: Any, index: int) -> GpuInfo:

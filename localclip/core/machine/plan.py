@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from localclip.core.machine.gpus import GpuInfo, GpuReport
+from localclip.core.messages import Message, joined
 
 GIB = 1024**3
 DEVICES = ("auto", "cuda", "cpu")
@@ -31,6 +32,10 @@ class PlanSettings:
     max_workers_per_gpu: int | None = None  # e.g. 1 for a job that batches on the GPU instead
     gpu_torch_threads: int = GPU_TORCH_THREADS
     gpu_io_threads: int = GPU_IO_THREADS
+    # CPU workers each hold a model copy in RAM: with both set, a CPU plan starts no more than fit (a
+    # worker killed by the out-of-memory killer loses its line and its progress).
+    cpu_worker_memory_gb: float | None = None
+    free_memory_gb: float | None = None
 
     def __post_init__(self) -> None:
         problem = _settings_problem(self)
@@ -51,7 +56,8 @@ class WorkerSlot:
 class WorkerPlan:
     slots: tuple[WorkerSlot, ...]
     device: str  # "cuda" or "cpu"
-    explanation: tuple[str, ...]  # one line per GPU, plus lines for problems, caps and the CPU fallback
+    # One line per GPU, plus lines for problems, caps and the CPU fallback: Messages the window translates.
+    explanation: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,7 +96,7 @@ def plan_workers(
     """Plan workers for `device` ("auto", "cuda" or "cpu"); never more workers than `work_items`."""
     _check_request(work_items, device)
     if device == "cpu":
-        return _cpu_plan(settings, work_items, [], "(device set to cpu)")
+        return _cpu_plan(settings, work_items, [], chosen=True)
     counts = [workers_fitting_on(gpu, settings) for gpu in report.gpus]
     lines = [_gpu_line(gpu, count, settings) for gpu, count in zip(report.gpus, counts, strict=True)]
     if report.problem:
@@ -100,9 +106,9 @@ def plan_workers(
         return _gpu_plan(report.gpus, counts, settings, work_items, lines)
     reason = _no_gpu_reason(report, settings)
     if device == "cuda":
-        details = "\n".join([*lines, reason])
-        raise NoUsableGpu(f"The device is set to cuda, but no GPU can take a worker:\n{details}")
-    return _cpu_plan(settings, work_items, [*lines, f"{reason}: running on CPU"], "")
+        details = joined([*lines, reason], "\n")
+        raise NoUsableGpu(Message("plan.no_usable_gpu", details=details))
+    return _cpu_plan(settings, work_items, [*lines, Message("plan.cpu_fallback", reason=reason)])
 
 
 def more_workers_by_measurement(
@@ -156,13 +162,28 @@ def _gpu_plan(
     return WorkerPlan(tuple(slots), "cuda", tuple(lines))
 
 
-def _cpu_plan(settings: PlanSettings, work_items: int | None, lines: list[str], note: str) -> WorkerPlan:
+def _cpu_plan(
+    settings: PlanSettings, work_items: int | None, lines: list[str], chosen: bool = False
+) -> WorkerPlan:
     total, cap_line = _apply_caps(settings.cpu_workers, settings, work_items)
-    lines.append(f"CPU: {_workers_text(settings.cpu_workers)} {note}".rstrip())
+    fitting = _cpu_workers_fitting(settings)
+    if fitting is not None and fitting < total:
+        total = fitting
+        memory = _gb(settings.free_memory_gb * GIB) if settings.free_memory_gb is not None else ""
+        cap_line = Message("plan.capped_by_memory", workers=_workers_text(total), memory=memory)
+    key = "plan.cpu_line_chosen" if chosen else "plan.cpu_line"
+    lines.append(Message(key, workers=_workers_text(settings.cpu_workers)))
     if cap_line:
         lines.append(cap_line)
     slots = tuple(WorkerSlot(str(number), "cpu", None, None, None) for number in range(total))
     return WorkerPlan(slots, "cpu", tuple(lines))
+
+
+def _cpu_workers_fitting(settings: PlanSettings) -> int | None:
+    """CPU workers the free memory holds (at least one), or None when the plan was not told the figures."""
+    if settings.cpu_worker_memory_gb is None or settings.free_memory_gb is None:
+        return None
+    return max(1, int(settings.free_memory_gb / settings.cpu_worker_memory_gb))
 
 
 def _apply_caps(planned: int, settings: PlanSettings, work_items: int | None) -> tuple[int, str | None]:
@@ -170,10 +191,10 @@ def _apply_caps(planned: int, settings: PlanSettings, work_items: int | None) ->
     total, cap_line = planned, None
     if settings.max_workers is not None and settings.max_workers < total:
         total = settings.max_workers
-        cap_line = f"capped at {_workers_text(total)} by the maximum setting"
+        cap_line = Message("plan.capped_by_setting", workers=_workers_text(total))
     if work_items is not None and work_items < total:
         total = work_items
-        cap_line = f"capped at {_workers_text(total)}: {_items_text(total)}"
+        cap_line = Message("plan.capped_by_work", workers=_workers_text(total), items=_items_text(total))
     return total, cap_line
 
 
@@ -188,20 +209,24 @@ def _spread(counts: list[int], keep: int) -> list[int]:
 
 def _gpu_line(gpu: GpuInfo, count: int, settings: PlanSettings) -> str:
     usable = max(0.0, _usable_bytes(gpu, settings))
-    line = (
-        f"GPU {gpu.index} {gpu.name} {_gb(gpu.total_bytes)}: {_gb(usable)} usable -> {_workers_text(count)}"
-    )
+    figures = {
+        "index": gpu.index,
+        "name": gpu.name,
+        "total": _gb(gpu.total_bytes),
+        "usable": _gb(usable),
+        "workers": _workers_text(count),
+    }
     if count == 0:
-        line += f" (needs {_gb_setting(settings.memory_per_worker_gb)} per worker)"
-    elif count < _fitting_by_memory(gpu, settings):
-        line += f" (at most {count} per GPU for this job)"
-    return line
+        return Message("plan.gpu_line_needs", **figures, memory=_gb_setting(settings.memory_per_worker_gb))
+    if count < _fitting_by_memory(gpu, settings):
+        return Message("plan.gpu_line_per_gpu", **figures, count=count)
+    return Message("plan.gpu_line", **figures)
 
 
-def _no_gpu_reason(report: GpuReport, settings: PlanSettings) -> str:
+def _no_gpu_reason(report: GpuReport, settings: PlanSettings) -> Message:
     if not report.gpus:
-        return "No NVIDIA GPU found"
-    return f"No GPU has {_gb_setting(settings.memory_per_worker_gb)} free for a worker"
+        return Message("plan.no_nvidia_gpu")
+    return Message("plan.no_gpu_room", memory=_gb_setting(settings.memory_per_worker_gb))
 
 
 def _check_request(work_items: int | None, device: str) -> None:
@@ -243,11 +268,11 @@ def _gb_setting(gigabytes: float) -> str:
     return f"{text if float(text) == gigabytes else f'{gigabytes:g}'} GB"
 
 
-def _workers_text(count: int) -> str:
-    return f"{count} worker" if count == 1 else f"{count} workers"
+def _workers_text(count: int) -> Message:
+    return Message("plan.one_worker") if count == 1 else Message("plan.workers", count=count)
 
 
-def _items_text(count: int) -> str:
+def _items_text(count: int) -> Message:
     if count == 0:
-        return "no work to do"
-    return "only 1 item of work" if count == 1 else f"only {count} items of work"
+        return Message("plan.no_work")
+    return Message("plan.one_item") if count == 1 else Message("plan.items", count=count)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from localclip.core.kinds import ModelKind
+from localclip.core.messages import Message
 from localclip.core.models.folders import (
     FISH_FILES,
     WESPEAKER_FILES,
@@ -54,7 +55,7 @@ class CatalogModel:
     repo: str
     revision: str
     files: tuple[ModelFile, ...]
-    licence: str
+    licence: str  # a Message (English for the command line; the window translates it), as is description
     gated: bool = False
     approx_bytes: int = 0  # for display before the hub has told the exact sizes
     description: str = ""
@@ -83,10 +84,9 @@ CATALOG: tuple[CatalogModel, ...] = (
                 sha256="9872b375f2c6a3851ca471cbbf59e06efd23a627d78bf5872e1f0269fd298449",
             ),
         ),
-        licence="CC BY 4.0 (the VoxCeleb licence, which WeSpeaker's pretrained models follow): "
-        "free to use, also commercially, with attribution.",
+        licence=Message("catalog.wespeaker-resnet34.licence"),
         approx_bytes=45_100_000,
-        description="Speaker embeddings, 256 dimensions. Fast; the usual choice.",
+        description=Message("catalog.wespeaker-resnet34.description"),
     ),
     CatalogModel(
         id="wespeaker-resnet221",
@@ -98,11 +98,9 @@ CATALOG: tuple[CatalogModel, ...] = (
             ModelFile("voxceleb_resnet221_LM.yaml", "config.yaml"),
             ModelFile("voxceleb_resnet221_LM.pt", "avg_model.pt"),
         ),
-        licence="CC BY 4.0 (the VoxCeleb licence, which WeSpeaker's pretrained models follow): "
-        "free to use, also commercially, with attribution.",
+        licence=Message("catalog.wespeaker-resnet221.licence"),
         approx_bytes=114_000_000,
-        description="Speaker embeddings, 256 dimensions. More accurate, about 4.7 times the compute of "
-        "ResNet34.",
+        description=Message("catalog.wespeaker-resnet221.description"),
     ),
     CatalogModel(
         id="wespeaker-campplus",
@@ -112,11 +110,9 @@ CATALOG: tuple[CatalogModel, ...] = (
         # The commit other projects pin for this checkpoint; the hub reports the files' sums.
         revision="acf623ad8ca746e50baa432255cf8fc57c669c45",
         files=(ModelFile("config.yaml", "config.yaml"), ModelFile("avg_model.pt", "avg_model.pt")),
-        licence="CC BY 4.0 (the VoxCeleb licence, which WeSpeaker's pretrained models follow): "
-        "free to use, also commercially, with attribution.",
+        licence=Message("catalog.wespeaker-campplus.licence"),
         approx_bytes=63_000_000,
-        description="Speaker embeddings, 512 dimensions. About a quarter of ResNet34's compute, but on a "
-        "GPU it batches only clips of equal length, so mixed-length datasets run one clip per pass.",
+        description=Message("catalog.wespeaker-campplus.description"),
     ),
     CatalogModel(
         id="openaudio-s1-mini",
@@ -131,11 +127,10 @@ CATALOG: tuple[CatalogModel, ...] = (
             ModelFile("model.pth", "model.pth"),
             ModelFile("codec.pth", "codec.pth"),
         ),
-        licence="Fish Audio's licence on the model page (CC BY-NC-SA 4.0 when this was written: "
-        "non-commercial use only). You accept it on the model page before downloading.",
+        licence=Message("catalog.openaudio-s1-mini.licence"),
         gated=True,
         approx_bytes=3_610_000_000,
-        description="Voice cloning (0.5 B parameters). Needs a Hugging Face access token.",
+        description=Message("catalog.openaudio-s1-mini.description"),
     ),
 )
 
@@ -342,7 +337,7 @@ def model_status(model: CatalogModel, folder: Path) -> ModelStatus:
     try:
         check_folder(model.kind, folder)
     except ModelDirError as error:
-        return ModelStatus(ModelState.BROKEN, folder, str(error), have)
+        return ModelStatus(ModelState.BROKEN, folder, error_message(error), have)
     if manifest is None:
         detail = "Installed (LocalClip's checks pass; not compared with the hub's checksums)."
         return ModelStatus(ModelState.INSTALLED, folder, detail, have)
@@ -354,19 +349,25 @@ def path_problem(kind: ModelKind, folder: Path) -> str | None:
     """A folder path a model of ``kind`` cannot be loaded from, whatever it holds (checked before a
     download, so gigabytes are not fetched into it in vain)."""
     if kind == ModelKind.FISH and any(part in str(folder.resolve()) for part in ("int8", "int4")):
-        return f"{folder}: fish-speech cannot load from a path containing 'int8' or 'int4'; choose another"
+        return Message("models.quantised_path_choose", folder=str(folder))
     return None
 
 
 def folder_problem(kind: ModelKind, folder: Path) -> str | None:
     """What keeps ``folder`` from being used as a ``kind`` model (None: it passes LocalClip's check)."""
     if not folder.is_dir():
-        return f"Model folder not found: {folder}"
+        return Message("models.folder_not_found", folder=str(folder))
     try:
         check_folder(kind, folder)
     except ModelDirError as error:
-        return str(error)
+        return error_message(error)
     return None
+
+
+def error_message(error: ModelDirError) -> str:
+    """The check's message (a Message the window translates when the check made one)."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, Message) else str(error)
 
 
 def _changed_since_manifest(folder: Path, manifest: DownloadManifest) -> list[str]:
@@ -403,8 +404,12 @@ def verify_folder(
     report = VerifyReport(folder, kind)
     if kind is None:
         report.problems.append(
-            f"{folder} holds no model LocalClip knows: a WeSpeaker folder has "
-            f"{' and '.join(WESPEAKER_FILES)}; a Fish-Speech folder has {', '.join(required_files('fish'))}"
+            Message(
+                "models.unknown_folder",
+                folder=str(folder),
+                wespeaker=" and ".join(WESPEAKER_FILES),
+                fish=", ".join(required_files("fish")),
+            )
         )
         return report
     if problem := folder_problem(kind, folder):
@@ -442,18 +447,18 @@ def _verify_file(
     progress: Callable[[int], None] | None,
 ) -> None:
     if not path.is_file():
-        report.problems.append(f"{path.name} is missing")
+        report.problems.append(Message("models.file_missing", name=path.name))
         return
     actual_size = path.stat().st_size
     if size is not None and actual_size != size:
         report.problems.append(
-            f"{path.name} has {actual_size:,} bytes, expected {size:,} (truncated or replaced)"
+            Message("models.file_size", name=path.name, actual=f"{actual_size:,}", expected=f"{size:,}")
         )
         return
     if checksum is None:
         return
     if checksum.of_file(path, progress) != checksum.value:
-        report.problems.append(f"{path.name} is damaged: its {checksum.algorithm} checksum does not match")
+        report.problems.append(Message("models.file_checksum", name=path.name, algorithm=checksum.algorithm))
     else:
         report.checked.append(path.name)
 

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import yaml
 
+from localclip.core.messages import Message
+
 WESPEAKER_FILES = ("config.yaml", "avg_model.pt")
 
 
 class ModelDirError(ValueError):
-    """A model folder that cannot be used, with what is wrong in words a person can act on."""
+    """A model folder that cannot be used, with what is wrong in words a person can act on (its first
+    argument is a Message the window translates)."""
 
 
 @dataclass(frozen=True)
@@ -29,27 +32,28 @@ def check_wespeaker_dir(path: Path) -> WeSpeakerModelInfo:
     The weights themselves are checked by the worker when it loads them (strictly: WeSpeaker's own loader
     accepts wrong weights silently)."""
     if not path.is_dir():
-        raise ModelDirError(f"Model folder not found: {path}")
+        raise ModelDirError(Message("models.folder_not_found", folder=str(path)))
     missing = [name for name in WESPEAKER_FILES if not (path / name).is_file()]
     if missing:
+        needed = " and ".join(WESPEAKER_FILES)
         raise ModelDirError(
-            f"{path} is not a WeSpeaker model folder: missing {', '.join(missing)} "
-            f"(it needs {' and '.join(WESPEAKER_FILES)})"
+            Message("models.not_wespeaker", folder=str(path), missing=", ".join(missing), needed=needed)
         )
     try:
         config = yaml.safe_load((path / "config.yaml").read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ModelDirError(f"{path / 'config.yaml'} is not valid YAML: {error}") from None
+        message = Message("models.bad_yaml", path=str(path / "config.yaml"), error=str(error))
+        raise ModelDirError(message) from None
     model_args = config.get("model_args") if isinstance(config, dict) else None
     if (
         not isinstance(config, dict)
         or not isinstance(config.get("model"), str)
         or not isinstance(model_args, dict)
     ):
-        raise ModelDirError(f"{path / 'config.yaml'} has no 'model' name and 'model_args' section")
+        raise ModelDirError(Message("models.no_model_name", path=str(path / "config.yaml")))
     embed_dim = model_args.get("embed_dim")
     if not isinstance(embed_dim, int) or embed_dim <= 0:
-        raise ModelDirError(f"{path / 'config.yaml'}: model_args.embed_dim must be a positive integer")
+        raise ModelDirError(Message("models.bad_embed_dim", path=str(path / "config.yaml")))
     return WeSpeakerModelInfo(path, config["model"], embed_dim, _content_hash(path, WESPEAKER_FILES))
 
 
@@ -75,21 +79,18 @@ class FishModelInfo:
 def check_fish_dir(checkpoint_dir: Path, codec_path: Path | None = None) -> FishModelInfo:
     """A fish-speech (OpenAudio S1) checkpoint folder and its codec, checked before any worker starts."""
     if not checkpoint_dir.is_dir():
-        raise ModelDirError(f"Checkpoint folder not found: {checkpoint_dir}")
+        raise ModelDirError(Message("models.checkpoint_not_found", folder=str(checkpoint_dir)))
     codec = codec_path or checkpoint_dir / "codec.pth"
     missing = [name for name in FISH_FILES if not (checkpoint_dir / name).is_file()]
     if not codec.is_file():
         missing.append(str(codec) if codec_path else "codec.pth")
     if missing:
-        raise ModelDirError(
-            f"{checkpoint_dir} is not a fish-speech checkpoint folder: missing {', '.join(missing)} "
-            f"(it needs {', '.join(FISH_FILES)} and the codec, codec.pth)"
-        )
+        folder, needed = str(checkpoint_dir), ", ".join(FISH_FILES)
+        message = Message("models.not_fish", folder=folder, missing=", ".join(missing), needed=needed)
+        raise ModelDirError(message)
     if any(part in str(checkpoint_dir.resolve()) + str(codec.resolve()) for part in ("int8", "int4")):
         # fish-speech 0.1.0 switches to quantised loading when a path contains these (and then fails).
-        raise ModelDirError(
-            f"{checkpoint_dir}: fish-speech cannot load from a path containing 'int8' or 'int4'"
-        )
+        raise ModelDirError(Message("models.quantised_path", folder=str(checkpoint_dir)))
     return FishModelInfo(checkpoint_dir, codec, _fingerprint(checkpoint_dir, codec))
 
 

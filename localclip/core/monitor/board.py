@@ -197,7 +197,9 @@ class WorkerStatus:
     item_steps: tuple[float, float] | None = None  # the running item's own (done, total), when it says
     item_message: str = ""  # what those steps are ("chunks")
     done: int = 0
-    skipped: int = 0  # handed back unfinished: cancelled, or requeued after a death or out of memory
+    # Handed back unfinished: cancelled, or requeued after a crash or out of memory (another worker, or
+    # this one restarted, takes them). Not called "skipped", which reads as "already done before".
+    handed_back: int = 0
     failed: int = 0
     last_failure: str = ""
     rss_bytes: int | None = None
@@ -297,7 +299,7 @@ class WorkerBoard:
         """A new run on the same (warm) workers: per-run counts start over; what is known about each
         process (models loaded, memory, log, restarts) stays."""
         for status in self.workers.values():
-            status.done = status.skipped = status.failed = 0
+            status.done = status.handed_back = status.failed = 0
             status.last_failure = ""
             status.generation = TokenRate()
             status.items_meter.reset()
@@ -338,7 +340,7 @@ class WorkerBoard:
             status.restarts += 1
             status.restarting = True
         if new in ("restarting", "starting", "retired", "stopped"):
-            status.skipped += len(status.in_flight)  # what the pool dropped silently (a cancel's death)
+            status.handed_back += len(status.in_flight)  # what the pool dropped silently (a cancel's death)
             self._end_unit(status)
             if new != "stopped":
                 status.hello_seen = False
@@ -395,7 +397,7 @@ class WorkerBoard:
         if (status := self._known(worker_id)) is None:
             return
         if self._report(status, str(item_id)):
-            status.skipped += 1
+            status.handed_back += 1
             self._touch(status)
 
     def on_log(self, worker_id: object, line: object) -> None:
@@ -417,7 +419,7 @@ class WorkerBoard:
             if status.pool_state == WorkerState.RETIRED:
                 continue
             status.finish = PaneState.CANCELLED if cancelled else PaneState.DONE
-            status.skipped += len(status.in_flight)
+            status.handed_back += len(status.in_flight)
             self._end_unit(status)
             self._touch(status)
 
@@ -476,7 +478,7 @@ class WorkerBoard:
     def _on_item_failed_event(self, status: WorkerStatus, message: dict[str, Any]) -> None:
         # Cancelled items reach the pool's signals only as a requeue, or not at all during a cancel.
         if message.get("code") == "cancelled" and self._report(status, str(message.get("item_id"))):
-            status.skipped += 1
+            status.handed_back += 1
 
     def _on_error(self, status: WorkerStatus, message: dict[str, Any]) -> None:
         status.problem = clean_log_line(as_text(message.get("message"), 1000))
@@ -529,8 +531,8 @@ class RunFigures:
     pool's (finished, total)."""
 
     noun: str  # "clips", "lines" or "items"
-    total: int  # everything in the run, skipped included
-    skipped: int  # already done before the run started
+    total: int  # everything in the run, already_done included
+    already_done: int  # done before the run started (in the store, or up to date): not run again
     done: int
     failed: int
     items_per_s: float | None
@@ -540,7 +542,7 @@ class RunFigures:
 
     @property
     def finished(self) -> int:
-        return self.skipped + self.done + self.failed
+        return self.already_done + self.done + self.failed
 
     @property
     def remaining(self) -> int:
@@ -560,7 +562,7 @@ class RunTracker:
         self.meter = RateMeter()
         self._started = clock()
         self._noun = "items"
-        self._counts = (0, 0, 0, 0)  # total, skipped, done, failed
+        self._counts = (0, 0, 0, 0)  # total, already done, done, failed
         self._tokens_per_s: float | None = None
         self._ended_at: float | None = None
 
@@ -578,25 +580,26 @@ class RunTracker:
         total = as_count(getattr(progress, "total", None)) or 0
         if hasattr(progress, "up_to_date"):  # cloning: ``total`` counts only the lines to generate
             self._noun = "lines"
-            skipped = as_count(getattr(progress, "up_to_date", None)) or 0
-            total += skipped
+            already_done = as_count(getattr(progress, "up_to_date", None)) or 0
+            total += already_done
             try:
                 self._tokens_per_s = as_number(getattr(progress, "tokens_per_s", None))
             except Exception:  # a property computed from untrusted results
                 self._tokens_per_s = None
         else:
+            # embedding: EmbedProgress.skipped counts the clips already in the store
             self._noun = "clips" if hasattr(progress, "skipped") else "items"
-            skipped = as_count(getattr(progress, "skipped", None)) or 0
-        self._update(total, skipped, done, failed)
+            already_done = as_count(getattr(progress, "skipped", None)) or 0
+        self._update(total, already_done, done, failed)
 
     def on_pool_progress(self, finished: object, total: object) -> None:
         """The pool's ``progress(finished, total)``, for runs without their own progress object."""
         self._noun = "items"
         self._update(as_count(total) or 0, 0, as_count(finished) or 0, 0)
 
-    def _update(self, total: int, skipped: int, done: int, failed: int) -> None:
-        total = max(total, skipped + done + failed)
-        self._counts = (total, skipped, done, failed)
+    def _update(self, total: int, already_done: int, done: int, failed: int) -> None:
+        total = max(total, already_done + done + failed)
+        self._counts = (total, already_done, done, failed)
         if done + failed > 0:  # the first result starts the rate: model loading before it is not work
             self.meter.set_total(self.clock(), done + failed)
         self._ended_at = None
@@ -606,18 +609,18 @@ class RunTracker:
 
     def figures(self) -> RunFigures:
         now = self._ended_at if self._ended_at is not None else self.clock()
-        total, skipped, done, failed = self._counts
+        total, already_done, done, failed = self._counts
         elapsed = max(0.0, now - self._started)
         if self._ended_at is None:
             rate = self.meter.rate(now)
         else:  # over: the average of the whole run
             rate = (done + failed) / elapsed if elapsed > 0 and done + failed else None
-        remaining = max(0, total - skipped - done - failed)
+        remaining = max(0, total - already_done - done - failed)
         eta = remaining / rate if rate and remaining else (0.0 if total and not remaining else None)
         return RunFigures(
             noun=self._noun,
             total=total,
-            skipped=skipped,
+            already_done=already_done,
             done=done,
             failed=failed,
             items_per_s=rate,

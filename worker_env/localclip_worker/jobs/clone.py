@@ -23,9 +23,10 @@ speakers):
   ``seed`` (default 0), ``temperature`` (0.8), ``top_p`` (0.8), ``repetition_penalty`` (1.1),
   ``max_new_tokens`` (1024, per chunk; 0: up to the model's length), ``out_path`` (absolute; written
   atomically as a 32-bit float WAV at the codec's rate, 44.1 kHz).
-result: ``path``, ``duration`` (s), ``sample_rate``, ``tokens``, ``tokens_per_s`` (the line's own rate while
-  it shared the model with the job's other lines),
-  ``chunks``, ``seed``, ``reference_hash`` (SHA-256 over every reference's audio hash and transcript),
+result: ``path``, ``duration`` (s), ``sample_rate``, ``peak_db`` (the written samples' peak in dBFS, at
+  least ``PEAK_FLOOR_DB``: digital silence has no finite peak), ``tokens``, ``tokens_per_s`` (the line's
+  own rate while it shared the model with the job's other lines), ``chunks``, ``seed``, ``reference_hash``
+  (SHA-256 over every reference's audio hash and transcript),
   ``reference_audio_hashes``, ``cache_hit`` (every reference's codes came from a cache), ``reference_cache``
   (``memory``, ``disk`` or ``encoded``: the slowest source used), ``generate_seconds``, ``decode_seconds``,
   ``gpu_memory_bytes`` (reserved by torch now) and ``peak_gpu_memory_bytes`` (reserved at most, since the
@@ -42,12 +43,14 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from localclip_worker.cloning.audio import write_wav
@@ -68,6 +71,7 @@ CPU_ROWS = 16
 MOST_GPU_ROWS = 16
 GPU_RESERVE_BYTES = 2 * 1024**3  # left free on a GPU for activations, the codec and reference encoding
 SPEAKERS_KEPT = 32  # prompts kept in memory per worker
+PEAK_FLOOR_DB = -120.0  # reported for silence: JSON has no -inf (far under any "silent" threshold)
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,7 @@ def _result(line: Line, audio: LineAudio, speaker: Speaker, models: LoadedModels
         "path": str(line.out_path),
         "duration": len(audio.samples) / models.sample_rate,
         "sample_rate": models.sample_rate,
+        "peak_db": peak_db(audio.samples),
         "tokens": audio.tokens,
         "tokens_per_s": audio.tokens / audio.generate_seconds if audio.generate_seconds > 0 else 0.0,
         "chunks": audio.chunks,
@@ -280,6 +285,14 @@ def _result(line: Line, audio: LineAudio, speaker: Speaker, models: LoadedModels
         "decode_seconds": audio.decode_seconds,
         **_gpu_memory(models.device),
     }
+
+
+def peak_db(samples: np.ndarray) -> float:
+    """The sample peak in dBFS, floored at PEAK_FLOOR_DB; samples that are not finite are left out (they
+    would make the figure, and the JSON, invalid)."""
+    magnitudes = np.abs(samples[np.isfinite(samples)])
+    peak = float(magnitudes.max()) if magnitudes.size else 0.0
+    return max(PEAK_FLOOR_DB, 20 * math.log10(peak)) if peak > 0 else PEAK_FLOOR_DB
 
 
 def _reference_key(reference: Reference) -> tuple[str, int, int, str]:
