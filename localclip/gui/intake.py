@@ -148,34 +148,38 @@ class DropZone(QFrame):
         self.style().polish(self)
 
 
+def _lay_out_banner(banner: QFrame, icon_name: str, text: QLabel, buttons: list[QPushButton]) -> None:
+    """A banner's icon and text, with its buttons beneath them on the right. The text takes the whole
+    width: beside the buttons, in a narrow side panel, it was squeezed into a column a word wide."""
+    banner.setObjectName("banner")
+    picture = QLabel()
+    picture.setPixmap(icon(icon_name).pixmap(20, 20))
+    text.setWordWrap(True)
+    message = QHBoxLayout()
+    message.setSpacing(8)
+    message.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+    message.addWidget(text, 1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    layout = QVBoxLayout(banner)
+    layout.setContentsMargins(10, 8, 10, 8)
+    layout.setSpacing(6)
+    layout.addLayout(message)
+    layout.addLayout(row)
+
+
 class ResumeBanner(QFrame):
     """An earlier run's results: resume, start over, or show them."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("banner")
-        self.icon = QLabel()
-        self.icon.setPixmap(icon("resume").pixmap(20, 20))
         self.text = QLabel()
-        self.text.setWordWrap(True)
         self.resume = QPushButton(icon("resume"), self.tr("Resu&me"))
         self.start_over = QPushButton(self.tr("St&art over"))
         self.results = QPushButton(self.tr("Show res&ults"))
-        # The text takes the whole width and the buttons go beneath it: beside the buttons, in a narrow
-        # side panel, the text was squeezed into a column a word wide.
-        message = QHBoxLayout()
-        message.setSpacing(8)
-        message.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        message.addWidget(self.text, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.resume, self.start_over, self.results):
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addLayout(message)
-        layout.addLayout(buttons)
+        _lay_out_banner(self, "resume", self.text, [self.resume, self.start_over, self.results])
 
 
 class CautionBanner(QFrame):
@@ -183,27 +187,12 @@ class CautionBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("banner")
-        self.icon = QLabel()
-        self.icon.setPixmap(icon("warning").pixmap(20, 20))
         self.text = QLabel()
         self.text.setObjectName("cautionText")
-        self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.use_anyway = QPushButton(self.tr("Use an&yway"))
         self.use_anyway.setToolTip(self.tr("Read this folder and use it as it is"))
-        message = QHBoxLayout()
-        message.setSpacing(8)
-        message.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        message.addWidget(self.text, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.use_anyway)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
-        layout.addLayout(message)
-        layout.addLayout(buttons)
+        _lay_out_banner(self, "warning", self.text, [self.use_anyway])
 
 
 class IntakeView(QWidget):
