@@ -1,5 +1,5 @@
-"""Import rules checked on the source, beside import-linter: the pool, the runs and settings use Qt Core only,
-the app never imports torch, and the modules the app shares with the worker
+"""Import rules checked on the source, beside import-linter: the pool, the runs, the cluster's pool and
+settings use Qt Core only, the app never imports torch, and the modules the app shares with the worker
 (protocol, text chunker) stay standard-library only."""
 
 import ast
@@ -17,6 +17,7 @@ SHARED_WITH_THE_APP = [PROTOCOL, TEXT_CHUNKS]  # worker modules the app imports 
 QT_CORE_ONLY = [
     *sorted((APP / "pool").rglob("*.py")),
     *sorted((APP / "runs").rglob("*.py")),
+    APP / "cluster" / "pool.py",
     APP / "settings.py",
 ]
 HEAVY = {"torch", "torchaudio"}

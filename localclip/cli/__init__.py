@@ -7,6 +7,9 @@ localclip embed DATASET --model DIR --out OUT [options]
 localclip speakers OUT [--min-utterances N] [--normalize]
 localclip export OUT --format pkl|npy|ark [--to DIR]
 localclip models list|download ID|verify ID|DIR|use ID|DIR
+localclip scheduler [--port 8786]           a cluster's scheduler on this machine
+localclip node --scheduler tcp://HOST:8786  this machine's GPUs offered to the cluster
+localclip embed|clone ... --cluster tcp://HOST:8786   a run on the cluster's nodes
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     from localclip.cli.models import add_models_command
 
     add_models_command(commands)
+    from localclip.cli.cluster import add_cluster_commands
+
+    add_cluster_commands(commands)
     demo = commands.add_parser("demo", help="the whole pipeline on generated data (no download)")
     demo.add_argument("--folder", type=Path, help="where the demo's data and results go")
     return parser
@@ -77,6 +83,9 @@ def add_embedding_commands(commands: argparse._SubParsersAction) -> None:
     )
     add_plan_options(embed)
     add_run_options(embed)
+    from localclip.cli.cluster import add_cluster_options
+
+    add_cluster_options(embed)
     speakers = commands.add_parser("speakers", help="one embedding per speaker from a store")
     speakers.add_argument("out", type=Path, help="the output folder of `localclip embed`")
     speakers.add_argument("--min-utterances", type=int, default=1, metavar="N")
@@ -110,6 +119,10 @@ def run_command(args: argparse.Namespace) -> int:
         from localclip.cli import cloning
 
         return cloning.run_clone(args) if args.command == "clone" else cloning.run_regenerate(args)
+    if args.command in ("scheduler", "node"):
+        from localclip.cli import cluster
+
+        return cluster.run_scheduler(args) if args.command == "scheduler" else cluster.run_node(args)
     if args.command == "models":
         from localclip.cli.models import run_models
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from localclip.cli.cluster import add_cluster_options, cluster_target, on_cluster
 from localclip.cli.probe import make_plan
 from localclip.cli.terminal import TerminalRun, UsageError, report_exit_code
 from localclip.core.cloning.manifest import CloneParams, Manifest, ManifestError, random_seed
@@ -33,6 +34,7 @@ def add_cloning_commands(commands: argparse._SubParsersAction, add_plan: Any, ad
     clone.add_argument("--max-new-tokens", type=int, default=CloneParams.max_new_tokens)
     add_plan(clone)
     add_run(clone)
+    add_cluster_options(clone)
     regenerate = commands.add_parser("regenerate", help="a new take of one line (the old one is kept)")
     regenerate.add_argument("project", type=Path)
     regenerate.add_argument("id", help="the line's id")
@@ -108,16 +110,21 @@ def make_run(run_class: Any, project_scan: ProjectScan, model: Any, options: Any
 
 def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> int:
     from localclip.pool.launch import launches_for_plan
+    from localclip.runs.setup import cluster_plan
 
     settings = Settings()
     plan_settings = JobKind.CLONE.plan_settings(settings)
     if args.memory_per_worker is not None:
         plan_settings = replace(plan_settings, memory_per_worker_gb=args.memory_per_worker)
     run._plan_settings = plan_settings
-    _, plan = make_plan(args, plan_settings, work_items=max(1, len(run.plans)))
     python = args.worker_python or settings.worker_python(JobKind.CLONE)
+    target = cluster_target(args)
+    if target is None:
+        _, plan = make_plan(args, plan_settings, work_items=max(1, len(run.plans)))
+        pool = run.create_pool(launches_for_plan(plan, python))
+    else:
+        plan, pool = cluster_plan(target), on_cluster(run, target)
     terminal = TerminalRun(events=args.events == "jsonl")
-    pool = run.create_pool(launches_for_plan(plan, python))
     terminal.follow(pool)
     reports: list[RunReport] = []
     run.progress.connect(

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
+from localclip.cli.cluster import cluster_target, on_cluster
 from localclip.cli.probe import make_plan
 from localclip.cli.terminal import EXIT_OK, TerminalRun, UsageError, report_exit_code
 from localclip.core.embedding.datasets import LayoutError, scan_dataset
@@ -13,7 +14,7 @@ from localclip.core.kinds import JobKind
 from localclip.core.models.folders import ModelDirError, check_wespeaker_dir
 from localclip.core.options import EMBED_PRECISION
 from localclip.runs.report import RunReport
-from localclip.runs.setup import embed_launches
+from localclip.runs.setup import cluster_plan, embed_launches
 from localclip.settings import Settings
 
 if TYPE_CHECKING:  # runs.embed imports Qt: only when a run is made
@@ -36,13 +37,17 @@ def run_embed(args: argparse.Namespace) -> int:
         run = EmbedRun(scan, model, args.out, embed_options(args, settings))
     except StoreMismatch as error:
         raise UsageError(str(error)) from None
-    plan_settings = JobKind.EMBED.plan_settings(settings)
+    target = cluster_target(args)
     python = args.worker_python or settings.worker_python(JobKind.EMBED)
-    plan, launches = embed_launches(
-        run, lambda items: make_plan(args, plan_settings, work_items=items)[1], python, plan_settings
-    )
+    if target is None:
+        plan_settings = JobKind.EMBED.plan_settings(settings)
+        plan, launches = embed_launches(
+            run, lambda items: make_plan(args, plan_settings, work_items=items)[1], python, plan_settings
+        )
+        pool = run.create_pool(launches)
+    else:
+        plan, pool = cluster_plan(target), on_cluster(run, target)
     terminal = TerminalRun(events=args.events == "jsonl")
-    pool = run.create_pool(launches)
     reports = follow_embed_run(run, pool, terminal)
     terminal.emit("plan", plan=plan.to_dict(), python=str(python))
     terminal.emit(

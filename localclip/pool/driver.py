@@ -37,6 +37,7 @@ READ_CHUNK = 64 * 1024
 # After a worker exits, how long its pipes may stay open (a grandchild holding them) before its end is
 # reported anyway.
 PIPE_DRAIN_SECONDS = 2.0
+STOP_POLL_S = 0.5  # how often a run's ``stop_when`` is asked
 
 
 class LoopTimer:
@@ -324,16 +325,28 @@ class WorkerDriver:
         items: list[dict[str, Any]],
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
+        stop_when: Callable[[], bool] | None = None,
     ) -> DriverRun:
         """Submit ``items`` and wait for them: their results and failures. On timeout the run is cancelled
-        and TimeoutError raised."""
+        and TimeoutError raised. ``stop_when`` is asked every STOP_POLL_S: once it says so, the run is
+        cancelled (its unfinished items fail as cancelled) and what was done is returned."""
         ids = {str(item["id"]) for item in items}
         self.submit(kind, items, params)
-        try:
-            summary = self.wait(timeout)
-        except TimeoutError:
-            self.cancel()
-            raise
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            wait = left if stop_when is None else min(STOP_POLL_S, left if left is not None else STOP_POLL_S)
+            try:
+                summary = self.wait(wait)
+                break
+            except TimeoutError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    self.cancel()
+                    raise TimeoutError(f"the run did not finish within {timeout} s") from None
+                if stop_when is not None and stop_when():
+                    self.cancel()
+                    summary = self.wait(self._engine.options.cancel_grace + PIPE_DRAIN_SECONDS + 5.0)
+                    break
         recorder = self._recorder
         return DriverRun(
             summary,

@@ -8,6 +8,7 @@ Everything happens in slots called from the Qt event loop; nothing here waits. W
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -15,6 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from localclip.pool.engine import Picker, PoolEngine, PoolListener, PoolOptions, WorkerSlot, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.worker_process import QtLoop, qprocess_transports
+
+# Makes the pool's engine for a pool and the listener that turns its notices into the pool's signals.
+EngineFactory = Callable[["WorkerPool", PoolListener], Any]
 
 
 class WorkerPool(QObject):
@@ -31,9 +35,16 @@ class WorkerPool(QObject):
     stopped = Signal()  # every worker process is gone after shutdown()
 
     def __init__(
-        self, launches: list[WorkerLaunch], options: PoolOptions | None = None, parent: QObject | None = None
+        self,
+        launches: list[WorkerLaunch],
+        options: PoolOptions | None = None,
+        parent: QObject | None = None,
+        engine: EngineFactory | None = None,
     ) -> None:
         super().__init__(parent)
+        if engine is not None:  # another engine behind the same signals (a cluster's, localclip/cluster)
+            self._engine = engine(self, _SignalRelay(self))
+            return
         self._engine = PoolEngine(
             launches, options or PoolOptions(), QtLoop(self), qprocess_transports(self), _SignalRelay(self)
         )

@@ -137,6 +137,12 @@ class CloneRun(QObject):
         self._pool_running = False
         return self._connect_pool(WorkerPool(launches, PoolOptions(), self), launches)
 
+    def use_pool(self, pool: WorkerPool) -> WorkerPool:
+        """Run on ``pool``, not started yet, whose workers are not this machine's (a cluster's,
+        cluster/pool.py): `start` starts it, and each node sizes its workers' threads itself."""
+        self._pool_running = False
+        return self._connect_pool(pool, [])
+
     def attach_pool(self, pool: WorkerPool) -> WorkerPool:
         """Run on workers that are already up (kept warm after an earlier run): `start` starts none, and
         they keep the models they loaded. `release_pool` hands them on afterwards."""

@@ -135,7 +135,13 @@ class EmbedRun(QObject):
         return -(-len(self.pending) // self.options.clips_per_job)
 
     def create_pool(self, launches: list[WorkerLaunch]) -> WorkerPool:
-        self.pool = WorkerPool(launches, PoolOptions(items_per_job=self.options.clips_per_job), self)
+        return self.use_pool(
+            WorkerPool(launches, PoolOptions(items_per_job=self.options.clips_per_job), self)
+        )
+
+    def use_pool(self, pool: WorkerPool) -> WorkerPool:
+        """Run on ``pool`` (not started yet): local workers, or a cluster's (cluster/pool.py)."""
+        self.pool = pool
         self.pool.item_done.connect(self._on_item_done)
         self.pool.item_failed.connect(self._on_item_failed)
         self.pool.finished.connect(self._on_pool_finished)

@@ -39,6 +39,7 @@ from localclip.settings import Settings
 # The runs, stores and manifests (numpy, soundfile) are imported when a run is prepared: the window
 # imports this module for its plans at start-up, which must stay quick.
 if TYPE_CHECKING:
+    from localclip.cluster.security import ClusterTarget
     from localclip.core.cloning.manifest import CloneParams
     from localclip.core.cloning.project import ProjectScan
     from localclip.core.embedding.datasets import DatasetScan
@@ -239,3 +240,32 @@ def _plan(report: GpuReport, settings: PlanSettings, work_items: int, device: st
         return plan_workers(report, settings, work_items=work_items, device=device)
     except (NoUsableGpu, ValueError) as error:
         raise SetupError(str(error)) from None
+
+
+# --- a cluster ----------------------------------------------------------------------------------------
+
+
+def use_cluster(run: EmbedRun | CloneRun, target: ClusterTarget) -> WorkerPool:
+    """Give ``run`` the cluster at ``target`` as its pool (connected when the run starts). The model is
+    named to the nodes by folder name and fingerprint: each node uses its own copy. Raises SetupError."""
+    from localclip.cluster.pool import ClusterPool
+    from localclip.cluster.session import ClusterOptions
+    from localclip.cluster.wire import clone_model_ref, embed_model_ref
+    from localclip.core.models.folders import ModelDirError
+    from localclip.runs.embed import EmbedRun
+
+    try:
+        if isinstance(run, EmbedRun):
+            model = embed_model_ref(run.model.path)
+            options = ClusterOptions(items_per_batch=GPU_MAX_CLIPS_PER_JOB)
+        else:
+            model = clone_model_ref(run.model.checkpoint_dir, run.model.codec_path)
+            options = ClusterOptions()
+    except (ModelDirError, OSError) as error:
+        raise SetupError(str(error)) from None
+    return run.use_pool(ClusterPool(target.address, target.security(), model, options, parent=run))
+
+
+def cluster_plan(target: ClusterTarget) -> WorkerPlan:
+    """What a cluster run says about its workers before it starts: they are the nodes'."""
+    return WorkerPlan((), "cluster", (f"on the cluster at {target.address}: its nodes' workers",))
