@@ -236,6 +236,11 @@ def test_a_batch_travels_as_bytes_and_lands_in_the_nodes_own_folder(tmp_path: Pa
     hostile = Batch("embed", [{"id": "x", "path": 0}], [b"data"], ["/../../evil"]).to_wire()
     _, items = unpack_batch(hostile, node_folder)
     assert Path(items[0]["path"]).parent == node_folder  # a suffix cannot move the file
+    for odd in ("/abc", "x.wav", ".w/v", 3):
+        _, items = unpack_batch(
+            Batch("embed", [{"id": "x", "path": 0}], [b"data"], [odd]).to_wire(), node_folder
+        )
+        assert Path(items[0]["path"]).name == "input-0"
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def run_node(args: argparse.Namespace) -> int:
     options = NodeOptions(
         scheduler=target.address,
         models_root=args.models or models_root(settings.get(MODELS_FOLDER)),
-        pythons={JobKind(kind).worker_job: python for kind, python in pythons.items()},
+        pythons=pythons,  # by job kind, the worker's job name
         device=args.device,
         tls=tls,
         **({"name": args.name} if args.name else {}),

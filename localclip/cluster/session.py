@@ -48,7 +48,7 @@ from localclip.cluster.wire import (
 )
 from localclip.core.files import write_bytes_atomically
 from localclip.core.kinds import JobKind, WorkerState
-from localclip.pool.engine import Picker, PoolListener, RunCounts, WorkerSlot, WorkItem
+from localclip.pool.engine import Picker, PoolListener, PoolOptions, RunCounts, WorkerSlot, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip_worker import protocol
 
@@ -61,6 +61,7 @@ PROGRESS_INTERVAL_S = 0.1
 BATCHES_PER_WORKER = 4
 MIN_BATCH_ITEMS = 8
 NO_WORKER_GRACE_S = 30.0  # queued work and no worker: how long to wait for one before the run stops
+MAX_ITEM_ATTEMPTS = PoolOptions().max_item_attempts  # an out-of-memory item, tried again as locally
 
 
 class ClusterUnavailable(ConnectionError):
@@ -232,16 +233,8 @@ class ClusterSession:
         self._control.submit(self._close)
 
     def summary(self) -> dict[str, Any]:
-        counts = self._counts
-        return {
-            "total": counts.total,
-            "done": counts.done,
-            "failed": counts.failed,
-            "cancelled": counts.cancelled,
-            "seconds": round(time.monotonic() - counts.started_at, 3) if counts.started_at else 0.0,
-            "failures": list(counts.failures),
-            "setup_error": counts.setup_error,
-            "workers": {
+        return self._counts.summary(
+            {
                 name: {
                     "state": str(worker.slot.state),
                     "done": worker.slot.done,
@@ -251,8 +244,8 @@ class ClusterSession:
                     "node": worker.node,
                 }
                 for name, worker in self._workers.items()
-            },
-        }
+            }
+        )
 
     def take_in_order(self, worker_id: str, pending: deque[WorkItem]) -> list[WorkItem]:
         """The default picker: the next items in queue order, all of one kind, in batches of about a
@@ -539,7 +532,7 @@ class ClusterSession:
             return
         if outcome.setup_error:
             self._make_unusable(worker, outcome.setup_error)
-            self._requeue(batch.items, worker.name, protocol.FAIL_SETUP, count=False)
+            self._requeue(batch.items, worker.name, protocol.FAIL_SETUP)
             self._stop_if_nobody_can(outcome.setup_error)
         else:
             for item in batch.items:
@@ -558,11 +551,11 @@ class ClusterSession:
             if self._cancelling:
                 self._counts.cancelled += 1
             else:
-                self._requeue([item], worker.name, code, count=False)
+                self._requeue([item], worker.name, code)
             return
         item.attempts += 1
-        if code == protocol.FAIL_OUT_OF_MEMORY and item.attempts < 3:
-            self._requeue([item], worker.name, code, count=False)
+        if code == protocol.FAIL_OUT_OF_MEMORY and item.attempts < MAX_ITEM_ATTEMPTS:
+            self._requeue([item], worker.name, code)
             return
         worker.slot.failed += 1
         self._fail(item, worker.name, code, reason)
@@ -604,9 +597,7 @@ class ClusterSession:
                 f"failures, distributed.scheduler.allowed-failures); last: {reason}"
             )
             self._fail(item, worker_name, "worker_died", text)
-        self._requeue(
-            [item for item in batch.items if item not in dead], worker_name, "worker_died", count=False
-        )
+        self._requeue([item for item in batch.items if item not in dead], worker_name, "worker_died")
         self._listener.worker_log(
             worker_name, f"a batch of {len(batch.items)} went back to the queue: {reason}"
         )
@@ -638,7 +629,7 @@ class ClusterSession:
         self._set_state(worker, WorkerState.RETIRED)
         batches, worker.in_flight = worker.in_flight, []
         for batch in batches:
-            self._requeue(batch.items, worker.name, protocol.FAIL_SETUP, count=False)
+            self._requeue(batch.items, worker.name, protocol.FAIL_SETUP)
 
     def _wait_for_workers(self) -> None:
         """Queued work and no worker to take it: wait NO_WORKER_GRACE_S for one (a node restarting its
@@ -667,7 +658,7 @@ class ClusterSession:
 
     # -- counts ---------------------------------------------------------------------------------------------
 
-    def _requeue(self, items: list[WorkItem], worker_name: str, code: str, count: bool) -> None:
+    def _requeue(self, items: list[WorkItem], worker_name: str, code: str) -> None:
         for item in reversed(items):
             if self._cancelling or self._stopping:
                 self._counts.cancelled += 1
@@ -676,8 +667,7 @@ class ClusterSession:
             self._listener.item_requeued(item.item_id, worker_name, code)
 
     def _fail(self, item: WorkItem, worker_name: str, code: str, reason: str) -> None:
-        self._counts.failed += 1
-        self._counts.failures.append({"item": item.item_id, "code": code, "reason": reason})
+        self._counts.add_failure(item.item_id, code, reason)
         self._listener.item_failed(item.item_id, worker_name, code, reason)
         self._tell_progress()
 

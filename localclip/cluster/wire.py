@@ -167,7 +167,7 @@ def pack_batch(kind: str, items: list[dict[str, Any]]) -> Batch:
             data = Path(path).read_bytes()
             index_of[path] = len(batch.files)
             batch.files.append(data)
-            batch.suffixes.append(_suffix(path))
+            batch.suffixes.append(_plain_suffix(Path(path).suffix.lower()))
         return index_of[path]
 
     for item in items:
@@ -191,10 +191,16 @@ def _packed_item(kind: str, item: dict[str, Any], file_index: Any) -> dict[str, 
     raise ValueError(f"no cluster job of kind {kind!r}")
 
 
-def _suffix(path: str) -> str:
-    """The file's extension if it is a plain one (a decoder may go by it), else none."""
-    suffix = Path(path).suffix.lower()
-    return suffix if len(suffix) <= SUFFIX_CHARS and suffix[1:].isalnum() else ""
+def _plain_suffix(suffix: Any) -> str:
+    """``suffix`` if it is a plain extension (a decoder may go by it; nothing that could move a file out of
+    its folder), else none."""
+    ok = (
+        isinstance(suffix, str)
+        and suffix.startswith(".")
+        and len(suffix) <= SUFFIX_CHARS
+        and suffix[1:].isalnum()
+    )
+    return suffix if ok else ""
 
 
 def unpack_batch(raw: Any, folder: Path) -> tuple[str, list[dict[str, Any]]]:
@@ -207,10 +213,7 @@ def unpack_batch(raw: Any, folder: Path) -> tuple[str, list[dict[str, Any]]]:
         raise ValueError("the batch's files are malformed")
     paths = []
     for index, (data, suffix) in enumerate(zip(files, suffixes, strict=True)):
-        ok_suffix = (
-            suffix if isinstance(suffix, str) and suffix[1:].isalnum() and len(suffix) <= SUFFIX_CHARS else ""
-        )
-        path = folder / f"input-{index}{ok_suffix}"
+        path = folder / f"input-{index}{_plain_suffix(suffix)}"
         path.write_bytes(bytes(data))
         paths.append(str(path))
     items = []

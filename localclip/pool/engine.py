@@ -92,6 +92,23 @@ class RunCounts:
     def finished(self) -> int:
         return self.done + self.failed + self.cancelled
 
+    def add_failure(self, item_id: str, code: str, reason: str) -> None:
+        self.failed += 1
+        self.failures.append({"item": item_id, "code": code, "reason": reason})
+
+    def summary(self, workers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The run's summary (what ``PoolListener.finished`` gets), with each worker's own figures."""
+        return {
+            "total": self.total,
+            "done": self.done,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "seconds": round(time.monotonic() - self.started_at, 3) if self.started_at else 0.0,
+            "failures": list(self.failures),
+            "setup_error": self.setup_error,
+            "workers": workers,
+        }
+
 
 Picker = Callable[[str, "deque[WorkItem]"], list[WorkItem]]
 # The listener's progress is told at most this often (and for a run's first and last item): a GPU run
@@ -286,16 +303,8 @@ class PoolEngine:
         self._check_stopped()
 
     def summary(self) -> dict[str, Any]:
-        counts = self._counts
-        return {
-            "total": counts.total,
-            "done": counts.done,
-            "failed": counts.failed,
-            "cancelled": counts.cancelled,
-            "seconds": round(time.monotonic() - counts.started_at, 3) if counts.started_at else 0.0,
-            "failures": list(counts.failures),
-            "setup_error": counts.setup_error,
-            "workers": {
+        return self._counts.summary(
+            {
                 worker_id: {
                     "state": str(slot.state),
                     "done": slot.done,
@@ -304,8 +313,8 @@ class PoolEngine:
                     "reason": slot.reason,
                 }
                 for worker_id, slot in self._slots.items()
-            },
-        }
+            }
+        )
 
     # -- processes ---------------------------------------------------------------------------------------
 
@@ -482,8 +491,7 @@ class PoolEngine:
         self._listener.item_requeued(item.item_id, worker_id, code)
 
     def _fail(self, item: WorkItem, worker_id: str, code: str, reason: str) -> None:
-        self._counts.failed += 1
-        self._counts.failures.append({"item": item.item_id, "code": code, "reason": reason})
+        self._counts.add_failure(item.item_id, code, reason)
         self._listener.item_failed(item.item_id, worker_id, code, reason)
         self._tell_progress()
 
