@@ -25,6 +25,7 @@ from typing import Any
 from distributed import Event, WorkerPlugin, get_client, get_worker
 
 from localclip.cluster.wire import (
+    GPU_TOPIC,
     NODE_TOPIC,
     PLUGIN_NAME,
     WORKER_TOPIC,
@@ -34,6 +35,7 @@ from localclip.cluster.wire import (
     unpack_batch,
 )
 from localclip.core.kinds import JobKind
+from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.models.folders import ModelDirError
 from localclip.pool.driver import WorkerDriver
 from localclip.pool.engine import PoolListener, PoolOptions
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 MOST_ITEMS_PER_JOB = 1 << 20
 # Worker events relayed to the coordinator's panes, and how often each kind at most (seconds).
 RELAYED_EVENTS = {"hello": 0.0, "ready": 0.0, "error": 0.0, "progress": 0.5, "heartbeat": 2.0}
+GPU_READING_S = 3.0  # how often a GPU worker reads its GPU for the coordinator's GPU panel
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,29 @@ class LocalClipHost(WorkerPlugin):
         self._driver_kind = ""
         self._dask_worker: Any = None
         self._lock: threading.Lock | None = None
+        self._closing: threading.Event | None = None
 
     def setup(self, worker: Any) -> None:
         self._dask_worker = worker
         self._lock = threading.Lock()  # one batch at a time, whatever Dask's thread count
+        self._closing = threading.Event()
         self.tell(NODE_TOPIC, self.spec.news())
+        if self.spec.gpu_uuid:
+            threading.Thread(target=self._read_gpu, name="localclip-gpu-reading", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
+        if self._closing is not None:
+            self._closing.set()
         self._stop_driver()
+
+    def _read_gpu(self) -> None:
+        """The GPU's memory and load every GPU_READING_S, for the coordinator's GPU panel (own thread: NVML
+        can be slow, and the Dask worker's loop must not wait on it)."""
+        assert self._closing is not None and self.spec.gpu_uuid
+        while not self._closing.wait(GPU_READING_S):
+            reading = gpu_reading(self.spec.worker_name, self.spec.gpu_uuid, probe_gpus())
+            if reading is not None:
+                self.tell(GPU_TOPIC, reading)
 
     def _stop_driver(self) -> None:
         if self._driver is not None:
@@ -201,6 +219,15 @@ class LocalClipHost(WorkerPlugin):
         outcome.failures = dict(run.failures)
         for item_id in by_id.keys() - run.results.keys() - run.failures.keys():
             outcome.failures[item_id] = (protocol.FAIL_CANCELLED, "cancelled")
+
+
+def gpu_reading(worker_name: str, gpu_uuid: str, report: GpuReport) -> dict[str, Any] | None:
+    """What a worker tells of its GPU (GPU_TOPIC), from an NVML report; None if the GPU is not in it."""
+    for gpu in report.gpus:
+        if gpu.uuid == gpu_uuid:
+            load = gpu.utilization_percent
+            return {"worker": worker_name, "used_bytes": gpu.used_bytes, "load_percent": load}
+    return None
 
 
 def run_batch(batch: Any, params: dict[str, Any], cancel_event: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from localclip.pool.pool import WorkerPool
 
 
 class ClusterPool(WorkerPool):
+    # tuple[RemoteGpu, ...]: every remote worker's machine, device and state, when one of them changes
+    remote_workers_changed = Signal(object)
     _posted = Signal(object)  # a callable from another thread, run on this object's thread
 
     def __init__(
@@ -30,7 +32,9 @@ class ClusterPool(WorkerPool):
         parent: QObject | None = None,
     ) -> None:
         def session(pool: WorkerPool, relay: PoolListener) -> ClusterSession:
-            return ClusterSession(address, security, model, relay, self._post, options)
+            return ClusterSession(
+                address, security, model, relay, self._post, options, self.remote_workers_changed.emit
+            )
 
         super().__init__([], parent=parent, engine=session)
         self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)

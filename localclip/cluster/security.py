@@ -32,7 +32,10 @@ class TlsFiles:
         if not given:
             return None
         if len(given) != 3:
-            raise ClusterSetupError("TLS needs all three of --tls-ca, --tls-cert and --tls-key")
+            raise ClusterSetupError(
+                "TLS needs all three files: the studio's certificate authority, this machine's certificate "
+                "and its key (--tls-ca, --tls-cert, --tls-key)"
+            )
         files = cls(Path(ca or ""), Path(cert or ""), Path(key or ""))
         for path in (files.ca, files.cert, files.key):
             if not path.is_file():
@@ -65,7 +68,9 @@ def scheduler_address(address: str, tls: TlsFiles | None) -> str:
     if protocol not in ("tcp", "tls"):
         raise ClusterSetupError(f"{address}: the scheduler address must start with tcp:// or tls://")
     if protocol == "tls" and tls is None:
-        raise ClusterSetupError(f"{address} is a TLS address: give --tls-ca, --tls-cert and --tls-key")
+        raise ClusterSetupError(
+            f"{address} is a TLS address: give the TLS files (--tls-ca, --tls-cert, --tls-key)"
+        )
     if protocol == "tcp" and tls is not None:
         raise ClusterSetupError(f"{address}: with TLS certificates the address must start with tls://")
     host, colon, port = rest.rpartition(":")

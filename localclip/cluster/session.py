@@ -31,11 +31,12 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from localclip.cluster.wire import (
+    GPU_TOPIC,
     NODE_TOPIC,
     SLOT_RESOURCE,
     WORKER_TOPIC,
@@ -89,6 +90,8 @@ class RemoteWorker:
     gpu_name: str = ""
     gpu_uuid: str = ""
     gpu_memory_bytes: int = 0
+    gpu_used_bytes: int | None = None  # the node's latest NVML reading of its GPU
+    gpu_load_percent: int | None = None
     in_flight: list[InFlight] = field(default_factory=list)
     unusable: str = ""  # why it takes no batches of this run (its news, or a set-up error)
     present: bool = True
@@ -96,6 +99,34 @@ class RemoteWorker:
     @property
     def usable(self) -> bool:
         return self.present and not self.unusable
+
+    def view(self) -> RemoteGpu:
+        return RemoteGpu(
+            self.name,
+            self.node,
+            self.device,
+            self.gpu_name,
+            self.gpu_memory_bytes,
+            self.gpu_used_bytes,
+            self.gpu_load_percent,
+            str(self.slot.state),
+            self.unusable,
+        )
+
+
+@dataclass(frozen=True)
+class RemoteGpu:
+    """One remote worker's device as the window's GPU panel shows it, under its machine's name."""
+
+    worker: str
+    node: str
+    device: str  # "cuda" or "cpu"
+    gpu_name: str
+    total_bytes: int
+    used_bytes: int | None
+    load_percent: int | None
+    state: str  # WorkerState value
+    problem: str
 
 
 @dataclass(eq=False)
@@ -143,8 +174,11 @@ class ClusterSession:
         listener: PoolListener,
         post: Callable[[Callable[[], None]], None],
         options: ClusterOptions | None = None,
+        on_workers: Callable[[tuple[RemoteGpu, ...]], None] | None = None,
     ) -> None:
         self.address = address
+        self._on_workers = on_workers  # told the workers' devices and states when they change
+        self._shown: tuple[RemoteGpu, ...] = ()
         self.options = options or ClusterOptions()
         self._security = security
         self._model = model
@@ -290,6 +324,7 @@ class ClusterSession:
         client.subscribe_topic(
             WORKER_TOPIC, lambda event: self._post(lambda: self._on_worker_event(event[1]))
         )
+        client.subscribe_topic(GPU_TOPIC, lambda event: self._post(lambda: self._on_gpu_reading(event[1])))
         self._post(lambda: self._on_connected(past))
         self._poll()
 
@@ -364,8 +399,29 @@ class ClusterSession:
             news.gpu_uuid,
             news.gpu_memory_bytes,
         )
+        # The panes name a worker's GPU from its launch, as for a local worker.
+        worker.slot.launch = replace(
+            worker.slot.launch, gpu_uuid=news.gpu_uuid or None, gpu_name=news.gpu_name or None
+        )
         if news.problem and not worker.unusable:
             self._make_unusable(worker, news.problem)
+        self._tell_workers()
+
+    def _on_gpu_reading(self, raw: Any) -> None:
+        """A node's NVML reading of a worker's GPU (GPU_TOPIC), checked."""
+        worker = self._workers.get(raw.get("worker")) if isinstance(raw, dict) else None
+        used, load = (raw.get("used_bytes"), raw.get("load_percent")) if worker is not None else (None, None)
+        if worker is None or not _is_count(used) or not (load is None or _is_count(load)):
+            return
+        worker.gpu_used_bytes = min(used, worker.gpu_memory_bytes or used)
+        worker.gpu_load_percent = None if load is None else min(load, 100)
+        self._tell_workers()
+
+    def _tell_workers(self) -> None:
+        views = tuple(worker.view() for worker in self._workers.values())
+        if self._on_workers is not None and views != self._shown:
+            self._shown = views
+            self._on_workers(views)
 
     def _on_workers_seen(self, seen: dict[str, str]) -> None:
         if self._stopping:
@@ -394,10 +450,12 @@ class ClusterSession:
         slot = WorkerSlot(WorkerLaunch(name, Path(), None, None))
         worker = RemoteWorker(name, address, node, slot)
         self._workers[name] = worker
-        self._listener.worker_state_changed(name, str(WorkerState.STARTING))
         news = self._news.get(name)
-        if news is not None:
-            self._apply_news(worker, news)
+        if news is not None:  # its device first: the pane made at the next signal names the GPU
+            self._apply_news(worker, replace(news, problem=""))
+        self._listener.worker_state_changed(name, str(WorkerState.STARTING))
+        if news is not None and news.problem:
+            self._make_unusable(worker, news.problem)
         if not worker.unusable:
             self._set_state(worker, WorkerState.IDLE)
         self._listener.worker_log(name, f"joined from {worker.node} ({worker.gpu_name or worker.device})")
@@ -542,6 +600,11 @@ class ClusterSession:
                     self._listener.item_done(item.item_id, worker.name, outcome.results[item.item_id])
                 elif item.item_id in outcome.failures:
                     self._on_item_failed(worker, item, *outcome.failures[item.item_id])
+            self._listener.worker_log(  # the log says which machine did what
+                worker.name,
+                f"{worker.node} ran a batch of {len(batch.items)}: {len(outcome.results)} done, "
+                f"{len(outcome.failures)} not",
+            )
         self._tell_progress()
         self._dispatch()
         self._check_finished()
@@ -697,3 +760,8 @@ class ClusterSession:
         if worker.slot.state != state:
             worker.slot.state = state
             self._listener.worker_state_changed(worker.name, str(state))
+            self._tell_workers()
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -31,10 +31,11 @@ PLUGIN_NAME = "localclip-host"
 # Dask worker runs one batch at a time. GPU workers also offer "GPU" (Dask does not know what a GPU is).
 SLOT_RESOURCE = "localclip"
 GPU_RESOURCE = "GPU"
-# Dask event topics: a node's workers tell how they are (``NodeNews``) and relay their workers' protocol
-# events for the coordinator's panes.
+# Dask event topics: a node's workers tell how they are (``NodeNews``), relay their workers' protocol
+# events for the coordinator's panes and read their GPUs for its GPU panel.
 NODE_TOPIC = "localclip-node"
 WORKER_TOPIC = "localclip-worker"
+GPU_TOPIC = "localclip-gpu"  # a GPU worker's NVML reading of its GPU, for the window's GPU panel
 # Parameters naming files on the coordinator: a node uses its own model copy and reference cache.
 LOCAL_PATH_PARAMS = ("model_dir", "checkpoint_dir", "codec_path", "cache_dir")
 MAX_TAKE_BYTES = 512 << 20  # a returned WAV larger than this (~45 minutes at 44.1 kHz 16-bit) is refused

@@ -79,6 +79,13 @@ MODEL_MANAGER_OFFERED = Option("models/manager_offered", False)  # opened once a
 # The window's run settings (the commands take these as options). Cloning defaults are fish-speech's
 # (CloneParams; tests/test_gui_window.py checks they agree). CLONE_SEED -1: a random seed per line.
 RUN_DEVICE = Option("run/device", "auto")  # auto, cpu or cuda
+# Where runs go: this workstation's workers, or a Dask cluster's nodes (docs/cluster.md). The address and
+# the TLS files are kept when the choice goes back to this workstation.
+RUN_WHERE = Option("run/where", "local", choices=("local", "cluster"))
+CLUSTER_ADDRESS = Option("cluster/address", "")  # tcp://HOST:8786, tls://HOST:8786 or HOST
+CLUSTER_TLS_CA = Option("cluster/tls_ca", "")
+CLUSTER_TLS_CERT = Option("cluster/tls_cert", "")
+CLUSTER_TLS_KEY = Option("cluster/tls_key", "")
 EMBED_BATCH_SIZE = Option("embed/batch_size", 0, minimum=0, maximum=4096)  # 0: the worker adapts it
 # The embedding model's arithmetic on a GPU (localclip_worker/embedding/pipeline.py Precision): exact is
 # float32 with TF32 off, LocalClip's equality bar with WeSpeaker. A faster mode becomes the default only

@@ -2,12 +2,14 @@
 
 NVML is read on a worker thread (starting NVML can take a while on Windows); the plan is arithmetic on the
 reading, made on the GUI thread by the ``planner`` the window sets for the folder at hand (embedding and
-cloning budget different memory per worker). While a run is on, its own plan is shown instead.
+cloning budget different memory per worker). While a run is on, its own plan is shown instead; a run on a
+cluster adds its nodes' GPUs, under each machine's name, from what the nodes report (``show_remote``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +29,9 @@ from localclip.core.machine.plan import GIB, WorkerPlan
 from localclip.gui.icons import icon
 from localclip.gui.messages import translate_error, translate_message
 from localclip.runs.background import run_in_background
+
+if TYPE_CHECKING:
+    from localclip.cluster.session import RemoteGpu
 
 REFRESH_MS = 1500
 
@@ -59,26 +64,52 @@ class GpuRow(QWidget):
         icon_label.setPixmap(icon("gpu").pixmap(20, 20))
         layout.addWidget(icon_label, 0, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.name, 0, 1, 1, 2)
-        layout.addWidget(QLabel(self.tr("Memory")), 1, 1)
-        layout.addWidget(self.memory, 1, 2)
-        layout.addWidget(QLabel(self.tr("Load")), 2, 1)
-        layout.addWidget(self.load, 2, 2)
+        captions = ((self.tr("Memory"), self.memory), (self.tr("Load"), self.load))
+        for row, (caption, bar) in enumerate(captions):
+            label = QLabel(caption)
+            label.setObjectName("gpuRowCaption")
+            layout.addWidget(label, row + 1, 1)
+            layout.addWidget(bar, row + 1, 2)
         layout.setColumnStretch(2, 1)
 
     def show_gpu(self, gpu: GpuInfo) -> None:
         self.name.setText(self.tr("GPU {index}: {name}").format(index=gpu.index, name=gpu.name))
-        used, total = gpu.used_bytes / GIB, gpu.total_bytes / GIB
-        self.memory.setValue(round(1000 * gpu.used_bytes / gpu.total_bytes) if gpu.total_bytes else 0)
-        self.memory.setFormat(self.tr("{used:.1f} of {total:.1f} GB").format(used=used, total=total))
+        self._show_memory(gpu.used_bytes, gpu.total_bytes)
         self.memory.setToolTip(
             self.tr("{free:.1f} GB free on {name}").format(free=gpu.free_bytes / GIB, name=gpu.name)
         )
-        if gpu.utilization_percent is None:
+        self._show_load(gpu.utilization_percent)
+
+    def show_remote(self, remote: RemoteGpu) -> None:
+        """A cluster node's worker: its GPU's memory and load as the node last read them, or its CPU."""
+        worker = remote.worker.rsplit("/", 1)[-1]
+        on_gpu = remote.device == "cuda"
+        if on_gpu:
+            self.name.setText(self.tr("Worker {worker}: {name}").format(worker=worker, name=remote.gpu_name))
+        else:
+            self.name.setText(self.tr("Worker {worker}: CPU").format(worker=worker))
+        self.name.setToolTip(translate_message(remote.problem) if remote.problem else remote.worker)
+        for widget in (self.memory, self.load, *self.findChildren(QLabel, "gpuRowCaption")):
+            widget.setVisible(on_gpu)
+        self._show_memory(remote.used_bytes, remote.total_bytes)
+        self._show_load(remote.load_percent)
+
+    def _show_memory(self, used: int | None, total: int) -> None:
+        if used is None or not total:  # a node's GPU before its first reading: its size only
+            self.memory.setValue(0)
+            self.memory.setFormat(self.tr("{total:.1f} GB").format(total=total / GIB))
+            return
+        self.memory.setValue(round(1000 * used / total))
+        text = self.tr("{used:.1f} of {total:.1f} GB").format(used=used / GIB, total=total / GIB)
+        self.memory.setFormat(text)
+
+    def _show_load(self, percent: int | None) -> None:
+        if percent is None:
             self.load.setValue(0)
             self.load.setFormat(self.tr("not reported"))
         else:
-            self.load.setValue(gpu.utilization_percent)
-            self.load.setFormat(self.tr("{percent} % busy").format(percent=gpu.utilization_percent))
+            self.load.setValue(percent)
+            self.load.setFormat(self.tr("{percent} % busy").format(percent=percent))
 
 
 class GpuPanel(QFrame):
@@ -114,6 +145,14 @@ class GpuPanel(QFrame):
         self.detail.setVisible(False)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(10)
+        # A cluster run's machines: a heading per node, a row per remote worker (keyed by worker id).
+        self.remote_box = QVBoxLayout()
+        self.remote_box.setSpacing(6)
+        self.remote_title = QLabel(self.tr("Cluster"))
+        self.remote_title.setObjectName("planTitle")
+        self.remote_title.setVisible(False)
+        self.node_labels: dict[str, QLabel] = {}
+        self.remote_rows: dict[str, GpuRow] = {}
         self.plan_title = QLabel()
         self.plan_title.setObjectName("planTitle")
         font = self.plan_title.font()
@@ -145,6 +184,8 @@ class GpuPanel(QFrame):
         layout.addLayout(state_row)
         layout.addWidget(self.detail)
         layout.addLayout(self.rows_box)
+        layout.addWidget(self.remote_title)
+        layout.addLayout(self.remote_box)
         layout.addWidget(self.plan_title)
         layout.addWidget(self.plan_label)
         layout.addStretch(1)
@@ -202,6 +243,43 @@ class GpuPanel(QFrame):
         """The plan of the run under way (None when it ended): shown instead of the planned one."""
         self._running_plan = plan
         self._show_plan()
+
+    def show_remote(self, workers: Sequence[RemoteGpu]) -> None:
+        """A cluster run's workers, under their machines' names (none: the section goes)."""
+        nodes = sorted({worker.node for worker in workers})
+        by_worker = {worker.worker: worker for worker in workers}
+        for key in [key for key in self.remote_rows if key not in by_worker]:
+            self._drop(self.remote_rows.pop(key))
+        for key in [key for key in self.node_labels if key not in nodes]:
+            self._drop(self.node_labels.pop(key))
+        index = 0
+        for node in nodes:
+            label = self.node_labels.get(node)
+            if label is None:
+                label = self.node_labels[node] = QLabel()
+                label.setObjectName("gpuName")
+                label.setWordWrap(True)
+            node_workers = [worker for worker in workers if worker.node == node]
+            gpus = sum(1 for worker in node_workers if worker.device == "cuda")
+            label.setText(
+                self.tr("{node}: %n GPU(s)", "", gpus).format(node=node)
+                if gpus
+                else self.tr("{node}: CPU").format(node=node)
+            )
+            self.remote_box.insertWidget(index, label)
+            index += 1
+            for worker in sorted(node_workers, key=lambda worker: worker.worker):
+                row = self.remote_rows.get(worker.worker)
+                if row is None:
+                    row = self.remote_rows[worker.worker] = GpuRow(self)
+                row.show_remote(worker)
+                self.remote_box.insertWidget(index, row)
+                index += 1
+        self.remote_title.setVisible(bool(workers))
+
+    def _drop(self, widget: QWidget) -> None:
+        self.remote_box.removeWidget(widget)
+        widget.deleteLater()
 
     @property
     def no_gpu(self) -> bool:
@@ -270,7 +348,10 @@ class GpuPanel(QFrame):
             return
         count = len(plan.slots)
         where = self.tr("on the GPU") if plan.device == "cuda" else self.tr("on the CPU")
-        if self._running_plan is not None:
+        if plan.device == "cluster":  # the workers are the nodes': the section above lists them
+            running = self._running_plan is not None
+            title = self.tr("Running on the cluster") if running else self.tr("Runs go to the cluster")
+        elif self._running_plan is not None:
             title = self.tr("Running: %n worker(s) {where}", "", count).format(where=where)
         else:
             title = self.tr("Planned: %n worker(s) {where}", "", count).format(where=where)

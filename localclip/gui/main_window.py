@@ -77,6 +77,7 @@ from localclip.runs.background import run_in_background
 from localclip.runs.folders import FolderEntry, FolderStatus
 from localclip.runs.queue import RunController, RunState
 from localclip.runs.report import RunReport
+from localclip.runs.setup import cluster_plan, cluster_target
 from localclip.settings import Settings
 
 # Imported on a thread after the window shows (see the module's docstring).
@@ -681,6 +682,9 @@ class MainWindow(QMainWindow):
         self.run_progress.attach_run(run)
         self.run_progress.setVisible(True)
         self.gpu_panel.set_running_plan(prepared.plan)
+        remote = getattr(prepared.pool, "remote_workers_changed", None)  # a run on a cluster
+        if remote is not None:
+            remote.connect(self.gpu_panel.show_remote)
         if entry.kind == KIND_PROJECT and self.review.project == entry.path:
             self.review.set_editing_enabled(False, self.tr("A run of this project is going on"))
         what = self.tr("Embedding") if entry.kind == KIND_DATASET else self.tr("Cloning")
@@ -700,6 +704,7 @@ class MainWindow(QMainWindow):
         self.log_panel.detach()
         self.run_progress.detach()
         self.gpu_panel.set_running_plan(None)
+        self.gpu_panel.show_remote(())
         self.intake.refresh_earlier(entry)
         self.run_title.setText(self.statusBar().currentMessage())
         self._title_is_result = True
@@ -759,6 +764,11 @@ class MainWindow(QMainWindow):
         return self.gpu_panel.report
 
     def _plan_for_current(self, report: GpuReport) -> WorkerPlan:
+        """What a run of the folder at hand would start here, or the cluster it would go to (raises
+        ValueError, with the reason, when none can start)."""
+        target = cluster_target(self.settings)
+        if target is not None:
+            return cluster_plan(target)
         entry = self.intake.current_entry()
         device = self.settings.get(RUN_DEVICE)
         if entry is not None and entry.kind == KIND_DATASET:

@@ -1,4 +1,5 @@
-"""Run settings: model folders (checked when chosen), workers, embedding, cloning and worker interpreters.
+"""Run settings: model folders (checked when chosen), where runs go (this workstation or a cluster),
+workers, embedding, cloning and worker interpreters.
 
 Every change is written to the user's settings at once (``localclip.settings``); the panel reads them back
 in :meth:`SettingsPanel.reload`, e.g. after the model manager changed a model folder. Model folders are
@@ -8,6 +9,7 @@ checked on a worker thread (a WeSpeaker check hashes the weights) and the result
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, QTimer, Signal
@@ -39,6 +41,10 @@ from localclip.core.options import (
     CLONE_SEED,
     CLONE_TEMPERATURE,
     CLONE_TOP_P,
+    CLUSTER_ADDRESS,
+    CLUSTER_TLS_CA,
+    CLUSTER_TLS_CERT,
+    CLUSTER_TLS_KEY,
     EMBED_BATCH_SIZE,
     EMBED_MEMORY_PER_WORKER_GB,
     EMBED_PRECISION,
@@ -47,6 +53,7 @@ from localclip.core.options import (
     MAX_WORKERS,
     MEMORY_PER_WORKER_GB,
     RUN_DEVICE,
+    RUN_WHERE,
     SPEAKERS_MIN_UTTERANCES,
     SPEAKERS_NORMALIZE,
     WESPEAKER_MODEL_DIR,
@@ -58,6 +65,7 @@ from localclip.gui.icons import icon
 from localclip.gui.messages import translate_error
 from localclip.gui.translations import current_language, system_language
 from localclip.runs.background import run_in_background
+from localclip.runs.setup import SetupError, cluster_target
 from localclip.settings import Settings
 
 SYNC_DELAY_MS = 400  # changes are written to disk shortly after the last one, and on close
@@ -131,19 +139,23 @@ class ModelFolderRow(QWidget):
         self.status.setText(text)
 
 
-class InterpreterRow(QWidget):
-    """A worker interpreter: empty means the bundled worker environment."""
+class FileRow(QWidget):
+    """A file's path, typed or chosen with "…", and a line saying what is wrong with it (if anything).
+    Worker interpreters use it (empty: the bundled worker environment), and the cluster's TLS files."""
 
     changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, start: Callable[[], str], chooser_tip: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._title, self._start = title, start
         self.path = QLineEdit()
         self.path.setClearButtonEnabled(True)
         self.path.editingFinished.connect(lambda: self.changed.emit(self.path.text().strip()))
         self.browse = QToolButton()
         self.browse.setText(self.tr("…"))
-        self.browse.setToolTip(self.tr("Choose a Python interpreter"))
+        self.browse.setToolTip(chooser_tip)
         self.browse.clicked.connect(self._browse)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -160,8 +172,8 @@ class InterpreterRow(QWidget):
         self.setFocusProxy(self.path)
 
     def _browse(self) -> None:
-        start = self.path.text() or str(bundled_worker_python().parent)
-        chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Worker interpreter"), start)
+        start = self.path.text() or self._start()
+        chosen, _ = QFileDialog.getOpenFileName(self, self._title, start)
         if chosen:
             self.path.setText(chosen)
             self.changed.emit(chosen)
@@ -192,6 +204,7 @@ class SettingsPanel(QScrollArea):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(12)
         layout.addWidget(self._models_group())
+        layout.addWidget(self._where_group())
         layout.addWidget(self._workers_group())
         layout.addWidget(self._embedding_group())
         layout.addWidget(self._cloning_group())
@@ -222,6 +235,42 @@ class SettingsPanel(QScrollArea):
         form.addRow(self.tr("Speaker embeddings (WeSpeaker):"), self.wespeaker_row)
         form.addRow(self.tr("Voice cloning (Fish-Speech):"), self.fish_row)
         form.addRow("", self.manage_button)
+        return group
+
+    def _where_group(self) -> QGroupBox:
+        group = QGroupBox(self.tr("Where runs go"))
+        form = self._form(group)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.run_where = QComboBox()
+        self.run_where.addItem(self.tr("This workstation's GPUs"), "local")
+        self.run_where.addItem(self.tr("A cluster of GPU machines (localclip node)"), "cluster")
+        self.run_where.currentIndexChanged.connect(self._store_where)
+        self.cluster_address = QLineEdit()
+        self.cluster_address.setPlaceholderText("tcp://render-01:8786")
+        self.cluster_address.setToolTip(
+            self.tr("The scheduler started with 'localclip scheduler' (or any Dask scheduler)")
+        )
+        self.cluster_address.editingFinished.connect(
+            lambda: self._store_cluster(CLUSTER_ADDRESS, self.cluster_address.text().strip())
+        )
+        self.tls_rows: dict[str, FileRow] = {}
+        labels = (
+            (CLUSTER_TLS_CA, self.tr("TLS, all three or none: the studio's certificate authority:")),
+            (CLUSTER_TLS_CERT, self.tr("This machine's certificate:")),
+            (CLUSTER_TLS_KEY, self.tr("This machine's private key:")),
+        )
+        for option, label in labels:
+            row = FileRow(self.tr("TLS file"), lambda: str(Path.home()), self.tr("Choose a PEM file"))
+            row.changed.connect(lambda text, option=option: self._store_cluster(option, text))
+            self.tls_rows[option.key] = row
+            form.addRow(label, row)
+        form.insertRow(0, self.tr("&Run on:"), self.run_where)
+        form.insertRow(1, self.tr("Cluster &scheduler:"), self.cluster_address)
+        self.cluster_status = QLabel()
+        self.cluster_status.setObjectName("hint")
+        self.cluster_status.setWordWrap(True)
+        self.cluster_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.cluster_status)
         return group
 
     def _workers_group(self) -> QGroupBox:
@@ -334,14 +383,18 @@ class SettingsPanel(QScrollArea):
         group = QGroupBox(self.tr("Worker interpreters"))
         form = self._form(group)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        self.interpreters: dict[str, InterpreterRow] = {}
+        self.interpreters: dict[str, FileRow] = {}
         labels = {
             DEFAULT_INTERPRETER: self.tr("All &jobs:"),
             JobKind.EMBED: self.tr("Speaker embeddings:"),
             JobKind.CLONE: self.tr("Voice cloning:"),
         }
         for kind in INTERPRETER_KINDS:
-            row = InterpreterRow()
+            row = FileRow(
+                self.tr("Worker interpreter"),
+                lambda: str(bundled_worker_python().parent),
+                self.tr("Choose a Python interpreter"),
+            )
             row.changed.connect(lambda text, kind=kind: self._store_interpreter(kind, text))
             self.interpreters[kind] = row
             form.addRow(labels[kind], row)
@@ -413,6 +466,10 @@ class SettingsPanel(QScrollArea):
         try:
             s = self.settings
             self.device.setCurrentIndex(max(0, self.device.findData(s.get(RUN_DEVICE))))
+            self.run_where.setCurrentIndex(max(0, self.run_where.findData(s.get(RUN_WHERE))))
+            self.cluster_address.setText(s.get(CLUSTER_ADDRESS))
+            for option in (CLUSTER_TLS_CA, CLUSTER_TLS_CERT, CLUSTER_TLS_KEY):
+                self.tls_rows[option.key].path.setText(s.get(option))
             self.max_workers.setValue(s.get(MAX_WORKERS))
             self.clone_memory.setValue(s.get(MEMORY_PER_WORKER_GB))
             self.embed_memory.setValue(s.get(EMBED_MEMORY_PER_WORKER_GB))
@@ -443,6 +500,7 @@ class SettingsPanel(QScrollArea):
             self._loading = False
         self._show_model_dir(ModelKind.WESPEAKER, s.get(WESPEAKER_MODEL_DIR))
         self._show_model_dir(ModelKind.FISH, s.get(FISH_MODEL_DIR))
+        self._show_cluster()
 
     def _store(self, option: Option, value: object) -> None:
         if self._loading:
@@ -457,6 +515,38 @@ class SettingsPanel(QScrollArea):
         # Widgets translate their texts when built: a new language needs a restart.
         self.language_note.setVisible(
             choose_language(chosen, QLocale.system().uiLanguages()) != current_language()
+        )
+
+    def _store_where(self) -> None:
+        self._store(RUN_WHERE, self.run_where.currentData())
+        self._show_cluster()
+
+    def _store_cluster(self, option: Option[str], text: str) -> None:
+        self._store(option, text)
+        self._show_cluster()
+
+    def _show_cluster(self) -> None:
+        """The cluster's fields only when runs go to one, and what is wrong with them, or what to do next."""
+        on_cluster = self.run_where.currentData() == "cluster"
+        self.cluster_address.setEnabled(on_cluster)
+        for row in self.tls_rows.values():
+            row.setEnabled(on_cluster)
+        if not on_cluster:
+            self.cluster_status.setText(
+                self.tr("Runs use this workstation's GPUs, or its processor when it has none.")
+            )
+            return
+        try:
+            target = cluster_target(self.settings)
+        except SetupError as error:
+            self.cluster_status.setText(translate_error(error))
+            return
+        assert target is not None
+        self.cluster_status.setText(
+            self.tr(
+                "Runs go to the cluster at {address}. On each GPU machine, run: "
+                "localclip node --scheduler {address}"
+            ).format(address=target.address)
         )
 
     def _store_seed(self) -> None:

@@ -29,10 +29,15 @@ from localclip.core.options import (
     CLONE_SEED,
     CLONE_TEMPERATURE,
     CLONE_TOP_P,
+    CLUSTER_ADDRESS,
+    CLUSTER_TLS_CA,
+    CLUSTER_TLS_CERT,
+    CLUSTER_TLS_KEY,
     EMBED_BATCH_SIZE,
     EMBED_PRECISION,
     MAX_WORKERS,
     RUN_DEVICE,
+    RUN_WHERE,
 )
 from localclip.settings import Settings
 
@@ -103,6 +108,7 @@ def prepare_embed(
     from localclip.runs.embed import EmbedOptions, EmbedRun
 
     device = settings.get(RUN_DEVICE)
+    target = cluster_target(settings)
     options = EmbedOptions(
         device=device,
         batch_size=settings.get(EMBED_BATCH_SIZE),
@@ -115,9 +121,11 @@ def prepare_embed(
         raise SetupError(str(error)) from None
     except OSError as error:
         raise SetupError(f"cannot use the results folder {out_dir}: {error}") from None
+    python = settings.worker_python(JobKind.EMBED)
+    if target is not None:
+        return PreparedRun(run, use_cluster(run, target), cluster_plan(target), python)
     report = report or probe_gpus()
     plan_settings = JobKind.EMBED.plan_settings(settings)
-    python = settings.worker_python(JobKind.EMBED)
     plan, launches = embed_launches(
         run, lambda items: _plan(report, plan_settings, items, device), python, plan_settings
     )
@@ -205,6 +213,7 @@ def prepare_clone(
     from localclip.runs.clone import CloneOptions, CloneRun
 
     device = settings.get(RUN_DEVICE)
+    target = cluster_target(settings)
     params, seed = clone_params(settings), clone_seed(settings)
     plan_settings = JobKind.CLONE.plan_settings(settings)
     options = CloneOptions(
@@ -220,8 +229,10 @@ def prepare_clone(
         raise SetupError(str(error)) from None
     except OSError as error:
         raise SetupError(f"cannot write to {scan.root}: {error}") from None
-    plan = _plan(report or probe_gpus(), plan_settings, max(1, len(run.plans)), device)
     python = settings.worker_python(JobKind.CLONE)
+    if target is not None:
+        return PreparedRun(run, use_cluster(run, target), cluster_plan(target), python)
+    plan = _plan(report or probe_gpus(), plan_settings, max(1, len(run.plans)), device)
     return PreparedRun(run, run.create_pool(launches_for_plan(plan, python)), plan, python)
 
 
@@ -243,6 +254,21 @@ def _plan(report: GpuReport, settings: PlanSettings, work_items: int, device: st
 
 
 # --- a cluster ----------------------------------------------------------------------------------------
+
+
+def cluster_target(settings: Settings) -> ClusterTarget | None:
+    """The cluster the window's runs go to (None: this workstation). Raises SetupError."""
+    from localclip.cluster.security import ClusterSetupError, ClusterTarget, TlsFiles
+
+    if settings.get(RUN_WHERE) != "cluster":
+        return None
+    try:
+        tls = TlsFiles.from_options(
+            settings.get(CLUSTER_TLS_CA), settings.get(CLUSTER_TLS_CERT), settings.get(CLUSTER_TLS_KEY)
+        )
+        return ClusterTarget.parse(settings.get(CLUSTER_ADDRESS), tls)
+    except ClusterSetupError as error:
+        raise SetupError(f"the cluster in the settings cannot be used: {error}") from None
 
 
 def use_cluster(run: EmbedRun | CloneRun, target: ClusterTarget) -> WorkerPool:

@@ -61,7 +61,15 @@
 <context>
     <name>GpuPanel</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="274"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="265"/>
+        <source>{node}: %n GPU(s)</source>
+        <translation>
+            <numerusform>{node}: %n GPU</numerusform>
+            <numerusform>{node}: %n GPUs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/gpu_panel.py" line="355"/>
         <source>Running: %n worker(s) {where}</source>
         <translation>
             <numerusform>Running: %n worker {where}</numerusform>
@@ -69,7 +77,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="276"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="357"/>
         <source>Planned: %n worker(s) {where}</source>
         <translation>
             <numerusform>Planned: %n worker {where}</numerusform>
@@ -80,7 +88,7 @@
 <context>
     <name>IntakeView</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="629"/>
+        <location filename="../../localclip/gui/intake.py" line="618"/>
         <source>Dataset ({layout}): %n speaker(s), </source>
         <translation>
             <numerusform>Dataset ({layout}): %n speaker, </numerusform>
@@ -88,7 +96,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="631"/>
+        <location filename="../../localclip/gui/intake.py" line="620"/>
         <source>%n clip(s)</source>
         <translation>
             <numerusform>%n clip</numerusform>
@@ -96,7 +104,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="642"/>
+        <location filename="../../localclip/gui/intake.py" line="631"/>
         <source>Cloning project ({script}): %n speaker(s), </source>
         <translation>
             <numerusform>Cloning project ({script}): %n speaker, </numerusform>
@@ -104,7 +112,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="645"/>
+        <location filename="../../localclip/gui/intake.py" line="634"/>
         <source>%n reference(s), </source>
         <translation>
             <numerusform>%n reference, </numerusform>
@@ -112,7 +120,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="646"/>
+        <location filename="../../localclip/gui/intake.py" line="635"/>
         <source>%n line(s) to speak</source>
         <translation>
             <numerusform>%n line to speak</numerusform>
@@ -120,7 +128,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="763"/>
+        <location filename="../../localclip/gui/intake.py" line="752"/>
         <source>%n clip(s) could not be read: see the problems below</source>
         <translation>
             <numerusform>%n clip could not be read: see the problems below</numerusform>
@@ -131,7 +139,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/main_window.py" line="818"/>
+        <location filename="../../localclip/gui/main_window.py" line="828"/>
         <source>Ready to run: %n folder(s). Press Run (F5).</source>
         <translation>
             <numerusform>Ready to run: %n folder. Press Run (F5).</numerusform>

@@ -354,61 +354,96 @@
     </message>
 </context>
 <context>
+    <name>FileRow</name>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="157"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+</context>
+<context>
     <name>GpuPanel</name>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="105"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="136"/>
         <source>GPUs</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="108"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="139"/>
         <source>Reading the GPUs…</source>
         <translation>正在读取 GPU 信息…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="219"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="151"/>
+        <source>Cluster</source>
+        <translation>集群</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/gpu_panel.py" line="265"/>
+        <source>{node}: %n GPU(s)</source>
+        <translation>
+            <numerusform>{node}：%n 个 GPU</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="267"/>
+        <source>{node}: CPU</source>
+        <translation>{node}：CPU</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="297"/>
         <source>The GPUs could not be read: {error}</source>
         <translation>无法读取 GPU 信息：{error}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="238"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="316"/>
         <source>NVIDIA driver {driver}, CUDA {cuda}</source>
         <translation>NVIDIA 驱动 {driver}，CUDA {cuda}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="243"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="321"/>
         <source>No NVIDIA GPU found: running on CPU</source>
         <translation>未找到 NVIDIA GPU：使用 CPU 运行</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="246"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="324"/>
         <source>Workers run on the processor. They work, but much more slowly than on a GPU.</source>
         <translation>工作进程将在处理器上运行。可以正常工作，但速度远慢于 GPU。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="263"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="341"/>
         <source>No workers can start</source>
         <translation>无法启动任何工作进程</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="272"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="350"/>
         <source>on the GPU</source>
         <translation>使用 GPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="272"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="350"/>
         <source>on the CPU</source>
         <translation>使用 CPU</translation>
     </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="353"/>
+        <source>Running on the cluster</source>
+        <translation>正在集群上运行</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="353"/>
+        <source>Runs go to the cluster</source>
+        <translation>运行将在集群上进行</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="274"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="355"/>
         <source>Running: %n worker(s) {where}</source>
         <translation>
             <numerusform>运行中：%n 个工作进程，{where}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/gpu_panel.py" line="276"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="357"/>
         <source>Planned: %n worker(s) {where}</source>
         <translation>
             <numerusform>计划：%n 个工作进程，{where}</numerusform>
@@ -418,37 +453,52 @@
 <context>
     <name>GpuRow</name>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="62"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="67"/>
         <source>Memory</source>
         <translation>显存</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="64"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="67"/>
         <source>Load</source>
         <translation>负载</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="69"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="76"/>
         <source>GPU {index}: {name}</source>
         <translation>GPU {index}：{name}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="72"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="88"/>
+        <source>Worker {worker}: {name}</source>
+        <translation>工作进程 {worker}：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="90"/>
+        <source>Worker {worker}: CPU</source>
+        <translation>工作进程 {worker}：CPU</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="100"/>
+        <source>{total:.1f} GB</source>
+        <translation>{total:.1f} GB</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/gpu_panel.py" line="103"/>
         <source>{used:.1f} of {total:.1f} GB</source>
         <translation>{used:.1f} / {total:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="74"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="79"/>
         <source>{free:.1f} GB free on {name}</source>
         <translation>{name} 可用 {free:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="78"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="109"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/gpu_panel.py" line="81"/>
+        <location filename="../../localclip/gui/gpu_panel.py" line="112"/>
         <source>{percent} % busy</source>
         <translation>占用 {percent}%</translation>
     </message>
@@ -456,301 +506,283 @@
 <context>
     <name>IntakeView</name>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="241"/>
+        <location filename="../../localclip/gui/intake.py" line="230"/>
         <source>Folders</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="242"/>
+        <location filename="../../localclip/gui/intake.py" line="231"/>
         <source>Scan &amp;again</source>
         <translation>重新扫描(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="244"/>
+        <location filename="../../localclip/gui/intake.py" line="233"/>
         <source>&amp;Remove from the list</source>
         <translation>从列表中移除(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="270"/>
+        <location filename="../../localclip/gui/intake.py" line="259"/>
         <source>&amp;Change…</source>
         <translation>更改(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="271"/>
+        <location filename="../../localclip/gui/intake.py" line="260"/>
         <source>Choose where this dataset&apos;s embeddings are written</source>
         <translation>选择此数据集嵌入的保存位置</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="275"/>
+        <location filename="../../localclip/gui/intake.py" line="264"/>
         <source>Folder content</source>
         <translation>文件夹内容</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="284"/>
+        <location filename="../../localclip/gui/intake.py" line="273"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="287"/>
+        <location filename="../../localclip/gui/intake.py" line="276"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="287"/>
+        <location filename="../../localclip/gui/intake.py" line="276"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="344"/>
+        <location filename="../../localclip/gui/intake.py" line="333"/>
         <source>Open a dataset or project folder</source>
         <translation>打开数据集或项目文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="549"/>
+        <location filename="../../localclip/gui/intake.py" line="538"/>
         <source>The folder could not be read: {error}</source>
         <translation>无法读取文件夹：{error}</translation>
     </message>
     <message>
+        <location filename="../../localclip/gui/intake.py" line="571"/>
         <location filename="../../localclip/gui/intake.py" line="582"/>
-        <location filename="../../localclip/gui/intake.py" line="593"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="617"/>
+        <location filename="../../localclip/gui/intake.py" line="606"/>
         <source>Results: {folder}</source>
         <translation>结果：{folder}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="623"/>
+        <location filename="../../localclip/gui/intake.py" line="612"/>
         <source>This folder cannot be used.</source>
         <translation>此文件夹无法使用。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="625"/>
+        <location filename="../../localclip/gui/intake.py" line="614"/>
         <source>This folder is used only once you confirm it.</source>
         <translation>此文件夹需经您确认后才会使用。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="629"/>
+        <location filename="../../localclip/gui/intake.py" line="618"/>
         <source>Dataset ({layout}): %n speaker(s), </source>
         <translation>
             <numerusform>数据集（{layout}）：%n 个说话人，</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="631"/>
+        <location filename="../../localclip/gui/intake.py" line="620"/>
         <source>%n clip(s)</source>
         <translation>
             <numerusform>%n 个片段</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="633"/>
+        <location filename="../../localclip/gui/intake.py" line="622"/>
         <source>, {duration} in all</source>
         <translation>，共 {duration}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="635"/>
+        <location filename="../../localclip/gui/intake.py" line="624"/>
         <source>, reading durations: {done} of {total}</source>
         <translation>，正在读取时长：{done} / {total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="642"/>
+        <location filename="../../localclip/gui/intake.py" line="631"/>
         <source>Cloning project ({script}): %n speaker(s), </source>
         <translation>
             <numerusform>克隆项目（{script}）：%n 个说话人，</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="645"/>
+        <location filename="../../localclip/gui/intake.py" line="634"/>
         <source>%n reference(s), </source>
         <translation>
             <numerusform>%n 段参考音频，</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="646"/>
+        <location filename="../../localclip/gui/intake.py" line="635"/>
         <source>%n line(s) to speak</source>
         <translation>
             <numerusform>%n 句待生成台词</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="649"/>
+        <location filename="../../localclip/gui/intake.py" line="638"/>
         <source>Cloning project: reading the references and the script…</source>
         <translation>克隆项目：正在读取参考音频和脚本…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="651"/>
+        <location filename="../../localclip/gui/intake.py" line="640"/>
         <source>Dataset: listing the clips…</source>
         <translation>数据集：正在列出片段…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="652"/>
+        <location filename="../../localclip/gui/intake.py" line="641"/>
         <source>Looking at the folder…</source>
         <translation>正在查看文件夹…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="675"/>
+        <location filename="../../localclip/gui/intake.py" line="664"/>
         <source>Every clip already has its embedding (results in {folder}).</source>
         <translation>所有片段均已有嵌入（结果位于 {folder}）。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="679"/>
+        <location filename="../../localclip/gui/intake.py" line="668"/>
         <source>Every line has been generated.</source>
         <translation>所有台词均已生成。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="683"/>
+        <location filename="../../localclip/gui/intake.py" line="672"/>
         <source>An earlier run embedded {done} of {total} clips ({failed} failed). Resume computes only the rest; Start over computes every clip again.</source>
         <translation>上次运行已为 {total} 个片段中的 {done} 个提取嵌入（{failed} 个失败）。“继续”只计算剩余部分；“重新开始”将重新计算所有片段。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="688"/>
+        <location filename="../../localclip/gui/intake.py" line="677"/>
         <source>An earlier run generated {done} of {total} lines ({failed} failed). Resume generates the rest; nothing generated is overwritten.</source>
         <translation>上次运行已生成 {total} 句台词中的 {done} 句（{failed} 句失败）。“继续”生成剩余部分；已生成的内容不会被覆盖。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="695"/>
+        <location filename="../../localclip/gui/intake.py" line="684"/>
         <source>Show res&amp;ults</source>
         <translation>显示结果(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="695"/>
+        <location filename="../../localclip/gui/intake.py" line="684"/>
         <source>&amp;Go to review</source>
         <translation>前往审听(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="703"/>
+        <location filename="../../localclip/gui/intake.py" line="692"/>
         <source>scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="704"/>
+        <location filename="../../localclip/gui/intake.py" line="693"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="705"/>
+        <location filename="../../localclip/gui/intake.py" line="694"/>
         <source>cannot be used</source>
         <translation>无法使用</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="706"/>
+        <location filename="../../localclip/gui/intake.py" line="695"/>
         <source>needs your confirmation</source>
         <translation>需要您确认</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="707"/>
+        <location filename="../../localclip/gui/intake.py" line="696"/>
         <source>waiting to run</source>
         <translation>等待运行</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="708"/>
+        <location filename="../../localclip/gui/intake.py" line="697"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="709"/>
+        <location filename="../../localclip/gui/intake.py" line="698"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="710"/>
+        <location filename="../../localclip/gui/intake.py" line="699"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="711"/>
+        <location filename="../../localclip/gui/intake.py" line="700"/>
         <source>finished with failures</source>
         <translation>已完成，有失败项</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="713"/>
+        <location filename="../../localclip/gui/intake.py" line="702"/>
         <source>dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="713"/>
+        <location filename="../../localclip/gui/intake.py" line="702"/>
         <source>project</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="729"/>
+        <location filename="../../localclip/gui/intake.py" line="718"/>
         <source>Speaker</source>
         <translation>说话人</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="729"/>
+        <location filename="../../localclip/gui/intake.py" line="718"/>
         <source>Clips</source>
         <translation>片段</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="729"/>
-        <location filename="../../localclip/gui/intake.py" line="769"/>
+        <location filename="../../localclip/gui/intake.py" line="718"/>
+        <location filename="../../localclip/gui/intake.py" line="758"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="756"/>
+        <location filename="../../localclip/gui/intake.py" line="745"/>
         <source>Reading the durations: {done} of {total} clips</source>
         <translation>正在读取时长：{done} / {total} 个片段</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/intake.py" line="763"/>
+        <location filename="../../localclip/gui/intake.py" line="752"/>
         <source>%n clip(s) could not be read: see the problems below</source>
         <translation>
             <numerusform>%n 个片段无法读取：请查看下方的问题列表</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="769"/>
+        <location filename="../../localclip/gui/intake.py" line="758"/>
         <source>Speaker / reference</source>
         <translation>说话人 / 参考音频</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="769"/>
+        <location filename="../../localclip/gui/intake.py" line="758"/>
         <source>Lines</source>
         <translation>台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="829"/>
+        <location filename="../../localclip/gui/intake.py" line="818"/>
         <source>No problems found</source>
         <translation>未发现问题</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="832"/>
+        <location filename="../../localclip/gui/intake.py" line="821"/>
         <source>Problems ({total}; the first {shown} are listed)</source>
         <translation>问题（共 {total} 个，列出前 {shown} 个）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="837"/>
+        <location filename="../../localclip/gui/intake.py" line="826"/>
         <source>Problems ({total})</source>
         <translation>问题（{total}）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="865"/>
+        <location filename="../../localclip/gui/intake.py" line="854"/>
         <source>Where the embeddings go</source>
         <translation>嵌入的保存位置</translation>
-    </message>
-</context>
-<context>
-    <name>InterpreterRow</name>
-    <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="145"/>
-        <source>…</source>
-        <translation>…</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="146"/>
-        <source>Choose a Python interpreter</source>
-        <translation>选择 Python 解释器</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="164"/>
-        <source>Worker interpreter</source>
-        <translation>工作进程解释器</translation>
     </message>
 </context>
 <context>
@@ -879,351 +911,351 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="150"/>
+        <location filename="../../localclip/gui/main_window.py" line="151"/>
         <source>Drop a folder to begin</source>
         <translation>拖入一个文件夹即可开始</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="169"/>
+        <location filename="../../localclip/gui/main_window.py" line="170"/>
         <source>&amp;Open folder…</source>
         <translation>打开文件夹(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="172"/>
+        <location filename="../../localclip/gui/main_window.py" line="173"/>
         <source>Open a dataset folder or a cloning project folder (Ctrl+O)</source>
         <translation>打开数据集文件夹或克隆项目文件夹 (Ctrl+O)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="176"/>
-        <location filename="../../localclip/gui/main_window.py" line="234"/>
+        <location filename="../../localclip/gui/main_window.py" line="177"/>
+        <location filename="../../localclip/gui/main_window.py" line="235"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="179"/>
+        <location filename="../../localclip/gui/main_window.py" line="180"/>
         <source>Run every folder that is ready, one after another (F5)</source>
         <translation>依次运行所有就绪的文件夹 (F5)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="183"/>
+        <location filename="../../localclip/gui/main_window.py" line="184"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="186"/>
+        <location filename="../../localclip/gui/main_window.py" line="187"/>
         <source>Stop the run; what is finished is kept (Shift+F5)</source>
         <translation>停止运行；已完成的结果会保留 (Shift+F5)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="190"/>
+        <location filename="../../localclip/gui/main_window.py" line="191"/>
         <source>Check &amp;workers</source>
         <translation>检查工作进程(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="193"/>
+        <location filename="../../localclip/gui/main_window.py" line="194"/>
         <source>Start every planned worker once and report what it can do</source>
         <translation>将计划中的每个工作进程启动一次，并报告其能力</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="197"/>
+        <location filename="../../localclip/gui/main_window.py" line="198"/>
         <source>Manage &amp;models…</source>
         <translation>管理模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="197"/>
+        <location filename="../../localclip/gui/main_window.py" line="198"/>
         <source>Download models, or check the ones you have</source>
         <translation>下载模型，或检查已有的模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="200"/>
+        <location filename="../../localclip/gui/main_window.py" line="201"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="202"/>
+        <location filename="../../localclip/gui/main_window.py" line="203"/>
         <source>&amp;About LocalClip</source>
         <translation>关于 LocalClip(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="204"/>
+        <location filename="../../localclip/gui/main_window.py" line="205"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="206"/>
+        <location filename="../../localclip/gui/main_window.py" line="207"/>
         <source>&amp;Clear the list</source>
         <translation>清空列表(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="210"/>
+        <location filename="../../localclip/gui/main_window.py" line="211"/>
         <source>&amp;Folder</source>
         <translation>文件夹(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="211"/>
+        <location filename="../../localclip/gui/main_window.py" line="212"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="212"/>
+        <location filename="../../localclip/gui/main_window.py" line="213"/>
         <source>&amp;Workers</source>
         <translation>工作进程(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="213"/>
+        <location filename="../../localclip/gui/main_window.py" line="214"/>
         <source>&amp;Log</source>
         <translation>日志(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="214"/>
+        <location filename="../../localclip/gui/main_window.py" line="215"/>
         <source>Re&amp;view</source>
         <translation>审听(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="215"/>
+        <location filename="../../localclip/gui/main_window.py" line="216"/>
         <source>S&amp;peakers</source>
         <translation>说话人(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="224"/>
+        <location filename="../../localclip/gui/main_window.py" line="225"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="226"/>
+        <location filename="../../localclip/gui/main_window.py" line="227"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="232"/>
+        <location filename="../../localclip/gui/main_window.py" line="233"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="237"/>
+        <location filename="../../localclip/gui/main_window.py" line="238"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="243"/>
+        <location filename="../../localclip/gui/main_window.py" line="244"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="246"/>
+        <location filename="../../localclip/gui/main_window.py" line="247"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="252"/>
+        <location filename="../../localclip/gui/main_window.py" line="253"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="273"/>
+        <location filename="../../localclip/gui/main_window.py" line="274"/>
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="274"/>
+        <location filename="../../localclip/gui/main_window.py" line="275"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="298"/>
+        <location filename="../../localclip/gui/main_window.py" line="299"/>
         <source>Workers</source>
         <translation>工作进程</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="299"/>
+        <location filename="../../localclip/gui/main_window.py" line="300"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="300"/>
+        <location filename="../../localclip/gui/main_window.py" line="301"/>
         <source>Review</source>
         <translation>审听</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="301"/>
+        <location filename="../../localclip/gui/main_window.py" line="302"/>
         <source>Speakers</source>
         <translation>说话人</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="305"/>
+        <location filename="../../localclip/gui/main_window.py" line="306"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="422"/>
+        <location filename="../../localclip/gui/main_window.py" line="423"/>
         <source>LocalClip</source>
         <translation>LocalClip</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="423"/>
+        <location filename="../../localclip/gui/main_window.py" line="424"/>
         <source>Part of the window could not be loaded: {error}</source>
         <translation>窗口的部分内容无法加载：{error}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="447"/>
+        <location filename="../../localclip/gui/main_window.py" line="448"/>
         <source>{folder} no longer exists: taken off the recent list</source>
         <translation>{folder} 已不存在：已从最近打开列表中移除</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="475"/>
+        <location filename="../../localclip/gui/main_window.py" line="476"/>
         <source>{folder} is gone since the last session: dropped from the list</source>
         <translation>{folder} 自上次会话以来已不存在：已从列表中移除</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="575"/>
+        <location filename="../../localclip/gui/main_window.py" line="576"/>
         <source>Opened {folder}</source>
         <translation>已打开 {folder}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="591"/>
+        <location filename="../../localclip/gui/main_window.py" line="592"/>
         <source>{name} (missing)</source>
         <translation>{name}（缺失）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="606"/>
+        <location filename="../../localclip/gui/main_window.py" line="607"/>
         <source>{name} cannot be used: {error}</source>
         <translation>{name} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="608"/>
+        <location filename="../../localclip/gui/main_window.py" line="609"/>
         <source>{name} is ready to run</source>
         <translation>{name} 已可以运行</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="633"/>
-        <location filename="../../localclip/gui/main_window.py" line="637"/>
+        <location filename="../../localclip/gui/main_window.py" line="634"/>
+        <location filename="../../localclip/gui/main_window.py" line="638"/>
         <source>Start over</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="635"/>
+        <location filename="../../localclip/gui/main_window.py" line="636"/>
         <source>Compute the embedding of every clip of {name} again? The results already there are replaced.</source>
         <translation>要重新计算 {name} 中所有片段的嵌入吗？现有结果将被替换。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="664"/>
+        <location filename="../../localclip/gui/main_window.py" line="665"/>
         <source>Drop folders, not files: a dataset folder or a cloning project folder</source>
         <translation>请拖入文件夹而不是文件：数据集文件夹或克隆项目文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="685"/>
+        <location filename="../../localclip/gui/main_window.py" line="689"/>
         <source>A run of this project is going on</source>
         <translation>此项目正在运行中</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="686"/>
+        <location filename="../../localclip/gui/main_window.py" line="690"/>
         <source>Embedding</source>
         <translation>正在提取嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="686"/>
+        <location filename="../../localclip/gui/main_window.py" line="690"/>
         <source>Cloning</source>
         <translation>正在克隆</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="687"/>
+        <location filename="../../localclip/gui/main_window.py" line="691"/>
         <source>{what} {name}</source>
         <translation>{what}：{name}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="689"/>
+        <location filename="../../localclip/gui/main_window.py" line="693"/>
         <source>{what} {folder} with {python}</source>
         <translation>{what}：{folder}，使用 {python}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="738"/>
+        <location filename="../../localclip/gui/main_window.py" line="743"/>
         <source>Checking the workers</source>
         <translation>正在检查工作进程</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="803"/>
+        <location filename="../../localclip/gui/main_window.py" line="813"/>
         <source>Idle</source>
         <translation>空闲</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="804"/>
+        <location filename="../../localclip/gui/main_window.py" line="814"/>
         <source>Preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="805"/>
+        <location filename="../../localclip/gui/main_window.py" line="815"/>
         <source>Running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="806"/>
+        <location filename="../../localclip/gui/main_window.py" line="816"/>
         <source>Cancelling</source>
         <translation>正在取消</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="807"/>
+        <location filename="../../localclip/gui/main_window.py" line="817"/>
         <source>Finishing</source>
         <translation>正在收尾</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="808"/>
+        <location filename="../../localclip/gui/main_window.py" line="818"/>
         <source>Stopping</source>
         <translation>正在停止</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="817"/>
+        <location filename="../../localclip/gui/main_window.py" line="827"/>
         <source>Nothing to run yet: drop a dataset or a cloning project folder on the window.</source>
         <translation>暂无可运行的内容：请将数据集或克隆项目文件夹拖到窗口中。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/main_window.py" line="818"/>
+        <location filename="../../localclip/gui/main_window.py" line="828"/>
         <source>Ready to run: %n folder(s). Press Run (F5).</source>
         <translation>
             <numerusform>%n 个文件夹已就绪。按“运行”(F5) 开始。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="832"/>
+        <location filename="../../localclip/gui/main_window.py" line="842"/>
         <source>About LocalClip</source>
         <translation>关于 LocalClip</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="834"/>
+        <location filename="../../localclip/gui/main_window.py" line="844"/>
         <source>&lt;b&gt;LocalClip {version}&lt;/b&gt;&lt;p&gt;Speaker embeddings and voice cloning on your own GPUs, for video editors.&lt;/p&gt;</source>
         <translation>&lt;b&gt;LocalClip {version}&lt;/b&gt;&lt;p&gt;在您自己的 GPU 上完成说话人嵌入与声音克隆，专为视频剪辑师打造。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="893"/>
+        <location filename="../../localclip/gui/main_window.py" line="903"/>
         <source>A run is going on</source>
         <translation>正在运行</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="895"/>
+        <location filename="../../localclip/gui/main_window.py" line="905"/>
         <source>Stop the run and close LocalClip? What is finished is kept: run the folder again to resume.</source>
         <translation>要停止运行并关闭 LocalClip 吗？已完成的结果会保留：再次运行该文件夹即可继续。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="897"/>
+        <location filename="../../localclip/gui/main_window.py" line="907"/>
         <source>Stop and close</source>
         <translation>停止并关闭</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="914"/>
+        <location filename="../../localclip/gui/main_window.py" line="924"/>
         <source>Stopping the workers…</source>
         <translation>正在停止工作进程…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="951"/>
+        <location filename="../../localclip/gui/main_window.py" line="961"/>
         <source>CUDA usable</source>
         <translation>CUDA 可用</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="953"/>
+        <location filename="../../localclip/gui/main_window.py" line="963"/>
         <source>no CUDA device</source>
         <translation>无 CUDA 设备</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/main_window.py" line="954"/>
+        <location filename="../../localclip/gui/main_window.py" line="964"/>
         <source>worker {worker}: Python {python}, torch {torch}, {cuda}</source>
         <translation>工作进程 {worker}：Python {python}，torch {torch}，{cuda}</translation>
     </message>
@@ -1764,12 +1796,12 @@
 <context>
     <name>ModelFolderRow</name>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="105"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="113"/>
         <source>No folder chosen</source>
         <translation>未选择文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="106"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="114"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2075,17 +2107,17 @@
 <context>
     <name>ResumeBanner</name>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="161"/>
+        <location filename="../../localclip/gui/intake.py" line="179"/>
         <source>Resu&amp;me</source>
         <translation>继续(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="162"/>
+        <location filename="../../localclip/gui/intake.py" line="180"/>
         <source>St&amp;art over</source>
         <translation>重新开始(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/intake.py" line="163"/>
+        <location filename="../../localclip/gui/intake.py" line="181"/>
         <source>Show res&amp;ults</source>
         <translation>显示结果(&amp;U)</translation>
     </message>
@@ -2816,317 +2848,392 @@
 <context>
     <name>SettingsPanel</name>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="212"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="225"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="219"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="232"/>
         <source>&amp;Manage models…</source>
         <translation>管理模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="220"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="233"/>
         <source>Download models, or check the ones you have</source>
         <translation>下载模型，或检查已有的模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="228"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="277"/>
         <source>Workers</source>
         <translation>工作进程</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="234"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="283"/>
         <source>GPU if there is one, else CPU</source>
         <translation>优先使用 GPU，没有则使用 CPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="235"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="284"/>
         <source>GPU only</source>
         <translation>仅 GPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="236"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="285"/>
         <source>CPU only</source>
         <translation>仅 CPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="241"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="290"/>
         <source>No limit</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="242"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="291"/>
         <source>The most worker processes a run starts, over all GPUs</source>
         <translation>一次运行在所有 GPU 上最多启动的工作进程数</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="245"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="294"/>
         <source>GPU memory a voice cloning model instance needs; it decides how many fit on each GPU</source>
         <translation>每个声音克隆模型实例所需的显存；决定每块 GPU 能容纳多少个实例</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="248"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="297"/>
         <source>GPU memory a speaker embedding model instance needs</source>
         <translation>每个说话人嵌入模型实例所需的显存</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="249"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="298"/>
         <source>Dev&amp;ice:</source>
         <translation>设备(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="256"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="305"/>
         <source>Speaker embeddings</source>
         <translation>说话人嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="259"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="308"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="260"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="309"/>
         <source>Clips per batch on the GPU; automatic grows it to what fits</source>
         <translation>GPU 上每批处理的片段数；设为自动时会增大到显存可容纳的数量</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="264"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="313"/>
         <source>Speakers with fewer embedded clips get no speaker embedding</source>
         <translation>已提取嵌入的片段少于此数的说话人不生成说话人嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="267"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="316"/>
         <source>Exact (float32, as WeSpeaker)</source>
         <translation>精确（float32，与 WeSpeaker 相同）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="268"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="317"/>
         <source>TF32</source>
         <translation>TF32</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="269"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="318"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="270"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="319"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="275"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="324"/>
         <source>The model&apos;s arithmetic on a GPU; faster modes round more. The CPU computes exact.</source>
         <translation>模型在 GPU 上的运算精度；越快的模式舍入越多。CPU 始终精确计算。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="280"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="329"/>
         <source>&amp;Batch size:</source>
         <translation>批大小(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="287"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="336"/>
         <source>Voice cloning</source>
         <translation>声音克隆</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="293"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="342"/>
         <source>Model&apos;s limit</source>
         <translation>模型上限</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="222"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="235"/>
         <source>Speaker embeddings (WeSpeaker):</source>
         <translation>说话人嵌入（WeSpeaker）：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="223"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="236"/>
         <source>Voice cloning (Fish-Speech):</source>
         <translation>声音克隆（Fish-Speech）：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="250"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="241"/>
+        <source>Where runs go</source>
+        <translation>运行位置</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="245"/>
+        <source>This workstation&apos;s GPUs</source>
+        <translation>本工作站的 GPU</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="246"/>
+        <source>A cluster of GPU machines (localclip node)</source>
+        <translation>GPU 计算机集群（localclip node）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="251"/>
+        <source>The scheduler started with &apos;localclip scheduler&apos; (or any Dask scheduler)</source>
+        <translation>用 &apos;localclip scheduler&apos; 启动的调度器（或任何 Dask 调度器）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="258"/>
+        <source>TLS, all three or none: the studio&apos;s certificate authority:</source>
+        <translation>TLS（三项全填或全不填）：工作室的证书颁发机构：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="259"/>
+        <source>This machine&apos;s certificate:</source>
+        <translation>本机证书：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="260"/>
+        <source>This machine&apos;s private key:</source>
+        <translation>本机私钥：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="263"/>
+        <source>TLS file</source>
+        <translation>TLS 文件</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="263"/>
+        <source>Choose a PEM file</source>
+        <translation>选择 PEM 文件</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="267"/>
+        <source>&amp;Run on:</source>
+        <translation>运行于(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="268"/>
+        <source>Cluster &amp;scheduler:</source>
+        <translation>集群调度器(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="299"/>
         <source>M&amp;aximum workers:</source>
         <translation>最大工作进程数(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="251"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="300"/>
         <source>Memory per &amp;cloning instance:</source>
         <translation>每个克隆实例的显存(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="252"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="301"/>
         <source>Memory per embedding instance:</source>
         <translation>每个嵌入实例的显存：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="261"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="310"/>
         <source>Normalise clips before averaging</source>
         <translation>求平均前先对片段进行归一化</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="281"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="330"/>
         <source>&amp;GPU precision:</source>
         <translation>GPU 精度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="282"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="331"/>
         <source>Minimum clips per speaker:</source>
         <translation>每个说话人的最少片段数：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="296"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="345"/>
         <source>How freely the model picks each next sound. Lower: steadier, more monotone speech; higher: livelier, but more slips and odd sounds. Fish-Speech&apos;s default is 0.8.</source>
         <translation>模型选择下一个声音时的自由程度。较低：语音更平稳，但更单调；较高：更生动，但口误和怪音更多。Fish-Speech 的默认值为 0.8。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="302"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="351"/>
         <source>Top-p (nucleus sampling): each step picks only among the likeliest sounds that together make up this share of the probability. Lower: safer and more uniform; 1.0: no limit.</source>
         <translation>Top-p（核采样）：每一步只在可能性最高、合计概率达到此比例的那些声音中选择。较低：更稳妥、更一致；1.0：不限制。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="308"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="357"/>
         <source>Makes sounds just used less likely again. Above 1.0 it keeps the voice from repeating or getting stuck on a sound; too high and the speech turns choppy. 1.0: no penalty.</source>
         <translation>降低刚用过的声音再次出现的可能性。高于 1.0 可避免声音重复或卡在某个音上；过高则语音会变得断断续续。1.0：不惩罚。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="314"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="363"/>
         <source>The longest a take may grow, in model tokens (about 21.5 per second of speech): a take that rambles on is cut there. 0: the model&apos;s own limit.</source>
         <translation>一个版本最多可生成的长度，以模型 token 计（每秒语音约 21.5 个）：说个没完的版本会在此处截断。0：使用模型自身的上限。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="318"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="367"/>
         <source>Random seed for every line</source>
         <translation>每句台词使用随机种子</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="322"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="371"/>
         <source>The same seed makes the same clip from the same inputs</source>
         <translation>相同输入和相同种子会生成相同的片段</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="325"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="374"/>
         <source>Temperat&amp;ure:</source>
         <translation>温度(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="326"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="375"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="327"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="376"/>
         <source>Repetition penalt&amp;y:</source>
         <translation>重复惩罚(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="328"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="377"/>
         <source>Maximum new tokens:</source>
         <translation>最大新 token 数：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="329"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="378"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="334"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="383"/>
         <source>Worker interpreters</source>
         <translation>工作进程解释器</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="339"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="388"/>
         <source>All &amp;jobs:</source>
         <translation>所有任务(&amp;J)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="340"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="389"/>
         <source>Speaker embeddings:</source>
         <translation>说话人嵌入：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="341"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="390"/>
         <source>Voice cloning:</source>
         <translation>声音克隆：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="350"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="394"/>
+        <source>Worker interpreter</source>
+        <translation>工作进程解释器</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="396"/>
+        <source>Choose a Python interpreter</source>
+        <translation>选择 Python 解释器</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="403"/>
         <source>Empty: the bundled worker environment. To use an environment of your own, install the worker program into it first.</source>
         <translation>留空：使用内置的工作进程环境。若要使用自己的环境，请先在其中安装工作进程程序。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="360"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="413"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="364"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="417"/>
         <source>System language ({language})</source>
         <translation>系统语言（{language}）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="369"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="422"/>
         <source>The new language is used the next time LocalClip starts.</source>
         <translation>新语言将在下次启动 LocalClip 时生效。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="373"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="426"/>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="405"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="458"/>
         <source> GB</source>
         <translation> GB</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="437"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="494"/>
         <source>Bundled: {path}</source>
         <translation>内置：{path}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="439"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="496"/>
         <source>As for all jobs</source>
         <translation>与“所有任务”相同</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="490"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="536"/>
+        <source>Runs use this workstation&apos;s GPUs, or its processor when it has none.</source>
+        <translation>运行使用本工作站的 GPU；没有 GPU 时使用处理器。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="547"/>
+        <source>Runs go to the cluster at {address}. On each GPU machine, run: localclip node --scheduler {address}</source>
+        <translation>运行将发送到位于 {address} 的集群。请在每台 GPU 计算机上运行：localclip node --scheduler {address}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="580"/>
         <source>Not found: the run will stop with this message until it is fixed.</source>
         <translation>未找到：修复之前，运行会因此停止并显示此消息。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="492"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="582"/>
         <source>Not executable: check its permissions.</source>
         <translation>不可执行：请检查其权限。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="517"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="607"/>
         <source>Choose a WeSpeaker model folder</source>
         <translation>选择 WeSpeaker 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="519"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="609"/>
         <source>Choose a Fish-Speech checkpoint folder</source>
         <translation>选择 Fish-Speech 检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="532"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="622"/>
         <source>Choose a folder, or get a model with Manage models.</source>
         <translation>请选择一个文件夹，或通过“管理模型”获取模型。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="534"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="624"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="549"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="639"/>
         <source>{model}, {dim}-dimensional embeddings</source>
         <translation>{model}，{dim} 维嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="553"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="643"/>
         <source>Fish-Speech checkpoint with its codec</source>
         <translation>Fish-Speech 检查点及其编解码器</translation>
     </message>
