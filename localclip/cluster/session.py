@@ -3,18 +3,20 @@
 :class:`ClusterSession` is the pool engine's counterpart for remote workers and tells the same
 :class:`~localclip.pool.engine.PoolListener`, so a run cannot tell a cluster from local workers. Its state
 lives on the owner's thread (the window's or the command line's event loop), which it never blocks: Dask
-calls that wait (connecting, reading a batch's files, scattering, submitting, cancelling) run on two
-threads of its own, and what they and Dask's callbacks learn comes back through the owner's ``post``.
+calls that wait (connecting, reading a batch's files, scattering, submitting, cancelling, asking the
+scheduler which workers there are) run on three threads of its own, and what they and Dask's callbacks
+learn comes back through the owner's ``post``.
 
 - **Pull**: each remote worker (one Dask worker of a node) holds up to ``depth`` batches: one running, the
   next already on the machine, so its GPU never waits on the network. A batch's audio is scattered straight
   to that Dask worker (never through the scheduler) and its task is pinned there; the run's picker chooses
   the batch (cloning keeps a speaker on the worker that has its reference), as with local workers.
-- **Faults**: a batch whose worker dies or leaves goes back to the front of the queue; one that has been
-  lost ``allowed-failures`` + 1 times (Dask's ``distributed.scheduler.allowed-failures``, the limit Dask
-  itself puts on a task that kills workers) fails with its reason, and the run goes on. A worker that
-  cannot set the job up (no model, a broken environment) takes no more batches of the run; when none is
-  left the run stops with that reason.
+- **Faults**: a batch whose worker dies or leaves goes back to the front of the queue, the one that was
+  running in halves until a clip that kills workers runs alone; a clip lost alone ``allowed-failures`` + 1
+  times (Dask's ``distributed.scheduler.allowed-failures``, the limit Dask itself puts on a task that kills
+  workers) fails with its reason, and the run goes on (``_lost``). A worker that cannot set the job up (no
+  model, a broken environment) takes no more batches of the run; when none is left the run stops with
+  that reason.
 - **Trust**: results are plain data; the client refuses pickled results (``deserializers=["msgpack"]``),
   every outcome is checked (``wire.check_outcome``), clone takes must be WAV files and are written by the
   coordinator under its own paths.
@@ -56,6 +58,7 @@ from localclip_worker import protocol
 log = logging.getLogger(__name__)
 
 POLL_S = 1.0  # how often the scheduler is asked which workers there are
+POLL_TIMEOUT_S = 10.0  # a slower answer is skipped: the poll (and a close queued behind it) goes on
 CONNECT_TIMEOUT_S = 20.0
 RESULT_TIMEOUT_S = 600.0  # fetching a finished batch's outcome from its worker
 PROGRESS_INTERVAL_S = 0.1
@@ -190,6 +193,9 @@ class ClusterSession:
         self._workers: dict[str, RemoteWorker] = {}
         self._news: dict[str, NodeNews] = {}
         self._pending: deque[WorkItem] = deque()
+        # Parts of lost batches, each to be sent as it is; their items are in the queue as well (so the
+        # queue's counts, a cancel and a stop see them).
+        self._suspects: deque[list[WorkItem]] = deque()
         self._counts = RunCounts()
         self._cancel_event = f"localclip-cancel-{uuid.uuid4().hex}"
         self._cancelling = False
@@ -263,7 +269,7 @@ class ClusterSession:
         self._stopping = True
         for worker in self._workers.values():
             self._set_state(worker, WorkerState.STOPPED)
-        self._closed.set()  # ends the control thread's polling, so the close below runs next
+        self._closed.set()  # ends the polling
         self._control.submit(self._close)
 
     def summary(self) -> dict[str, Any]:
@@ -326,13 +332,18 @@ class ClusterSession:
         )
         client.subscribe_topic(GPU_TOPIC, lambda event: self._post(lambda: self._on_gpu_reading(event[1])))
         self._post(lambda: self._on_connected(past))
-        self._poll()
+        # Its own thread: the control thread stays free for cancelling and closing.
+        threading.Thread(target=self._poll, name="localclip-cluster-poll", daemon=True).start()
 
     def _poll(self) -> None:
-        """Read which workers the scheduler has, every ``poll_s`` until closed (control thread)."""
+        """Read which workers the scheduler has, every ``poll_s`` until closed (its own thread)."""
         while not self._closed.wait(self.options.poll_s if self._connected else 0.05):
             try:
-                info = self._client.scheduler_info(n_workers=-1)
+                # The scheduler's own answer: Client.scheduler_info() races with the client's periodic
+                # refresh, which asks for no workers, and may return none (every worker "left").
+                info = self._client.sync(
+                    self._client.scheduler.identity, n_workers=-1, callback_timeout=POLL_TIMEOUT_S
+                )
             except Exception as error:
                 log.warning("the scheduler did not answer: %s", error)
                 continue
@@ -479,7 +490,8 @@ class ClusterSession:
             return
         for worker in self._workers.values():
             while worker.usable and self._pending and len(worker.in_flight) < self.options.depth:
-                items = self.picker(worker.name, self._pending)
+                # Halves of a batch that killed its worker go first, each as it is (see _lost).
+                items = self._next_suspects() or self.picker(worker.name, self._pending)
                 if not items:
                     break
                 for item in items:
@@ -533,7 +545,7 @@ class ClusterSession:
     def _collect(self, batch: InFlight, future: Any, sent: set[str]) -> None:
         """A batch's task ended: its outcome checked and its takes written (a Dask callback thread)."""
         if future.cancelled():
-            self._post(lambda: self._on_lost(batch, "its task was cancelled"))
+            self._post(lambda: self._on_lost(batch, "its Dask worker went away (the task was cancelled)"))
             return
         try:
             raw = future.result(timeout=RESULT_TIMEOUT_S)
@@ -632,10 +644,16 @@ class ClusterSession:
             self._fail(item, batch.worker, protocol.FAIL_BAD_INPUT, unreadable[item.item_id])
 
     def _on_lost(self, batch: InFlight, reason: str) -> None:
-        worker = self._take_back(batch)
-        if worker is None:
+        worker = self._workers.get(batch.worker)
+        if worker is None or batch not in worker.in_flight:  # cancelled, or already lost
             return
-        self._lost(batch, worker.name, reason)
+        # Its Dask worker died (the scheduler cancels a task whose data went with it) or cannot be reached:
+        # the batches waiting there are lost with it, and nothing more goes to that address until the
+        # scheduler lists the worker again (a batch sent to a dead address would hold the sender thread for
+        # Dask's connect timeout, 30 s, and every worker with it).
+        worker.present = False
+        self._lose_all(worker, reason)
+        self._set_state(worker, WorkerState.RESTARTING)
         self._dispatch()
         self._check_finished()
 
@@ -648,30 +666,68 @@ class ClusterSession:
         self._dispatch()
         self._check_finished()
 
-    def _lost(self, batch: InFlight, worker_name: str, reason: str) -> None:
-        """A batch that did not come back: to the front of the queue, or failed after too many losses."""
+    def _lost(self, batch: InFlight, worker_name: str, reason: str, suspect: bool = True) -> None:
+        """A batch that did not come back goes to the front of the queue.
+
+        One clip that crashes its Dask worker must not fail the 255 others of its batch, so a lost batch
+        that may have killed its worker (``suspect``: the one running, not one waiting behind it) goes back
+        in two halves, each sent as a batch of its own before the rest of the queue and never merged by
+        the picker: a binary search that ends with the culprit alone, log2(batch size) losses later. Only
+        the losses of an item sent alone count: after allowed-failures + 1 of them (Dask's limit for a
+        task that kills workers) it fails with the reason, and the run goes on. A batch lost with a node
+        that simply died comes back in halves too, which costs nothing but a batch more."""
+        items = batch.items
+        if not suspect or not items:
+            self._requeue(items, worker_name, "worker_died")
+            self._listener.worker_log(
+                worker_name, f"a batch of {len(items)} waiting on the worker went back to the queue: {reason}"
+            )
+            return
+        if len(items) > 1:
+            half = (len(items) + 1) // 2
+            self._requeue(items, worker_name, "worker_died")
+            self._suspects.extendleft([items[half:], items[:half]])  # the first half first
+            self._listener.worker_log(
+                worker_name, f"a batch of {len(items)} went back to the queue in two halves: {reason}"
+            )
+            return
+        [item] = items
+        item.attempts += 1
         limit = self._loss_limit()
-        for item in batch.items:
-            item.attempts += 1
-        dead = [item for item in batch.items if item.attempts >= limit]
-        for item in dead:
+        if item.attempts >= limit:
             text = (
-                f"lost with its worker {item.attempts} times (the cluster allows {limit - 1} "
-                f"failures, distributed.scheduler.allowed-failures); last: {reason}"
+                f"it kept killing its worker: lost with it {item.attempts} times, sent alone (the cluster "
+                f"allows {limit - 1} failures: distributed.scheduler.allowed-failures); last: {reason}"
             )
             self._fail(item, worker_name, "worker_died", text)
-        self._requeue([item for item in batch.items if item not in dead], worker_name, "worker_died")
+            self._listener.worker_log(worker_name, f"{item.item_id} failed: {text}")
+            return
+        self._requeue(items, worker_name, "worker_died")
+        self._suspects.appendleft(items)
         self._listener.worker_log(
-            worker_name, f"a batch of {len(batch.items)} went back to the queue: {reason}"
+            worker_name,
+            f"{item.item_id} went back to the queue, alone ({item.attempts} of {limit} losses): {reason}",
         )
+
+    def _next_suspects(self) -> list[WorkItem]:
+        """The next part of a lost batch, of its items those still queued (a cancel drops them), or []."""
+        groups = self._suspects
+        while groups:
+            queued = {id(item) for item in self._pending}
+            group = [item for item in groups.popleft() if id(item) in queued]
+            if group:
+                return group
+        return []
 
     def _lose_all(self, worker: RemoteWorker, reason: str) -> None:
         batches, worker.in_flight = worker.in_flight, []
         futures = [batch.future for batch in batches if batch.future is not None]
         if futures:
             self._control.submit(self._cancel_futures, futures)
-        for batch in batches:
-            self._lost(batch, worker.name, reason)
+        # A Dask worker of a node runs its batches one at a time, in the order they were sent: only the
+        # first can have killed it, the others were waiting.
+        for index, batch in enumerate(batches):
+            self._lost(batch, worker.name, reason, suspect=index == 0)
 
     def _cancel_futures(self, futures: list[Any]) -> None:
         try:
