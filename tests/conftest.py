@@ -23,6 +23,7 @@ from localclip.runs.background import MainThreadCollector, collect_garbage_on_ma
 
 ROGUE_WORKER = Path(__file__).parent / "workers" / "rogue_worker.py"
 MAKE_WESPEAKER_MODEL = Path(__file__).parent / "worker_scripts" / "make_wespeaker_model.py"
+MAKE_WHISPER_MODEL = Path(__file__).parent / "worker_scripts" / "make_whisper_model.py"
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +39,17 @@ def tiny_wespeaker_model(worker_python: Path, tmp_path_factory: pytest.TempPathF
     the real WeSpeaker classes, in a folder whose name has a space and Chinese characters."""
     folder = tmp_path_factory.mktemp("models") / "wespeaker tiny 模型"
     command = [str(worker_python), "-I", str(MAKE_WESPEAKER_MODEL), str(folder)]
+    subprocess.run(command, check=True, timeout=300)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_model(worker_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Whisper folder as Hugging Face publishes them (transformers' WhisperForConditionalGeneration of
+    tiny size, random weights; a byte-level tokenizer with Whisper's special and language tokens) that
+    WhisperProcessor loads offline, in a folder whose name has a space and Chinese characters."""
+    folder = tmp_path_factory.mktemp("models") / "whisper tiny 模型"
+    command = [str(worker_python), "-I", str(MAKE_WHISPER_MODEL), str(folder)]
     subprocess.run(command, check=True, timeout=300)
     return folder
 

@@ -34,7 +34,7 @@ def test_clone_report_keeps_the_event_streams_keys_and_order() -> None:
     report = clone_report({"workers": {}}, 0.0, project="p", lines=3, done=3, output="o")
     assert list(report.to_dict()) == [
         "project", "lines", "up_to_date", "done", "failed", "skipped_lines", "failures", "cancelled_run",
-        "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler",
+        "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler", "qa",
     ]  # fmt: skip
     assert report.kind == KIND_PROJECT and not report.cancelled_run
     json.dumps(report.to_dict())

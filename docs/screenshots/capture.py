@@ -39,7 +39,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QFontDatabase, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -55,12 +55,14 @@ from localclip.core.options import (  # noqa: E402
     LANGUAGE,
     MODEL_MANAGER_OFFERED,
     MODELS_FOLDER,
+    RECOGNISER_MODEL_DIR,
     WESPEAKER_MODEL_DIR,
 )
 from localclip.core.paths import bundled_worker_python, resources_dir  # noqa: E402
 from localclip.gui.export_dialog import ExportDialog  # noqa: E402
 from localclip.gui.icons import icon  # noqa: E402
 from localclip.gui.main_window import MainWindow  # noqa: E402
+from localclip.gui.review_table import COLUMN_ID, COLUMN_QA  # noqa: E402
 from localclip.gui.translations import install_translations  # noqa: E402
 from localclip.runs.background import collect_garbage_on_main_thread  # noqa: E402
 from localclip.runs.folders import FolderEntry  # noqa: E402
@@ -134,6 +136,7 @@ def make_data() -> dict[str, Path]:
         "project": project,
         "wespeaker": build_model(WORK / "models" / "wespeaker tiny", "wespeaker"),
         "fish": build_model(WORK / "models" / "fish-speech tiny", "fish"),
+        "recogniser": build_model(WORK / "models" / "whisper tiny", "recogniser"),
     }
 
 
@@ -142,6 +145,7 @@ def make_settings(data: dict[str, Path]) -> Settings:
     settings.set(LANGUAGE, "en")
     settings.set(WESPEAKER_MODEL_DIR, str(data["wespeaker"]))
     settings.set(FISH_MODEL_DIR, str(data["fish"]))
+    settings.set(RECOGNISER_MODEL_DIR, str(data["recogniser"]))  # every take checked (docs/qa.md)
     settings.set(MODELS_FOLDER, str(WORK / "downloads"))
     settings.set(MODEL_MANAGER_OFFERED, True)
     settings.set(EMBED_CPU_WORKERS, EMBED_WORKERS)
@@ -290,6 +294,11 @@ def cloning_and_review(window: MainWindow, data: dict[str, Path]) -> None:
     review.select_line("004")
     wait_until(lambda: review.waveform.peaks is not None, 30, "the waveform of line 004")
     save(window, "review.png")
+    # Sorted by risk: flagged lines first (tiny random models speak no words of the line, so all are).
+    review.table.sortByColumn(COLUMN_QA, Qt.SortOrder.AscendingOrder)
+    review.select_line(review.visible_line_ids()[0])
+    save(window, "review-qa.png")
+    review.table.sortByColumn(COLUMN_ID, Qt.SortOrder.AscendingOrder)
     export_dialog(window)
 
 

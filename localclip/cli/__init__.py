@@ -115,10 +115,11 @@ def run_command(args: argparse.Namespace) -> int:
         from localclip.cli import probe
 
         return probe.show_gpus(args) if args.command == "gpus" else probe.run_probe(args)
-    if args.command in ("clone", "regenerate"):
+    if args.command in ("clone", "regenerate", "qa"):
         from localclip.cli import cloning
 
-        return cloning.run_clone(args) if args.command == "clone" else cloning.run_regenerate(args)
+        run = {"clone": cloning.run_clone, "regenerate": cloning.run_regenerate, "qa": cloning.run_qa}
+        return run[args.command](args)
     if args.command in ("scheduler", "node"):
         from localclip.cli import cluster
 

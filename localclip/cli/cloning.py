@@ -1,4 +1,4 @@
-"""``localclip clone`` and ``localclip regenerate``."""
+"""``localclip clone``, ``localclip regenerate`` and ``localclip qa`` (checking takes, docs/qa.md)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ from localclip.core.cloning.manifest import CloneParams, Manifest, ManifestError
 from localclip.core.cloning.project import ProjectError, ProjectScan, scan_project
 from localclip.core.cloning.run_settings import CloneRunSettings, load_run_settings, save_run_settings
 from localclip.core.kinds import JobKind
-from localclip.core.models.folders import ModelDirError, check_fish_dir
+from localclip.core.models.folders import (
+    FishModelInfo,
+    ModelDirError,
+    check_fish_dir,
+    check_recogniser_dir,
+    check_wespeaker_dir,
+)
 from localclip.runs.report import RunReport
+from localclip.runs.take_checks import QaSetup
 from localclip.settings import Settings
 
 
@@ -32,6 +39,7 @@ def add_cloning_commands(commands: argparse._SubParsersAction, add_plan: Any, ad
     clone.add_argument("--top-p", type=float, default=CloneParams.top_p)
     clone.add_argument("--repetition-penalty", type=float, default=CloneParams.repetition_penalty)
     clone.add_argument("--max-new-tokens", type=int, default=CloneParams.max_new_tokens)
+    add_check_options(clone, required=False)
     add_plan(clone)
     add_run(clone)
     add_cluster_options(clone)
@@ -41,6 +49,46 @@ def add_cloning_commands(commands: argparse._SubParsersAction, add_plan: Any, ad
     regenerate.add_argument("--seed", type=int, help="the new take's seed (default: random)")
     add_plan(regenerate)
     add_run(regenerate)
+    qa = commands.add_parser("qa", help="check a cloned project's takes that have no scores (docs/qa.md)")
+    qa.add_argument("project", type=Path)
+    qa.add_argument("--only", nargs="+", metavar="ID", help="only these line ids")
+    add_check_options(qa, required=True)
+    add_plan(qa)
+    add_run(qa)
+
+
+def add_check_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    also = "" if required else " (checks every new take; without it takes are not checked)"
+    parser.add_argument("--speaker-model", type=Path, required=required, help=f"WeSpeaker model folder{also}")
+    parser.add_argument(
+        "--recogniser", type=Path, help="Whisper model folder for the words (without it they are not checked)"
+    )
+    parser.add_argument(
+        "--retake-flagged",
+        type=int,
+        default=0,
+        metavar="K",
+        help="up to K new takes of a flagged line, keeping the best-scored (no take is deleted)",
+    )
+
+
+def check_setup(args: argparse.Namespace) -> QaSetup | None:
+    """How takes are checked, from the command line (thresholds from the settings). Raises UsageError."""
+    from localclip.core.qa.flags import QaThresholds
+    from localclip.runs.take_checks import QaSetup
+
+    if args.speaker_model is None:
+        if args.recogniser is not None or args.retake_flagged:
+            raise UsageError("--recogniser and --retake-flagged check takes: give --speaker-model too")
+        return None
+    if not 0 <= args.retake_flagged <= 10:
+        raise UsageError(f"--retake-flagged is 0 to 10, not {args.retake_flagged}")
+    try:
+        speaker_model = check_wespeaker_dir(args.speaker_model).path
+        recogniser = check_recogniser_dir(args.recogniser).path if args.recogniser is not None else None
+    except ModelDirError as error:
+        raise UsageError(str(error)) from None
+    return QaSetup(speaker_model, recogniser, QaThresholds.from_options(Settings()), args.retake_flagged)
 
 
 def run_clone(args: argparse.Namespace) -> int:
@@ -58,7 +106,10 @@ def run_clone(args: argparse.Namespace) -> int:
         seed=args.seed,
         only=tuple(args.only) if args.only else None,
         max_workers=args.workers,
+        qa=check_setup(args),
     )
+    if options.qa is not None and args.cluster:
+        raise UsageError("a cluster's nodes do not check takes yet: run `localclip qa` afterwards")
     run = make_run(CloneRun, project_scan, model, options)
     save_run_settings(
         run.manifest.output_dir,
@@ -73,11 +124,8 @@ def run_regenerate(args: argparse.Namespace) -> int:
     from localclip.runs.clone import CloneOptions, CloneRun
 
     project_scan = scan(args.project)
-    recorded = load_run_settings(Manifest.load(args.project).output_dir)
-    if recorded is None:
-        raise UsageError(f"{args.project} has not been cloned yet: run `localclip clone` first")
+    recorded, model = recorded_model(args.project)
     try:
-        model = check_fish_dir(Path(recorded.checkpoint_dir), Path(recorded.codec_path))
         seed = random_seed() if args.seed is None else args.seed
         manifest = Manifest.load(args.project)
         plan = manifest.plan_take(project_scan, args.id, model.model_id, recorded.clone_params, seed)
@@ -92,6 +140,35 @@ def run_regenerate(args: argparse.Namespace) -> int:
     if code == 0:
         print(f"take {plan.take} of line {args.id} (seed {seed}): {plan.out_path}")
     return code
+
+
+def run_qa(args: argparse.Namespace) -> int:
+    """Check the takes that have no scores; flagged lines get new takes with --retake-flagged."""
+    from localclip.runs.clone import CloneOptions, CloneRun
+
+    project_scan = scan(args.project)
+    recorded, model = recorded_model(args.project)
+    options = CloneOptions(
+        device=recorded.device,
+        precision=recorded.precision,
+        params=recorded.clone_params,
+        only=tuple(args.only) if args.only else None,
+        qa=check_setup(args),
+        check_existing=True,
+    )
+    run = make_run(CloneRun, project_scan, model, options, plans=[])
+    return execute(args, run, project_scan)
+
+
+def recorded_model(project: Path) -> tuple[CloneRunSettings, FishModelInfo]:
+    """The settings and model the project was last cloned with (a new take uses them). Raises UsageError."""
+    recorded = load_run_settings(Manifest.load(project).output_dir)
+    if recorded is None:
+        raise UsageError(f"{project} has not been cloned yet: run `localclip clone` first")
+    try:
+        return recorded, check_fish_dir(Path(recorded.checkpoint_dir), Path(recorded.codec_path))
+    except ModelDirError as error:
+        raise UsageError(f"the project's model cannot be used: {error}") from None
 
 
 def scan(project: Path) -> ProjectScan:
@@ -132,6 +209,7 @@ def execute(args: argparse.Namespace, run: Any, project_scan: ProjectScan) -> in
     )
     run.problem.connect(lambda text: terminal.say(f"localclip: {text}"))
     run.line_finished.connect(lambda line, info: terminal.emit("line_finished", line=line, **info))
+    run.take_checked.connect(lambda _line, checked: terminal.emit("take_checked", **checked.to_event()))
 
     def on_finished(report: RunReport) -> None:
         reports.append(report)
@@ -178,6 +256,12 @@ def describe_end(report: RunReport | None) -> str:
         f"in {report.seconds:.1f} s ({report.tokens_per_s:.1f} tokens/s in all)"
         f"\nclips in {report.output}"
     )
+    if report.qa:
+        qa = report.qa
+        text += (
+            f"\ntakes checked: {qa['checked']} ({qa['unchecked']} could not be), lines flagged: "
+            f"{qa['flagged']}, lines retaken: {qa['retaken']}"
+        )
     for failure in report.failures[:20]:
         text += f"\n  failed {failure['line']} ({failure['speaker']}): {failure['reason']}"
     for skipped in report.skipped_lines[:20]:

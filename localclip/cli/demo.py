@@ -3,8 +3,8 @@
 Runs the probe job on every planned worker, then embeds a generated dataset of synthetic voices (every
 accepted format) with a WeSpeaker ResNet34 of random weights built on the spot, aggregates the speakers
 and prints how alike they are, then clones the example project in resources/ with a tiny Fish-Speech
-model of random weights and prints where the clips are. Nothing is downloaded; a second run reuses what
-the first made.
+model of random weights, checking every take with that WeSpeaker model and a tiny Whisper of random
+weights, and prints where the clips are. Nothing is downloaded; a second run reuses what the first made.
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from localclip.core.paths import SOURCE_ROOT, resources_dir
 from localclip.runs.setup import demo_model_command
 from localclip.settings import Settings
 
+RECOGNISER_KIND = "recogniser"  # localclip_worker.demo_models: a tiny Whisper (take checks)
 DEMO_NOTE = (
     "Demo models have random weights: the numbers show LocalClip's pipeline working, not who is speaking,\n"
     "and the cloned clips are noise in the shape of speech. Real WeSpeaker models (config.yaml +\n"
     "avg_model.pt) come from the WeSpeaker model hub; point `localclip embed --model` at one. The real\n"
     "Fish-Speech model, OpenAudio S1-mini, comes from its hub repository (gated: it needs your access token\n"
-    "and licence acceptance); point `localclip clone --model` at its folder."
+    "and licence acceptance); point `localclip clone --model` at its folder. Takes are checked with the\n"
+    "WeSpeaker model and a Whisper folder from Hugging Face (openai/whisper-large-v3-turbo, or\n"
+    "openai/whisper-small on a CPU): `localclip clone ... --speaker-model DIR --recogniser DIR`."
 )
 
 
@@ -59,29 +62,34 @@ def run_demo(args: argparse.Namespace, run: Callable[[list[str]], int]) -> int:
     print("\n== 3. one embedding per speaker", flush=True)
     run(steps[2])
     print_similarities(out)
-    clone_example(folder, run)
+    clone_example(folder, model, run)
     print(f"\nEverything is in {folder}.\n{DEMO_NOTE}")
     return EXIT_OK
 
 
-def clone_example(folder: Path, run: Callable[[list[str]], int]) -> None:
-    """Clone the example project (three speakers; English, Chinese and Japanese lines) with a tiny model."""
+def clone_example(folder: Path, speaker_model: Path, run: Callable[[list[str]], int]) -> None:
+    """Clone the example project (three speakers; English, Chinese and Japanese lines) with a tiny model,
+    every take checked (docs/qa.md) with the demo's speaker model and a tiny recogniser."""
     from localclip.runs.clone import chosen_outputs
 
     project, model = folder / "example_project", folder / "models" / "fish-speech-tiny-random"
+    recogniser = folder / "models" / "whisper-tiny-random"
     if not project.exists():
         shutil.copytree(resources_dir() / "example_project", project, ignore=shutil.ignore_patterns("output"))
     if not model.exists():
         build_demo_model(model, ModelKind.FISH)
-    print(f"\n== 4. voice cloning of {project} (Fish-Speech, tiny model)", flush=True)
+    if not recogniser.exists():
+        build_demo_model(recogniser, RECOGNISER_KIND)
+    print(f"\n== 4. voice cloning of {project} (Fish-Speech, tiny model; takes checked)", flush=True)
     arguments = ["clone", str(project), "--model", str(model), "--seed", "1", "--max-new-tokens", "48"]
+    arguments += ["--speaker-model", str(speaker_model), "--recogniser", str(recogniser)]
     if run(arguments) != EXIT_OK:
         raise UsageError("the demo's cloning run did not finish cleanly (see above)")
     for line, path in sorted(chosen_outputs(project).items()):
         print(f"  {line}: {path}")
 
 
-def build_demo_model(folder: Path, kind: ModelKind = ModelKind.WESPEAKER) -> None:
+def build_demo_model(folder: Path, kind: str = ModelKind.WESPEAKER) -> None:
     command = demo_model_command(Settings(), folder, kind)
     completed = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
     if completed.returncode != 0:

@@ -140,3 +140,17 @@ class Defaults:
 
     def get(self, option: Option[T]) -> T:
         return option.default
+
+
+# Take QA (docs/qa.md, localclip/core/qa/flags.py): the thresholds that turn a take's stored scores into
+# flags, read when the review shows them (a changed threshold needs no new scoring), and how many new takes
+# a clone run makes of a flagged line (0: none; the best-scored take is kept, no take is deleted).
+QA_VOICE_MARGIN = Option("qa/voice_margin", 0.05, minimum=0.0, maximum=1.0)  # own speaker over the others
+QA_VOICE_FRACTION = Option("qa/voice_fraction", 0.75, minimum=0.1, maximum=2.0)  # of the voices' spacing
+QA_MAX_ERROR_RATE = Option("qa/max_error_rate", 0.15, minimum=0.0, maximum=1.0)  # words or characters wrong
+QA_MAX_SILENCE_S = Option("qa/max_silence_s", 1.5, minimum=0.1, maximum=60.0)  # inside a take
+QA_MAX_CLIPPED_SAMPLES = Option("qa/max_clipped_samples", 10, minimum=0, maximum=100_000_000)
+QA_DURATION_Z = Option("qa/duration_z", 3.0, minimum=0.5, maximum=100.0)  # standard deviations
+QA_RETAKES = Option("qa/retakes", 0, minimum=0, maximum=10)  # automatic new takes of a flagged line
+QA_ENABLED = Option("qa/enabled", True)  # check every new take (needs the speaker embedding model)
+RECOGNISER_MODEL_DIR = Option("models/recogniser_dir", "")  # a Whisper folder; "": words are not checked

@@ -203,6 +203,7 @@ class ExportDialog(QDialog):
             by_speaker=self.by_speaker_box.isChecked(),
             approved_only=self.approved_box.isChecked(),
             timeline=self.timeline_box.isEnabled() and self.timeline_box.isChecked(),
+            qa_thresholds=self.loaded.thresholds,  # lines.csv's qa_flags: as the review table shows them
         )
 
     def _update_example(self) -> None:

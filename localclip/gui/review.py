@@ -9,8 +9,13 @@ What each line shows comes from core/takes, new takes are made by runs/regenerat
 export dialog is gui/export_dialog.py.
 Keyboard (with the table focused): Space plays or stops, Up/Down move (and, while a clip plays, play the
 line moved to), R makes new takes of the selected lines, Left/Right keep the previous/next take and play
-it, A approves, B compares two takes (A/B), J/K/L shuttle, I/O set the trim at the playhead (the keys are
-declared in gui/shortcuts.py).
+it, A approves, B compares two takes (A/B), J/K/L shuttle, I/O set the trim at the playhead, F8/Shift+F8
+go to the next/previous line whose kept take is flagged by QA (the keys are declared in
+gui/shortcuts.py).
+
+Take QA (docs/qa.md "In the review"): the table's QA column shows each kept take's flags, judged when the
+project is read by the thresholds in the settings; the take chooser shows every take's scores side by
+side, judged the same way.
 
 The pane is also where a take is finished: the kept take's non-destructive trim on the waveform, the
 line's text and reference edited in place (core/cloning/edits.py: the next take uses them, earlier takes
@@ -55,13 +60,20 @@ from localclip.core.cloning.takes import (
     WARNING_SILENT,
     LoadedProject,
     ReviewLine,
+    TakeCheck,
+    check_take,
+    judge_again,
     load_project,
     manifest_stamp,
     neighbour_take,
     review_line,
+    speaker_stats,
     status_counts,
+    take_checks,
 )
 from localclip.core.options import REVIEW_AUTO_PLAY_NEXT
+from localclip.core.qa.flags import QaThresholds, SpeakerStats
+from localclip.core.qa.text import UNIT_CHAR
 from localclip.gui import shortcuts
 from localclip.gui.errors import show_error
 from localclip.gui.export_dialog import open_export_dialog
@@ -81,12 +93,14 @@ from localclip.gui.review_loudness import UNMEASURED, FileKey, TakeLoudness, fil
 from localclip.gui.review_table import (
     COLUMN_DURATION,
     COLUMN_ID,
+    COLUMN_QA,
     COLUMN_SPEAKER,
     COLUMN_STATUS,
     COLUMN_TAKE,
     COLUMN_TEXT,
     ReviewFilter,
     ReviewTableModel,
+    flag_reasons,
 )
 from localclip.gui.waveform import WaveformView
 from localclip.pool.pool import WorkerPool
@@ -136,6 +150,10 @@ class ReviewView(QWidget):
         self._loudness.measured.connect(self._on_loudness)
         self._script_text: dict[str, str] = {}  # the script's own text of each line not edited at load
         self._notice_line: str | None = None  # the line the notice is about (cleared when it is left)
+        # Take QA: the thresholds the lines were judged by (the settings', read when a project is read) and
+        # each speaker's seconds per character over the kept takes (takes.speaker_stats).
+        self._thresholds = QaThresholds.from_options(self.settings)
+        self._stats: dict[str, SpeakerStats] = {}
         self.setMinimumSize(520, 360)
         self._build()
         self._make_undo_actions()
@@ -157,7 +175,8 @@ class ReviewView(QWidget):
         self.project_label.setText(project.name)
         self.project_label.setToolTip(str(project))
         self._show_notice(self.tr("Reading {0}…").format(project.name), kind="info")
-        task = BackgroundTask(lambda _context: _load(project), "localclip-review-load")
+        thresholds = QaThresholds.from_options(self.settings)  # a changed threshold applies from here
+        task = BackgroundTask(lambda _context: _load(project, thresholds), "localclip-review-load")
         task.succeeded.connect(self._on_loaded)
         task.failed.connect(lambda error: self._on_load_failed(project, error))
         self._loading = task.start()
@@ -311,6 +330,20 @@ class ReviewView(QWidget):
                 finally:
                     self._auto_moving = False
                 return self.play_current()
+        return False
+
+    def select_flagged(self, step: int = 1) -> bool:
+        """F8 / Shift+F8: select the next (step 1) or previous (-1) line whose kept take is flagged, in the
+        table's order as shown (sorted and filtered), wrapping around; False when no line shown is."""
+        rows = self.proxy.rowCount()
+        index = self.table.currentIndex()
+        start = index.row() if index.isValid() else (-1 if step > 0 else rows)
+        for offset in range(1, rows + 1):
+            row = (start + step * offset) % rows
+            line = self.model.line(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            if line.qa_flags:
+                return self.select_line(line.line_id)
+        self._show_notice(self.tr("No line shown is flagged."), kind="info")
         return False
 
     # -- A/B comparison --------------------------------------------------------------------------------
@@ -619,7 +652,13 @@ class ReviewView(QWidget):
         self.player.release()  # an exported file may be the one the player holds
         lines = self.model.lines()
         loaded = LoadedProject(
-            self.project, self._scan, self._scan_problem, manifest, manifest_stamp(self.project), lines
+            self.project,
+            self._scan,
+            self._scan_problem,
+            manifest,
+            manifest_stamp(self.project),
+            lines,
+            self._thresholds,
         )
         open_export_dialog(self, loaded, self.settings, self.visible_line_ids(), manifest)
 
@@ -643,6 +682,7 @@ class ReviewView(QWidget):
                 self.tr("Done"),
                 self.tr("Approved"),
                 self.tr("Not approved"),
+                self.tr("Flagged by QA"),
             ]
         )
         self.show_combo.currentIndexChanged.connect(self.proxy.set_show)
@@ -740,6 +780,7 @@ class ReviewView(QWidget):
             (COLUMN_DURATION, 9),
             (COLUMN_TAKE, 8),
             (COLUMN_STATUS, 20),
+            (COLUMN_QA, 12),
         ):
             table.setColumnWidth(column, characters * character + 24)
         table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -754,7 +795,7 @@ class ReviewView(QWidget):
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.take_combo = QComboBox()
         self.take_combo.setObjectName("takeCombo")
-        self.take_combo.setMinimumContentsLength(24)
+        self.take_combo.setMinimumContentsLength(36)  # "Take 3 · 2.1 s · voice 0.71 · 2/23 words · 1 flag"
         self.take_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.take_combo.activated.connect(self._on_take_chosen)
         take_label = QLabel(self.tr("&Kept take:"))
@@ -809,6 +850,8 @@ class ReviewView(QWidget):
             (shortcuts.COMPARE, self.toggle_compare),
             (shortcuts.TRIM_IN, lambda: self.trim_at_playhead(True)),
             (shortcuts.TRIM_OUT, lambda: self.trim_at_playhead(False)),
+            (shortcuts.NEXT_FLAGGED, lambda: self.select_flagged(1)),
+            (shortcuts.PREVIOUS_FLAGGED, lambda: self.select_flagged(-1)),
         ]
         self._shortcuts = []
         for key, action in keys:
@@ -878,6 +921,7 @@ class ReviewView(QWidget):
             self.regenerator.offer_manifest(loaded.manifest, loaded.manifest_stamp)
         self._scan, self._edits = loaded.scan, result.edits
         self._script_text = result.script_text
+        self._thresholds, self._stats = loaded.thresholds, result.stats
         self._loudness.clear()
         self.model.set_lines(loaded.lines)
         for line in loaded.lines:
@@ -1057,6 +1101,7 @@ class ReviewView(QWidget):
         regenerator.take_done.connect(self._on_take_done)
         regenerator.take_failed.connect(self._on_take_failed)
         regenerator.take_refused.connect(self._on_take_refused)
+        regenerator.take_checked.connect(self._on_take_checked)
         regenerator.busy_changed.connect(self.busy_changed)
         regenerator.pool_changed.connect(self.pool_changed)
         regenerator.problem.connect(lambda text: self._show_notice(text, kind="info"))
@@ -1100,6 +1145,10 @@ class ReviewView(QWidget):
         if reason != "cancelled":
             self._show_notice(self.tr("Line {0}: the new take failed: {1}").format(line_id, reason))
 
+    def _on_take_checked(self, line_id: str, _checked: object) -> None:
+        """A new take's QA scores are in the manifest: its flags show (the row, the chooser, F8)."""
+        self._update_row(line_id, self._cached_record(line_id))
+
     def _record(self, line_id: str) -> LineRecord | None:
         if self.regenerator is None:
             return None
@@ -1119,8 +1168,14 @@ class ReviewView(QWidget):
         text = old.text if text is None else text
         chosen = record.chosen if record else None
         path = self._take_path(chosen.path) if chosen else None
+        manifest = self.regenerator.manifest()
+        stats = speaker_stats(manifest)  # a new or another kept take moves its speaker's durations
+        moved = {
+            name for name in stats.keys() | self._stats.keys() if stats.get(name) != self._stats.get(name)
+        }
+        self._stats = stats
         line = review_line(
-            self.regenerator.manifest(),
+            manifest,
             line_id,
             record,
             old.speaker,
@@ -1129,14 +1184,32 @@ class ReviewView(QWidget):
             old.in_script,
             slot=old.slot,
             silent=path is not None and measured_silent(self._loudness.get(file_key(path))),
+            stats=stats,
+            thresholds=self._thresholds,
         )
         self.model.set_reference_changed(line_id, self._reference_changed(line_id, old.speaker, record))
         self.model.update_line(line)
+        if moved:
+            self._judge_again(manifest, moved, line_id)
         self._update_counts()
         current = self.current_line()
         if current is not None and current.line_id == line_id:
             self._show_details()
             self._update_actions()
+
+    def _judge_again(self, manifest: Manifest, speakers: set[str], skip: str) -> None:
+        """The QA of the other lines of `speakers`, whose durations moved (their duration flags may come
+        or go); only the rows whose flags changed are updated. No file is read."""
+        for line in self.model.lines():
+            if line.line_id == skip or line.qa is None or line.qa.seconds_per_char is None:
+                continue  # no duration to judge
+            record = manifest.lines.get(line.line_id)
+            chosen = record.chosen if record else None
+            if chosen is None or chosen.inputs.speaker not in speakers:
+                continue
+            check = check_take(chosen, self._stats.get(chosen.inputs.speaker), self._thresholds)
+            if (check.flags, check.risk) != (line.qa_flags, line.qa_risk):
+                self.model.update_line(judge_again(line, record, self._stats, self._thresholds))
 
     def _reference_changed(self, line_id: str, speaker: str, record: LineRecord | None) -> bool:
         """Whether the kept take was made from other references than the line's next take will use."""
@@ -1172,9 +1245,23 @@ class ReviewView(QWidget):
         self.text_label.setVisible(bool(self.text_label.text()))
         record = self._cached_record(line.line_id)
         takes = record.takes if record else []
-        for take in takes:
-            label = self.tr("Take {0} · {1:.1f} s · seed {2}").format(take.take, take.duration, take.seed)
-            self.take_combo.addItem(label, take.take)
+        checks = take_checks(record, self._stats, self._thresholds) if record else []
+        for take, check in zip(takes, checks, strict=True):
+            path = self._take_path(take.path)
+            missing = path is None or not path.is_file()
+            self.take_combo.addItem(self._take_label(take.duration, check, missing), take.take)
+            row = self.take_combo.count() - 1
+            reasons = [flag.reason for flag in check.flags]
+            if missing:
+                reasons = [self.tr("Its file is missing: {0}").format(take.path)]
+            tip = [self.tr("Seed {0}").format(take.seed), *reasons]
+            self.take_combo.setItemData(row, "\n".join(tip), Qt.ItemDataRole.ToolTipRole)
+            if missing:
+                self.take_combo.setItemIcon(row, icon("error"))
+            elif check.flags:
+                self.take_combo.setItemIcon(row, icon("warning"))
+            elif check.scored:
+                self.take_combo.setItemIcon(row, icon("ok"))
         if line.chosen_take is not None:
             self.take_combo.setCurrentIndex(self.take_combo.findData(line.chosen_take))
         refs = self._scan.speakers.get(line.speaker) if self._scan is not None else None
@@ -1195,6 +1282,27 @@ class ReviewView(QWidget):
         if self.player.state == PlaybackState.STOPPED:
             self._show_length(line)
 
+    def _take_label(self, duration: float, check: TakeCheck, missing: bool = False) -> str:
+        """A take in the chooser, its scores beside the others': "Take 3 · 2.1 s · voice 0.71 · 2/23 words
+        · 1 flag (kept)". A take whose file is gone says so instead of its scores (they are of that file)."""
+        parts = [self.tr("Take {0}").format(check.take), self.tr("{0:.1f} s").format(duration)]
+        qa = check.qa
+        if missing:
+            parts.append(self.tr("file missing"))
+        elif qa is None:
+            parts.append(self.tr("not checked"))
+        else:
+            parts.append(self.tr("voice {0:.2f}").format(qa.voice))
+            if qa.errors is not None and qa.units is not None:
+                words = self.tr("{0}/{1} characters") if qa.unit == UNIT_CHAR else self.tr("{0}/{1} words")
+                parts.append(words.format(qa.errors, qa.units))
+        if check.flags and not missing:
+            parts.append(self.tr("%n flag(s)", "", len(check.flags)))
+        elif qa is not None and not missing:
+            parts.append(self.tr("ok"))
+        label = " · ".join(parts)
+        return self.tr("{0} (kept)").format(label) if check.chosen else label
+
     def _line_details(self, line: ReviewLine) -> str:
         """Why the line is in the state it is, beyond its status column."""
         parts = []
@@ -1210,6 +1318,8 @@ class ReviewView(QWidget):
             )
         if line.status == REVIEW_CHANGED or self.model.is_reference_changed(line.line_id):
             parts.append(self.tr("The kept take was made before the line was edited: make a new take (R)."))
+        if line.qa_flags:
+            parts.append(self.tr("Listen for: {0}.").format(flag_reasons(line.qa_flags).replace("\n", "; ")))
         if line.overruns_slot and line.slot is not None:
             parts.append(
                 self.tr("The kept take is longer than its subtitle slot ({0:.2f} s).").format(
@@ -1301,6 +1411,9 @@ class ReviewView(QWidget):
         attention = sum(1 for line in lines if self.model.needs_attention(line))
         if attention:
             parts.append(self.tr("%n need(s) attention", "", attention))
+        flagged = sum(1 for line in lines if line.qa_flags)
+        if flagged:
+            parts.append(self.tr("{0} flagged").format(flagged))
         self.counts_label.setText(" · ".join(parts))
 
     def _show_notice(self, text: str, kind: str = "warning", line_id: str | None = None) -> None:
@@ -1327,11 +1440,12 @@ class _Loaded:
     edits: LineEdits | None
     edits_problem: str  # why the line edits could not be read ("" when they were)
     script_text: dict[str, str]  # the script's own text of each line not edited when it was read
+    stats: dict[str, SpeakerStats]  # each speaker's seconds per character over the kept takes
 
 
-def _load(project: Path) -> _Loaded:
-    """The project, its manifest and its line edits (on a thread)."""
-    loaded = load_project(project)
+def _load(project: Path, thresholds: QaThresholds) -> _Loaded:
+    """The project, its manifest and its line edits (on a thread); the lines' QA judged by `thresholds`."""
+    loaded = load_project(project, thresholds)
     try:
         edits: LineEdits | None = LineEdits.load(project)
         problem = ""
@@ -1345,7 +1459,7 @@ def _load(project: Path) -> _Loaded:
         for line in [*loaded.scan.lines, *(item.line for item in loaded.scan.skipped)]:
             if not line.edited:
                 script_text[line.id] = line.text
-    return _Loaded(loaded, edits, problem, script_text)
+    return _Loaded(loaded, edits, problem, script_text, speaker_stats(loaded.manifest))
 
 
 def _clock(seconds: float) -> str:

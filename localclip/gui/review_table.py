@@ -3,6 +3,8 @@ top of it (ReviewFilter), and their column, role and filter constants.
 
 What each line shows comes from core/cloning/takes.py (ReviewLine); the pane (gui/review.py) fills the
 model, shows it through the filter and turns the approval column's check box into an undoable command.
+The QA column (docs/qa.md "In the review") shows the kept take's flags ("2 flags", "ok", "not checked"),
+their reasons on hover, and sorts the riskiest first (flags.risk).
 """
 
 from __future__ import annotations
@@ -23,15 +25,23 @@ from localclip.core.cloning.takes import (
     WARNING_SILENT,
     ReviewLine,
 )
+from localclip.core.qa.flags import Flag
 from localclip.gui.icons import icon
 from localclip.gui.messages import translate_message
 from localclip.gui.table_model import HeadedTableModel
 
-(COLUMN_ID, COLUMN_SPEAKER, COLUMN_TEXT, COLUMN_DURATION, COLUMN_TAKE, COLUMN_STATUS, COLUMN_APPROVED) = (
-    range(7)
-)
+(
+    COLUMN_ID,
+    COLUMN_SPEAKER,
+    COLUMN_TEXT,
+    COLUMN_DURATION,
+    COLUMN_TAKE,
+    COLUMN_STATUS,
+    COLUMN_QA,
+    COLUMN_APPROVED,
+) = range(8)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-SHOW_ALL, SHOW_ATTENTION, SHOW_DONE, SHOW_APPROVED, SHOW_NOT_APPROVED = range(5)
+SHOW_ALL, SHOW_ATTENTION, SHOW_DONE, SHOW_APPROVED, SHOW_NOT_APPROVED, SHOW_FLAGGED = range(6)
 _ATTENTION = (REVIEW_CHANGED, REVIEW_MISSING, REVIEW_FAILED, REVIEW_NEW, REVIEW_SKIPPED)
 _STATUS_ICONS = {
     REVIEW_DONE: "ok",
@@ -62,6 +72,7 @@ class ReviewTableModel(HeadedTableModel):
             self.tr("Duration"),
             self.tr("Take"),
             self.tr("Status"),
+            self.tr("QA"),
             self.tr("Approved"),
         )
         self._warning_text = {
@@ -139,6 +150,33 @@ class ReviewTableModel(HeadedTableModel):
             return self.tr("done, but {0}").format(self.warning_text(line))
         return self._status_text[line.status]
 
+    def qa_text(self, line: ReviewLine) -> str:
+        """The QA column: how many flags the kept take has, "ok", "not checked", or why there is nothing to
+        check; "" for a line without a kept take."""
+        if line.chosen_take is None:
+            return ""
+        if line.qa_flags:
+            return self.tr("%n flag(s)", "", len(line.qa_flags))
+        if line.status == REVIEW_MISSING:
+            return self.tr("no file")
+        return self.tr("ok") if line.qa_scored else self.tr("not checked")
+
+    def qa_tooltip(self, line: ReviewLine) -> str | None:
+        """The reasons for the kept take's flags, one a line (or what the column's text means)."""
+        if line.chosen_take is None:
+            return None
+        if line.qa_flags:
+            return flag_reasons(line.qa_flags)
+        if line.status == REVIEW_MISSING:
+            where = f" ({line.path})" if line.path is not None else ""
+            return self.tr(
+                "The kept take's file is missing or cannot be read{0}: there is nothing to check. "
+                "Make a new take (R)."
+            ).format(where)
+        if line.qa is None:
+            return self.tr("The kept take has not been checked yet (voice, words and audio).")
+        return self.tr("Nothing to listen for: voice {0:.2f}.").format(line.qa.voice)
+
     def needs_attention(self, line: ReviewLine) -> bool:
         return line.status in _ATTENTION or bool(line.warning) or line.line_id in self._reference_changed
 
@@ -163,6 +201,8 @@ class ReviewTableModel(HeadedTableModel):
             return self._tooltip(line, column)
         if role == Qt.ItemDataRole.DecorationRole and column == COLUMN_STATUS:
             return self._status_icon(line)
+        if role == Qt.ItemDataRole.DecorationRole and column == COLUMN_QA:
+            return self._qa_icon(line)
         if role == Qt.ItemDataRole.CheckStateRole and column == COLUMN_APPROVED:
             return Qt.CheckState.Checked if line.approved else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COLUMN_DURATION, COLUMN_TAKE):
@@ -176,6 +216,13 @@ class ReviewTableModel(HeadedTableModel):
             return icon("warning")
         name = _STATUS_ICONS.get(line.status)
         return icon(name) if name else None
+
+    def _qa_icon(self, line: ReviewLine) -> Any:
+        if line.chosen_take is None:
+            return None
+        if line.qa_flags:
+            return icon("warning")
+        return icon("ok") if line.qa_scored else None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -204,6 +251,8 @@ class ReviewTableModel(HeadedTableModel):
             return self.tr("{0} of {1}").format(line.chosen_take, max(line.takes))
         if column == COLUMN_APPROVED:
             return ""
+        if column == COLUMN_QA:
+            return self.qa_text(line)
         return self.status_text(line)
 
     def _sort_key(self, line: ReviewLine, column: int) -> Any:
@@ -215,6 +264,10 @@ class ReviewTableModel(HeadedTableModel):
             return self._rows[line.line_id]  # script order
         if column == COLUMN_APPROVED:
             return int(line.approved)
+        if column == COLUMN_QA:
+            # Ascending (the first click) puts the riskiest first: flagged takes, most severe first, then
+            # takes not checked, then clean ones (lower voice first), then lines without a take.
+            return -line.qa_risk
         return self._display(line, column).casefold()
 
     def _tooltip(self, line: ReviewLine, column: int) -> str | None:
@@ -224,6 +277,8 @@ class ReviewTableModel(HeadedTableModel):
             return f"{self.status_text(line)}: {translate_message(line.reason)}"
         if column in (COLUMN_STATUS, COLUMN_APPROVED) and line.note:
             return self.tr("Note: {0}").format(line.note)
+        if column == COLUMN_QA:
+            return self.qa_tooltip(line)
         if column == COLUMN_TAKE and line.chosen_take is not None:
             return self.tr("Take {0} is kept; the line has %n take(s)", "", len(line.takes)).format(
                 line.chosen_take
@@ -267,6 +322,13 @@ class ReviewFilter(QSortFilterProxyModel):
             return False
         if self._show == SHOW_NOT_APPROVED and line.approved:
             return False
+        if self._show == SHOW_FLAGGED and not line.qa_flags:
+            return False
         if not self._needle:
             return True
         return any(self._needle in value.casefold() for value in (line.line_id, line.speaker, line.text))
+
+
+def flag_reasons(flags: tuple[Flag, ...] | list[Flag]) -> str:
+    """A take's flags for a tooltip: one reason a line (the reasons are core's, in English)."""
+    return "\n".join(flag.reason for flag in flags)

@@ -34,7 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from localclip.core.kinds import DEFAULT_INTERPRETER, INTERPRETER_KINDS, JobKind, ModelKind
-from localclip.core.models.folders import ModelDirError, check_fish_dir, check_wespeaker_dir
+from localclip.core.models.folders import (
+    ModelDirError,
+    check_fish_dir,
+    check_recogniser_dir,
+    check_wespeaker_dir,
+)
 from localclip.core.options import (
     CLONE_MAX_NEW_TOKENS,
     CLONE_REPETITION_PENALTY,
@@ -52,6 +57,14 @@ from localclip.core.options import (
     LANGUAGE,
     MAX_WORKERS,
     MEMORY_PER_WORKER_GB,
+    QA_DURATION_Z,
+    QA_ENABLED,
+    QA_MAX_CLIPPED_SAMPLES,
+    QA_MAX_ERROR_RATE,
+    QA_MAX_SILENCE_S,
+    QA_RETAKES,
+    QA_VOICE_MARGIN,
+    RECOGNISER_MODEL_DIR,
     RUN_DEVICE,
     RUN_WHERE,
     SPEAKERS_MIN_UTTERANCES,
@@ -208,6 +221,7 @@ class SettingsPanel(QScrollArea):
         layout.addWidget(self._workers_group())
         layout.addWidget(self._embedding_group())
         layout.addWidget(self._cloning_group())
+        layout.addWidget(self._checks_group())
         layout.addWidget(self._interpreters_group())
         layout.addWidget(self._interface_group())
         layout.addStretch(1)
@@ -379,6 +393,69 @@ class SettingsPanel(QScrollArea):
         form.addRow("", self.random_seed)
         return group
 
+    def _checks_group(self) -> QGroupBox:
+        """Take checks (docs/qa.md): on or off, the recogniser, new takes of flagged lines, thresholds."""
+        group = QGroupBox(self.tr("Take checks"))
+        form = self._form(group)
+        self.checks_enabled = QCheckBox(self.tr("Check every new take: voice, words and audio"))
+        self.checks_enabled.setToolTip(
+            self.tr("Uses the speaker embedding model above; the words need a speech recogniser")
+        )
+        self.checks_enabled.toggled.connect(lambda on: self._store(QA_ENABLED, on))
+        self.recogniser_row = ModelFolderRow()
+        self.recogniser_row.browse_requested.connect(self._browse_recogniser)
+        self.retakes = self._spin(QA_RETAKES, 0, 10)
+        self.retakes.setSpecialValueText(self.tr("None"))
+        self.retakes.setToolTip(
+            self.tr("New takes (new seeds) of a flagged line; the best-scored is kept, no take is deleted")
+        )
+        self.voice_margin = self._float_spin(QA_VOICE_MARGIN, 0.0, 1.0, 0.01)
+        self.voice_margin.setToolTip(
+            self.tr("A take is flagged when it is not this much closer to its own voice than to another")
+        )
+        self.max_error_rate = self._float_spin(QA_MAX_ERROR_RATE, 0.0, 1.0, 0.05)
+        self.max_error_rate.setToolTip(self.tr("Words (characters for Chinese and Japanese) wrong, 0 to 1"))
+        self.max_silence = self._float_spin(QA_MAX_SILENCE_S, 0.1, 60.0, 0.5)
+        self.max_silence.setSuffix(self.tr(" s"))
+        self.max_clipped = self._spin(QA_MAX_CLIPPED_SAMPLES, 0, 100_000_000)
+        self.duration_z = self._float_spin(QA_DURATION_Z, 0.5, 100.0, 0.5)
+        self.duration_z.setToolTip(
+            self.tr("Seconds per character this many standard deviations from the speaker's other takes")
+        )
+        form.addRow(self.checks_enabled)
+        form.addRow(self.tr("Speech recogniser (Whisper):"), self.recogniser_row)
+        form.addRow(self.tr("New takes of a flagged line:"), self.retakes)
+        form.addRow(self.tr("Voice margin:"), self.voice_margin)
+        form.addRow(self.tr("Most words wrong:"), self.max_error_rate)
+        form.addRow(self.tr("Longest silence inside a take:"), self.max_silence)
+        form.addRow(self.tr("Most clipped samples:"), self.max_clipped)
+        form.addRow(self.tr("Duration outlier (standard deviations):"), self.duration_z)
+        return group
+
+    def _browse_recogniser(self) -> None:
+        current = self.settings.get(RECOGNISER_MODEL_DIR) or str(Path.home())
+        title = self.tr("Choose a Whisper model folder")
+        chosen = QFileDialog.getExistingDirectory(self, title, current)
+        if chosen:
+            self._store(RECOGNISER_MODEL_DIR, chosen)
+            self._show_recogniser(chosen)
+
+    def _show_recogniser(self, text: str) -> None:
+        """The recogniser folder and what its check found (files only: quick enough for this thread)."""
+        row = self.recogniser_row
+        row.path.setText(text)
+        row.path.setToolTip(text)
+        if not text:
+            row.show_status(None, self.tr("None: the words of takes are not checked."))
+            return
+        try:
+            info = check_recogniser_dir(Path(text))
+        except ModelDirError as error:
+            row.show_status(False, translate_error(error))
+            return
+        kind = self.tr("multilingual") if info.multilingual else self.tr("English only")
+        row.show_status(True, self.tr("{name} ({kind})").format(name=info.name, kind=kind))
+
     def _interpreters_group(self) -> QGroupBox:
         group = QGroupBox(self.tr("Worker interpreters"))
         form = self._form(group)
@@ -482,6 +559,13 @@ class SettingsPanel(QScrollArea):
             self.repetition_penalty.setValue(s.get(CLONE_REPETITION_PENALTY))
             self.max_new_tokens.setValue(s.get(CLONE_MAX_NEW_TOKENS))
             self.language.setCurrentIndex(max(0, self.language.findData(s.get(LANGUAGE))))
+            self.checks_enabled.setChecked(s.get(QA_ENABLED))
+            self.retakes.setValue(s.get(QA_RETAKES))
+            self.voice_margin.setValue(s.get(QA_VOICE_MARGIN))
+            self.max_error_rate.setValue(s.get(QA_MAX_ERROR_RATE))
+            self.max_silence.setValue(s.get(QA_MAX_SILENCE_S))
+            self.max_clipped.setValue(s.get(QA_MAX_CLIPPED_SAMPLES))
+            self.duration_z.setValue(s.get(QA_DURATION_Z))
             seed = s.get(CLONE_SEED)
             self.random_seed.setChecked(seed < 0)
             self.seed.setValue(min(max(seed, 0), SEED_MAXIMUM))
@@ -501,6 +585,7 @@ class SettingsPanel(QScrollArea):
         self._show_model_dir(ModelKind.WESPEAKER, s.get(WESPEAKER_MODEL_DIR))
         self._show_model_dir(ModelKind.FISH, s.get(FISH_MODEL_DIR))
         self._show_cluster()
+        self._show_recogniser(s.get(RECOGNISER_MODEL_DIR))
 
     def _store(self, option: Option, value: object) -> None:
         if self._loading:

@@ -46,6 +46,7 @@ TRIM_IN, TRIM_OUT = "I", "O"
 UNDO, REDO = "Ctrl+Z", "Ctrl+Shift+Z"
 COMPARE = "B"  # A/B: play the other take of the comparison
 APPROVE = "A"
+NEXT_FLAGGED, PREVIOUS_FLAGGED = "F8", "Shift+F8"  # as code editors go to the next problem
 # The speakers' heat map (focused).
 ZOOM_IN, ZOOM_OUT, ZOOM_FIT = "+", "-", "0"
 
@@ -121,6 +122,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut((COMPARE,), QT_TRANSLATE_NOOP("Shortcuts", "Compare: play the other take (A/B)"), AREA_REVIEW),
     Shortcut(
         (APPROVE,), QT_TRANSLATE_NOOP("Shortcuts", "Approve the line, or take the approval back"), AREA_REVIEW
+    ),
+    Shortcut(
+        (NEXT_FLAGGED, PREVIOUS_FLAGGED),
+        QT_TRANSLATE_NOOP("Shortcuts", "Next or previous line flagged by QA (wraps around)"),
+        AREA_REVIEW,
     ),
     Shortcut((ZOOM_IN, ZOOM_OUT), QT_TRANSLATE_NOOP("Shortcuts", "Zoom in or out"), AREA_SPEAKERS),
     Shortcut((ZOOM_FIT,), QT_TRANSLATE_NOOP("Shortcuts", "Show the whole map"), AREA_SPEAKERS),

@@ -19,7 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from localclip.core.cloning.manifest import CloneParams, LinePlan, Manifest, SeedPolicy, check_peak_db
+from localclip.core.cloning.manifest import (
+    CloneParams,
+    LinePlan,
+    Manifest,
+    ManifestError,
+    SeedPolicy,
+    check_peak_db,
+    random_seed,
+)
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.schedule import CloneScheduler, speaker_work
 from localclip.core.kinds import JobKind, WorkerState
@@ -27,10 +35,12 @@ from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
 from localclip.core.models.folders import FishModelInfo
 from localclip.core.monitor.board import TokenRate
+from localclip.core.qa.flags import best_take
 from localclip.pool.engine import PoolOptions, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
 from localclip.runs.report import clone_report
+from localclip.runs.take_checks import QA_WORKER_JOB, CheckedTake, QaSetup, TakeChecks, pick_checks
 from localclip_worker import protocol
 
 # The chunk size (about 15-20 s of speech) is the shared chunker's default: the worker splits a whole text
@@ -56,6 +66,8 @@ class CloneOptions:
     seed: int | None = None  # a project seed makes every line reproducible
     only: tuple[str, ...] | None = None
     max_workers: int | None = None  # the user's maximum, also for workers started by measurement
+    qa: QaSetup | None = None  # check every new take (docs/qa.md); None: takes are not checked
+    check_existing: bool = False  # also check the takes made earlier that have no scores (localclip qa)
 
 
 @dataclass
@@ -92,6 +104,7 @@ class CloneProgress:
 class CloneRun(QObject):
     progress = Signal(object)  # CloneProgress
     line_finished = Signal(str, object)  # line id, {"status", "path" or "reason", ...}
+    take_checked = Signal(str, object)  # line id, CheckedTake (its scores stored in the manifest)
     problem = Signal(str)
     finished = Signal(object)  # RunReport
 
@@ -130,6 +143,13 @@ class CloneRun(QObject):
         self._full_gpus: set[str] = set()  # GPUs (uuid) where no further worker may start
         self._failures: list[dict[str, str]] = []
         self._cpu_threads = 0  # torch threads per worker; 0: torch's default
+        qa = self.options.qa
+        self.checks = TakeChecks(scan, self.manifest, qa, self.options.device) if qa else None
+        self._done_lines: set[str] = set()  # lines with a take made in this run
+        self._takes_made: dict[str, list[int]] = defaultdict(list)  # line -> its takes made in this run
+        self._retakes: dict[str, int] = defaultdict(int)  # line -> new takes made because it was flagged
+        self._qa_counts = {"checked": 0, "flagged": 0, "retaken": 0, "unchecked": 0}
+        self._cancelled = False
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -212,29 +232,54 @@ class CloneRun(QObject):
         }
 
     def start(self) -> None:
-        """Start the workers and queue the lines. Raises WorkerConfigError for a bad interpreter."""
+        """Start the workers and queue the lines (and, with ``check_existing``, the takes made earlier
+        that have no scores). Raises WorkerConfigError for a bad interpreter."""
         assert self.pool is not None, "create_pool() first"
-        if not self.plans:  # everything is up to date: finish from the event loop, as a run would
+        checks = self._unchecked_takes() if self.options.check_existing else []
+        if not self.plans and not checks:  # nothing to do: finish from the event loop, as a run would
             pool = self.pool
             QTimer.singleShot(0, lambda: self._on_pool_finished(pool.summary()))
             return
         if not self._pool_running:
             self.pool.start()
             self._pool_running = True
-        self.pool.submit(
-            JobKind.CLONE.worker_job, [self.item_for(plan) for plan in self.plans.values()], self.job_params()
-        )
+        if checks:
+            assert self.checks is not None
+            self.pool.submit(QA_WORKER_JOB, checks, self.checks.params(self._cpu_threads))
+        if self.plans:
+            items = [self.item_for(plan) for plan in self.plans.values()]
+            self.pool.submit(JobKind.CLONE.worker_job, items, self.job_params())
+
+    def _unchecked_takes(self) -> list[dict[str, Any]]:
+        """qa items for the takes of this run's lines that have no scores and whose file is there."""
+        if self.checks is None:
+            return []
+        wanted = set(self.options.only) if self.options.only else None
+        items = []
+        for line_id, record in self.manifest.lines.items():
+            if wanted is not None and line_id not in wanted:
+                continue
+            for take in record.takes:
+                if take.qa is None and (self.manifest.output_dir / take.path).is_file():
+                    items.append(self.checks.item(line_id, take))
+                    self._takes_made[line_id].append(take.take)
+        return items
 
     def cancel(self) -> None:
+        self._cancelled = True  # no new checks or takes after this
         if self.pool is not None:
             self.pool.cancel()
 
     # -- scheduling ------------------------------------------------------------------------
 
     def _pick(self, worker_id: str, pending: Any) -> list[WorkItem]:
-        """Lines for ``LINES_PER_ROW`` x the worker's rows (it decodes them together), but no more than an
-        even share of the unsent lines (the other workers get work too), from as many of the scheduler's
-        units as that takes: each unit is one speaker's lines, in the scheduler's order."""
+        """Takes to check first (their scores may ask for a new take), else lines for ``LINES_PER_ROW`` x
+        the worker's rows (it decodes them together), but no more than an even share of the unsent lines
+        (the other workers get work too), from as many of the scheduler's units as that takes: each unit
+        is one speaker's lines, in the scheduler's order."""
+        checks = pick_checks(pending, worker_id) if self.checks is not None and self.checks.pending else []
+        if checks:
+            return checks
         workers = max(1, len(self.pool.slots) if self.pool is not None else 1)
         share = -(-self.scheduler.unsent // workers)
         wanted = min(LINES_PER_ROW * self._rows_of.get(worker_id, DEFAULT_ROWS), share)
@@ -274,6 +319,9 @@ class CloneRun(QObject):
     # -- results ------------------------------------------------------------------------
 
     def _on_line_done(self, line_id: str, worker_id: str, result: dict[str, Any]) -> None:
+        if self.checks is not None and self.checks.owns(line_id):
+            self._on_checked(self.checks.checked(line_id, result))
+            return
         plan = self.plans.get(line_id)
         if plan is None:
             return
@@ -282,7 +330,8 @@ class CloneRun(QObject):
             tokens = int(result.get("tokens", 0))
             seconds = float(result.get("generate_seconds", 0.0)) + float(result.get("decode_seconds", 0.0))
             peak_db = reported_peak_db(result.get("peak_db"))
-            self.manifest.record_done(plan, duration, peak_db=peak_db)
+            token_limit = result.get("token_limit") is True
+            take = self.manifest.record_done(plan, duration, peak_db=peak_db, token_limit=token_limit)
         except (KeyError, TypeError, ValueError) as error:  # untrusted worker output, or no file written
             self._on_line_failed(
                 line_id, worker_id, protocol.FAIL_EXCEPTION, f"bad result from the worker: {error}"
@@ -294,17 +343,34 @@ class CloneRun(QObject):
         stats.done += 1
         stats.generation.add(tokens, float(result.get("generate_seconds", 0.0)), time.monotonic())
         stats.gpu_memory_bytes = int(result.get("gpu_memory_bytes", 0))
-        self.state.done += 1
+        if line_id not in self._done_lines:  # a new take of a flagged line is not one more line done
+            self._done_lines.add(line_id)
+            self.state.done += 1
+        self._takes_made[line_id].append(take.take)
         info = {"status": "done", "path": str(plan.out_path), **result, "peak_db": peak_db}  # checked
         self.line_finished.emit(line_id, info)
         self.progress.emit(self.state)
+        if self.checks is not None and self.pool is not None and not self._cancelled:
+            params = self.checks.params(self._cpu_threads)
+            self.pool.submit(QA_WORKER_JOB, [self.checks.item(line_id, take)], params)
         if worker_id not in self._measured:
             self._measured.add(worker_id)
             self._maybe_grow(worker_id, int(result.get("peak_gpu_memory_bytes", 0)))
 
     def _on_line_failed(self, line_id: str, worker_id: str, code: str, reason: str) -> None:
+        if self.checks is not None and self.checks.owns(line_id):
+            if code == protocol.FAIL_CANCELLED:
+                self.checks.forget([line_id])
+            else:
+                self._on_checked(self.checks.failed(line_id, reason))
+            return
         plan = self.plans.get(line_id)
         if plan is None:
+            return
+        if line_id in self._done_lines:  # a new take of a flagged line: the line keeps its takes
+            self.scheduler.report_failed(line_id)
+            self.problem.emit(f"a new take of line {line_id} failed: {reason}")
+            self._keep_best(line_id)
             return
         self.manifest.record_failed(plan, reason)
         self.manifest.save()
@@ -314,6 +380,73 @@ class CloneRun(QObject):
         self._failures.append({"line": line_id, "speaker": plan.speaker, "code": code, "reason": reason})
         self.line_finished.emit(line_id, {"status": "failed", "code": code, "reason": reason})
         self.progress.emit(self.state)
+
+    # -- take checks (docs/qa.md) --------------------------------------------------------------
+
+    def _on_checked(self, checked: CheckedTake) -> None:
+        """A take's scores are in: kept in the manifest; a flagged line gets a new take while it may (up to
+        ``qa.retakes``), and once it may not, its best-scored take of this run is the chosen one."""
+        if checked.qa is None:
+            self._qa_counts["unchecked"] += 1
+            what = f"take {checked.take} of line {checked.line_id}"
+            self.problem.emit(f"{what} was not checked: {checked.problem}")
+        else:
+            self._qa_counts["checked"] += 1
+        self.manifest.save()
+        self.take_checked.emit(checked.line_id, checked)
+        assert self.options.qa is not None
+        record = self.manifest.lines.get(checked.line_id)
+        chosen = record is not None and record.chosen_take == checked.take  # not an old take set aside
+        may_retake = self._retakes[checked.line_id] < self.options.qa.retakes and not self._cancelled
+        if checked.flags and chosen and may_retake and self.pool is not None:
+            self._retake(checked.line_id)
+        else:
+            self._keep_best(checked.line_id)
+
+    def _retake(self, line_id: str) -> None:
+        assert self.pool is not None
+        try:
+            plan = self.manifest.plan_take(
+                self.scan, line_id, self.model.model_id, self.options.params, random_seed()
+            )
+        except ManifestError as error:  # the script changed under the run: the line keeps its takes
+            self.problem.emit(f"no new take of line {line_id}: {error}")
+            self._keep_best(line_id)
+            return
+        self.manifest.save()  # the new take's number is reserved
+        self._retakes[line_id] += 1
+        self.plans[line_id] = plan
+        self.scheduler.reopen(line_id)
+        self.pool.submit(JobKind.CLONE.worker_job, [self.item_for(plan)], self.job_params())
+
+    def _keep_best(self, line_id: str) -> None:
+        """A line that was retaken keeps the best-scored of the takes this run made (none is deleted)."""
+        if self.checks is None or not self._retakes.get(line_id):
+            return
+        record = self.manifest.lines.get(line_id)
+        takes = [record.take(number) for number in self._takes_made[line_id]] if record else []
+        checks = self.checks
+        ranked = [(take.take, checks.flags(line_id, take), take.qa) for take in takes if take is not None]
+        if not ranked:
+            return
+        best = best_take(ranked)
+        try:
+            self.manifest.choose_take(line_id, best)
+        except ManifestError as error:  # its file went away meanwhile
+            self.problem.emit(f"line {line_id}: {error}")
+            return
+        self.manifest.save()
+
+    def _qa_report(self) -> dict[str, int]:
+        if self.checks is None:
+            return {}
+        flagged = 0
+        for line_id in self._takes_made:
+            record = self.manifest.lines.get(line_id)
+            chosen = record.chosen if record is not None else None
+            flagged += bool(chosen is not None and self.checks.flags(line_id, chosen))
+        retaken = sum(1 for count in self._retakes.values() if count)
+        return {**self._qa_counts, "flagged": flagged, "retaken": retaken}
 
     # -- measured footprint ------------------------------------------------------------------------
 
@@ -366,6 +499,7 @@ class CloneRun(QObject):
                 for worker, info in summary.get("workers", {}).items()
             },
             scheduler={"switches": self.scheduler.switches, "steals": self.scheduler.steals},
+            qa=self._qa_report(),
         )
         self.finished.emit(report)
 

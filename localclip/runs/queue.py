@@ -424,7 +424,7 @@ def describe_report(entry: FolderEntry, report: RunReport) -> str:
             skipped=report.skipped,
             seconds=report.seconds,
         )
-    return QCoreApplication.translate(
+    text = QCoreApplication.translate(
         "RunController", "{name}: {done} lines generated, {failed} failed, {up} up to date ({seconds:.1f} s)"
     ).format(
         name=entry.name,
@@ -433,3 +433,8 @@ def describe_report(entry: FolderEntry, report: RunReport) -> str:
         up=report.up_to_date,
         seconds=report.seconds,
     )
+    if report.qa:  # takes were checked (docs/qa.md)
+        text += QCoreApplication.translate(
+            "RunController", "; {flagged} still flagged, {retaken} retaken"
+        ).format(flagged=report.qa.get("flagged", 0), retaken=report.qa.get("retaken", 0))
+    return text

@@ -26,7 +26,7 @@ Everything happens in slots on the Qt event loop; nothing here waits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ from localclip.pool.launch import WorkerConfigError, launches_for_plan
 from localclip.pool.pool import WorkerPool
 from localclip.runs.background import BackgroundTask, run_in_background
 from localclip.runs.clone import CloneOptions, CloneRun
-from localclip.runs.setup import SetupError, clone_params
+from localclip.runs.setup import SetupError, clone_params, qa_setup
 from localclip.settings import Settings
 
 FROM_SETTINGS = "settings"  # the idle timeout is the REVIEW_WORKER_IDLE_MINUTES setting
@@ -120,6 +120,7 @@ class TakeRegenerator(QObject):
     take_done = Signal(str, object)
     take_failed = Signal(str, str)  # line id, reason (the line's earlier takes are kept)
     take_refused = Signal(str, str)  # line id, why no take could be planned (once the project was read)
+    take_checked = Signal(str, object)  # line id, CheckedTake: a new take's scores are in the manifest
     busy_changed = Signal(bool)
     pool_changed = Signal(object)  # the warm WorkerPool, or None (for worker panes)
     problem = Signal(str)  # a sentence for the person
@@ -348,7 +349,13 @@ class TakeRegenerator(QObject):
             lines.add(entry[1].line_id)
         self._queue = later
         scan, _, setup = batch[-1]  # the newest scan and settings
-        options = CloneOptions(device=setup.device, precision=setup.precision, params=setup.params)
+        checks = qa_setup(self.settings)  # the editor asked for each take: no automatic new ones
+        options = CloneOptions(
+            device=setup.device,
+            precision=setup.precision,
+            params=setup.params,
+            qa=replace(checks, retakes=0) if checks is not None else None,
+        )
         run = CloneRun(
             scan,
             setup.model,
@@ -361,6 +368,7 @@ class TakeRegenerator(QObject):
         )
         self._run = run
         run.line_finished.connect(self._on_line_finished)
+        run.take_checked.connect(self.take_checked)
         run.problem.connect(self.problem)
         run.finished.connect(self._on_run_finished)
         try:

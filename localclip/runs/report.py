@@ -20,7 +20,7 @@ _EMBED_KEYS = (
 )  # fmt: skip
 _CLONE_KEYS = (
     "project", "lines", "up_to_date", "done", "failed", "skipped_lines", "failures", "cancelled_run",
-    "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler",
+    "setup_error", "seconds", "tokens_per_s", "output", "workers", "scheduler", "qa",
 )  # fmt: skip
 
 
@@ -51,6 +51,8 @@ class RunReport:
     tokens_per_s: float = 0.0
     output: str = ""
     scheduler: dict[str, int] = field(default_factory=dict)
+    # Take checks (docs/qa.md): takes checked, lines still flagged, lines retaken, takes left unchecked
+    qa: dict[str, int] = field(default_factory=dict)
     # Set by the window's queue after the run
     speakers: dict[str, Any] | None = None
     folder: str = ""

@@ -36,8 +36,12 @@ from localclip.core.options import (
     EMBED_BATCH_SIZE,
     EMBED_PRECISION,
     MAX_WORKERS,
+    QA_ENABLED,
+    QA_RETAKES,
+    RECOGNISER_MODEL_DIR,
     RUN_DEVICE,
     RUN_WHERE,
+    WESPEAKER_MODEL_DIR,
 )
 from localclip.settings import Settings
 
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from localclip.pool.pool import WorkerPool
     from localclip.runs.clone import CloneRun
     from localclip.runs.embed import EmbedRun
+    from localclip.runs.take_checks import QaSetup
 
 # For the window and `localclip embed` alike: CPU workers take clips in jobs small enough that each gets
 # several.
@@ -193,6 +198,23 @@ def clone_params(settings: Settings) -> CloneParams:
         raise SetupError(f"the cloning settings cannot be used: {error}") from None
 
 
+def qa_setup(settings: Settings) -> QaSetup | None:
+    """How new takes are checked (docs/qa.md), or None: checks are off, or no speaker embedding model is
+    chosen (the recogniser is optional: without it the words are not checked)."""
+    from localclip.core.qa.flags import QaThresholds
+    from localclip.runs.take_checks import QaSetup
+
+    speaker_model, recogniser = settings.get(WESPEAKER_MODEL_DIR), settings.get(RECOGNISER_MODEL_DIR)
+    if not settings.get(QA_ENABLED) or not speaker_model:
+        return None
+    return QaSetup(
+        Path(speaker_model),
+        Path(recogniser) if recogniser else None,
+        QaThresholds.from_options(settings),
+        settings.get(QA_RETAKES),
+    )
+
+
 def clone_seed(settings: Settings) -> int | None:
     seed = settings.get(CLONE_SEED)
     return None if seed < 0 else seed
@@ -217,7 +239,12 @@ def prepare_clone(
     params, seed = clone_params(settings), clone_seed(settings)
     plan_settings = JobKind.CLONE.plan_settings(settings)
     options = CloneOptions(
-        device=device, params=params, seed=seed, only=only, max_workers=settings.get(MAX_WORKERS) or None
+        device=device,
+        params=params,
+        seed=seed,
+        only=only,
+        max_workers=settings.get(MAX_WORKERS) or None,
+        qa=qa_setup(settings) if target is None else None,  # a cluster's nodes run no checks yet
     )
     try:
         run = CloneRun(scan, model, options, plan_settings=plan_settings)

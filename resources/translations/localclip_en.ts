@@ -4,7 +4,7 @@
 <context>
     <name>ExportDialog</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="282"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="283"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -18,7 +18,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="310"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="311"/>
         <source>Exporting %n take(s)…</source>
         <translation>
             <numerusform>Exporting %n take…</numerusform>
@@ -26,7 +26,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="351"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="352"/>
         <source>Export stopped after %n take(s); {0} lists them.</source>
         <translation>
             <numerusform>Export stopped after %n take; {0} lists it.</numerusform>
@@ -34,7 +34,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="355"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="356"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>Exported %n take and {0} to {1}.</numerusform>
@@ -42,7 +42,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="359"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="360"/>
         <source>%n timeline track(s) written.</source>
         <translation>
             <numerusform>%n timeline track written.</numerusform>
@@ -50,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="366"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="367"/>
         <source>%n line(s) were left out (not approved, or without a kept take).</source>
         <translation>
             <numerusform>%n line was left out (not approved, or without a kept take).</numerusform>
@@ -150,7 +150,15 @@
 <context>
     <name>ReviewTableModel</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review_table.py" line="228"/>
+        <location filename="../../localclip/gui/review_table.py" line="159"/>
+        <source>%n flag(s)</source>
+        <translation>
+            <numerusform>%n flag</numerusform>
+            <numerusform>%n flags</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review_table.py" line="283"/>
         <source>Take {0} is kept; the line has %n take(s)</source>
         <translation>
             <numerusform>Take {0} is kept; the line has %n take</numerusform>
@@ -161,7 +169,7 @@
 <context>
     <name>ReviewView</name>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="397"/>
+        <location filename="../../localclip/gui/review.py" line="430"/>
         <source>New takes of %n line(s) queued.</source>
         <translation>
             <numerusform>New take of %n line queued.</numerusform>
@@ -169,7 +177,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="439"/>
+        <location filename="../../localclip/gui/review.py" line="472"/>
         <source>Approve %n line(s)</source>
         <translation>
             <numerusform>Approve %n line</numerusform>
@@ -177,7 +185,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="441"/>
+        <location filename="../../localclip/gui/review.py" line="474"/>
         <source>Withdraw the approval of %n line(s)</source>
         <translation>
             <numerusform>Withdraw the approval of %n line</numerusform>
@@ -185,7 +193,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="901"/>
+        <location filename="../../localclip/gui/review.py" line="945"/>
         <source>{0}: %n line(s) read.</source>
         <translation>
             <numerusform>{0}: %n line read.</numerusform>
@@ -193,7 +201,15 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="1295"/>
+        <location filename="../../localclip/gui/review.py" line="1300"/>
+        <source>%n flag(s)</source>
+        <translation>
+            <numerusform>%n flag</numerusform>
+            <numerusform>%n flags</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="1405"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n line</numerusform>
@@ -201,7 +217,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="1303"/>
+        <location filename="../../localclip/gui/review.py" line="1413"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n needs attention</numerusform>

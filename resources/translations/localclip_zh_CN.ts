@@ -217,55 +217,55 @@
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="213"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="214"/>
         <source>Fields: {id}, {speaker}, {take}, {text}</source>
         <translation>字段：{id}、{speaker}、{take}、{text}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="225"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="226"/>
         <source>For example: {0}</source>
         <translation>例如：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="232"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="233"/>
         <source>Export the kept takes to</source>
         <translation>将保留版本导出到</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="244"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="245"/>
         <source>Choose a folder to export into.</source>
         <translation>请选择要导出到的文件夹。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="258"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="259"/>
         <source>Checking the lines…</source>
         <translation>正在检查台词…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="263"/>
-        <location filename="../../localclip/gui/export_dialog.py" line="295"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="264"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="296"/>
         <source>Export cancelled: nothing was written.</source>
         <translation>导出已取消：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="266"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="267"/>
         <source>None of these lines has a kept take.</source>
         <translation>这些台词都没有保留的版本。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="277"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="278"/>
         <source>
 … and {0} more</source>
         <translation>
 … 以及另外 {0} 个</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="280"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="281"/>
         <source>Replace files?</source>
         <translation>替换文件？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="282"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="283"/>
         <source>%n file(s) in {0} would be replaced by this export:
 
 {1}{2}</source>
@@ -276,79 +276,79 @@
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="289"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="290"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="310"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="311"/>
         <source>Exporting %n take(s)…</source>
         <translation>
             <numerusform>正在导出 %n 个版本…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="322"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="323"/>
         <source>Sto&amp;p</source>
         <translation>停止(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="338"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="339"/>
         <source>Nothing was exported: {0}</source>
         <translation>未导出任何内容：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="340"/>
         <location filename="../../localclip/gui/export_dialog.py" line="341"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="342"/>
         <source>The export did not finish.</source>
         <translation>导出未完成。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="341"/>
-        <location filename="../../localclip/gui/export_dialog.py" line="370"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="342"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="371"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="346"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="347"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="351"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="352"/>
         <source>Export stopped after %n take(s); {0} lists them.</source>
         <translation>
             <numerusform>导出在 %n 个版本后停止；{0} 列出了已导出的版本。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="355"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="356"/>
         <source>Exported %n take(s) and {0} to {1}.</source>
         <translation>
             <numerusform>已将 %n 个版本和 {0} 导出到 {1}。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="359"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="360"/>
         <source>%n timeline track(s) written.</source>
         <translation>
             <numerusform>已写入 %n 条时间线音轨。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/export_dialog.py" line="366"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="367"/>
         <source>%n line(s) were left out (not approved, or without a kept take).</source>
         <translation>
             <numerusform>%n 句台词未导出（未批准，或没有保留的版本）。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="373"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="374"/>
         <source>Show in &amp;folder</source>
         <translation>在文件夹中显示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/export_dialog.py" line="383"/>
+        <location filename="../../localclip/gui/export_dialog.py" line="384"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
@@ -356,7 +356,7 @@
 <context>
     <name>FileRow</name>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="157"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="170"/>
         <source>…</source>
         <translation>…</translation>
     </message>
@@ -1796,12 +1796,12 @@
 <context>
     <name>ModelFolderRow</name>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="113"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="126"/>
         <source>No folder chosen</source>
         <translation>未选择文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="114"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="127"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2163,107 +2163,149 @@
 <context>
     <name>ReviewTableModel</name>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="59"/>
+        <location filename="../../localclip/gui/review_table.py" line="69"/>
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="60"/>
+        <location filename="../../localclip/gui/review_table.py" line="70"/>
         <source>Speaker</source>
         <translation>说话人</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="61"/>
+        <location filename="../../localclip/gui/review_table.py" line="71"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="62"/>
+        <location filename="../../localclip/gui/review_table.py" line="72"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="63"/>
+        <location filename="../../localclip/gui/review_table.py" line="73"/>
         <source>Take</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="64"/>
+        <location filename="../../localclip/gui/review_table.py" line="74"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="65"/>
+        <location filename="../../localclip/gui/review_table.py" line="75"/>
+        <source>QA</source>
+        <translation>质检</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="76"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="68"/>
+        <location filename="../../localclip/gui/review_table.py" line="79"/>
         <source>very short take</source>
         <translation>版本过短</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="69"/>
+        <location filename="../../localclip/gui/review_table.py" line="80"/>
         <source>silent take</source>
         <translation>版本无声</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="72"/>
+        <location filename="../../localclip/gui/review_table.py" line="83"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="73"/>
+        <location filename="../../localclip/gui/review_table.py" line="84"/>
         <source>text changed</source>
         <translation>文本已更改</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="74"/>
+        <location filename="../../localclip/gui/review_table.py" line="85"/>
         <source>file missing</source>
         <translation>文件缺失</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="75"/>
+        <location filename="../../localclip/gui/review_table.py" line="86"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="76"/>
+        <location filename="../../localclip/gui/review_table.py" line="87"/>
         <source>not generated</source>
         <translation>未生成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="77"/>
+        <location filename="../../localclip/gui/review_table.py" line="88"/>
         <source>cannot be generated</source>
         <translation>无法生成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="136"/>
+        <location filename="../../localclip/gui/review_table.py" line="147"/>
         <source>reference changed</source>
         <translation>参考音频已更改</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="139"/>
+        <location filename="../../localclip/gui/review_table.py" line="150"/>
         <source>done, but {0}</source>
         <translation>已完成，但{0}</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review_table.py" line="159"/>
+        <source>%n flag(s)</source>
+        <translation>
+            <numerusform>%n 项标记</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="200"/>
+        <location filename="../../localclip/gui/review_table.py" line="161"/>
+        <source>no file</source>
+        <translation>无文件</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="162"/>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="162"/>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="173"/>
+        <source>The kept take&apos;s file is missing or cannot be read{0}: there is nothing to check. Make a new take (R).</source>
+        <translation>保留版本的文件缺失或无法读取{0}：没有可检查的内容。请生成新版本 (R)。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="177"/>
+        <source>The kept take has not been checked yet (voice, words and audio).</source>
+        <translation>保留版本尚未检查（声音、文字和音频）。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="178"/>
+        <source>Nothing to listen for: voice {0:.2f}.</source>
+        <translation>没有需要留意的问题：声音 {0:.2f}。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review_table.py" line="247"/>
         <source>{0:.1f} s</source>
         <translation>{0:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="204"/>
+        <location filename="../../localclip/gui/review_table.py" line="251"/>
         <source>{0} of {1}</source>
         <translation>{0} / {1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review_table.py" line="226"/>
+        <location filename="../../localclip/gui/review_table.py" line="279"/>
         <source>Note: {0}</source>
         <translation>备注：{0}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review_table.py" line="228"/>
+        <location filename="../../localclip/gui/review_table.py" line="283"/>
         <source>Take {0} is kept; the line has %n take(s)</source>
         <translation>
             <numerusform>保留第 {0} 版；这一行共有 %n 个版本</numerusform>
@@ -2273,175 +2315,247 @@
 <context>
     <name>ReviewView</name>
     <message>
-        <location filename="../../localclip/gui/review.py" line="159"/>
+        <location filename="../../localclip/gui/review.py" line="177"/>
         <source>Reading {0}…</source>
         <translation>正在读取 {0}…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="287"/>
+        <location filename="../../localclip/gui/review.py" line="306"/>
         <source>Line {0} has no clip to play ({1}).</source>
         <translation>台词 {0} 没有可播放的片段（{1}）。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="379"/>
+        <location filename="../../localclip/gui/review.py" line="346"/>
+        <source>No line shown is flagged.</source>
+        <translation>当前显示的台词都没有被标记。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="412"/>
         <source>New takes cannot be made now.</source>
         <translation>现在无法生成新版本。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="401"/>
+        <location filename="../../localclip/gui/review.py" line="434"/>
         <source>No new take of line {0}: {1}</source>
         <translation>台词 {0} 未生成新版本：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="539"/>
+        <location filename="../../localclip/gui/review.py" line="572"/>
         <source>Take {0} of line {1} cannot be kept: {2}</source>
         <translation>无法保留台词 {1} 的第 {0} 版：{2}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="617"/>
+        <location filename="../../localclip/gui/review.py" line="650"/>
         <source>Nothing was exported: {0}</source>
         <translation>未导出任何内容：{0}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="629"/>
+        <location filename="../../localclip/gui/review.py" line="668"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="635"/>
+        <location filename="../../localclip/gui/review.py" line="674"/>
         <source>Filter by id, speaker or text</source>
         <translation>按 ID、说话人或文本筛选</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="641"/>
+        <location filename="../../localclip/gui/review.py" line="680"/>
         <source>All lines</source>
         <translation>所有台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="642"/>
+        <location filename="../../localclip/gui/review.py" line="681"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="643"/>
+        <location filename="../../localclip/gui/review.py" line="682"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="649"/>
+        <location filename="../../localclip/gui/review.py" line="685"/>
+        <source>Flagged by QA</source>
+        <translation>质检标记</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="689"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="760"/>
+        <location filename="../../localclip/gui/review.py" line="801"/>
         <source>&amp;Kept take:</source>
         <translation>保留版本(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="769"/>
-        <location filename="../../localclip/gui/review.py" line="960"/>
+        <location filename="../../localclip/gui/review.py" line="810"/>
+        <location filename="../../localclip/gui/review.py" line="1004"/>
         <source>&amp;Play</source>
         <translation>播放(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="770"/>
+        <location filename="../../localclip/gui/review.py" line="811"/>
         <source>Play or stop the selected line (Space)</source>
         <translation>播放或停止所选台词 (空格键)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="786"/>
+        <location filename="../../localclip/gui/review.py" line="827"/>
         <source>Export kept takes…</source>
         <translation>导出保留版本…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="788"/>
+        <location filename="../../localclip/gui/review.py" line="829"/>
         <source>Copy the kept take of every line shown into a folder, with lines.csv describing them</source>
         <translation>将当前显示的每句台词的保留版本复制到一个文件夹，并附带说明它们的 lines.csv</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="895"/>
+        <location filename="../../localclip/gui/review.py" line="939"/>
         <source>This project has no lines yet.</source>
         <translation>此项目还没有台词。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1207"/>
+        <location filename="../../localclip/gui/review.py" line="1256"/>
+        <source>Its file is missing: {0}</source>
+        <translation>其文件缺失：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1257"/>
+        <source>Seed {0}</source>
+        <translation>随机种子 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1288"/>
+        <source>{0:.1f} s</source>
+        <translation>{0:.1f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1291"/>
+        <source>file missing</source>
+        <translation>文件缺失</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1293"/>
+        <source>not checked</source>
+        <translation>未检查</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1295"/>
+        <source>voice {0:.2f}</source>
+        <translation>声音 {0:.2f}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1297"/>
+        <source>{0}/{1} characters</source>
+        <translation>错 {0}/{1} 字</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1297"/>
+        <source>{0}/{1} words</source>
+        <translation>错 {0}/{1} 词</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../localclip/gui/review.py" line="1300"/>
+        <source>%n flag(s)</source>
+        <translation>
+            <numerusform>%n 项标记</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1302"/>
+        <source>ok</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1304"/>
+        <source>{0} (kept)</source>
+        <translation>{0}（保留）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1315"/>
         <source>Listen to the kept take before trusting it: {0}.</source>
         <translation>采用保留版本之前请先听一遍：{0}。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="392"/>
-        <location filename="../../localclip/gui/review.py" line="905"/>
+        <location filename="../../localclip/gui/review.py" line="1416"/>
+        <source>{0} flagged</source>
+        <translation>{0} 句被标记</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="425"/>
+        <location filename="../../localclip/gui/review.py" line="949"/>
         <source>queued</source>
         <translation>已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="357"/>
+        <location filename="../../localclip/gui/review.py" line="390"/>
         <source>A: take {0} · B: take {1} · now {2} (take {3})</source>
         <translation>A：第 {0} 版 · B：第 {1} 版 · 当前 {2}（第 {3} 版）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="397"/>
+        <location filename="../../localclip/gui/review.py" line="430"/>
         <source>New takes of %n line(s) queued.</source>
         <translation>
             <numerusform>已为 %n 句台词排队生成新版本。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="439"/>
+        <location filename="../../localclip/gui/review.py" line="472"/>
         <source>Approve %n line(s)</source>
         <translation>
             <numerusform>批准 %n 句台词</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="441"/>
+        <location filename="../../localclip/gui/review.py" line="474"/>
         <source>Withdraw the approval of %n line(s)</source>
         <translation>
             <numerusform>撤销 %n 句台词的批准</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="476"/>
+        <location filename="../../localclip/gui/review.py" line="509"/>
         <source>The trim of line {0} cannot be kept: it must lie within the take&apos;s {1:.2f} s.</source>
         <translation>无法保留台词 {0} 的裁剪：裁剪范围必须在该版本的 {1:.2f} 秒之内。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="507"/>
+        <location filename="../../localclip/gui/review.py" line="540"/>
         <source>Nothing can be changed now.</source>
         <translation>现在无法进行任何更改。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="549"/>
+        <location filename="../../localclip/gui/review.py" line="582"/>
         <source>The trim of line {0} cannot be kept: {1}</source>
         <translation>无法保留台词 {0} 的裁剪：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="556"/>
+        <location filename="../../localclip/gui/review.py" line="589"/>
         <source>The approval of line {0} cannot be saved: {1}</source>
         <translation>无法保存台词 {0} 的批准状态：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="563"/>
+        <location filename="../../localclip/gui/review.py" line="596"/>
         <source>The note on line {0} cannot be saved: {1}</source>
         <translation>无法保存台词 {0} 的备注：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="598"/>
+        <location filename="../../localclip/gui/review.py" line="631"/>
         <source>The edit of line {0} cannot be saved: {1}</source>
         <translation>无法保存对台词 {0} 的修改：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="644"/>
+        <location filename="../../localclip/gui/review.py" line="683"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="645"/>
+        <location filename="../../localclip/gui/review.py" line="684"/>
         <source>Not approved</source>
         <translation>未批准</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="686"/>
+        <location filename="../../localclip/gui/review.py" line="726"/>
         <source>Loudness of the kept take: integrated loudness (LUFS) and sample peak (dBFS)</source>
         <translation>保留版本的响度：综合响度（LUFS）和采样峰值（dBFS）</translation>
     </message>
@@ -2496,111 +2610,112 @@
         <translation>对比版本(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="772"/>
+        <location filename="../../localclip/gui/review.py" line="813"/>
         <source>Play ne&amp;xt automatically</source>
         <translation>自动播放下一句(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="781"/>
+        <location filename="../../localclip/gui/review.py" line="822"/>
         <source>&amp;New takes</source>
         <translation>生成新版本(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="783"/>
+        <location filename="../../localclip/gui/review.py" line="824"/>
         <source>Make a new take of each selected line; their earlier takes are kept (R)</source>
         <translation>为每句所选台词生成一个新版本；之前的版本会保留 (R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="838"/>
-        <location filename="../../localclip/gui/review.py" line="857"/>
+        <location filename="../../localclip/gui/review.py" line="881"/>
+        <location filename="../../localclip/gui/review.py" line="900"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="841"/>
-        <location filename="../../localclip/gui/review.py" line="858"/>
+        <location filename="../../localclip/gui/review.py" line="884"/>
+        <location filename="../../localclip/gui/review.py" line="901"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="857"/>
+        <location filename="../../localclip/gui/review.py" line="900"/>
         <source>&amp;Undo {0}</source>
         <translation>撤销“{0}”(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="858"/>
+        <location filename="../../localclip/gui/review.py" line="901"/>
         <source>&amp;Redo {0}</source>
         <translation>重做“{0}”(&amp;R)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="901"/>
+        <location filename="../../localclip/gui/review.py" line="945"/>
         <source>{0}: %n line(s) read.</source>
         <translation>
             <numerusform>{0}：已读取 %n 句台词。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="919"/>
+        <location filename="../../localclip/gui/review.py" line="963"/>
         <source>{0} cannot be reviewed: {1}</source>
         <translation>无法审听 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="924"/>
+        <location filename="../../localclip/gui/review.py" line="968"/>
         <source>Review</source>
         <translation>审听</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="925"/>
+        <location filename="../../localclip/gui/review.py" line="969"/>
         <source>{0} could not be read.</source>
         <translation>无法读取 {0}。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="960"/>
+        <location filename="../../localclip/gui/review.py" line="1004"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1073"/>
+        <location filename="../../localclip/gui/review.py" line="1118"/>
         <source>take {0} queued</source>
         <translation>第 {0} 版已排队</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1081"/>
+        <location filename="../../localclip/gui/review.py" line="1126"/>
         <source>making a new take…</source>
         <translation>正在生成新版本…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1093"/>
+        <location filename="../../localclip/gui/review.py" line="1138"/>
         <source>Line {0}: take {1} is ready.</source>
         <translation>台词 {0}：第 {1} 版已就绪。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1101"/>
+        <location filename="../../localclip/gui/review.py" line="1146"/>
         <source>Line {0}: the new take failed: {1}</source>
         <translation>台词 {0}：新版本生成失败：{1}</translation>
     </message>
     <message>
+        <location filename="../../localclip/gui/review.py" line="1288"/>
         <location filename="../../localclip/gui/review_editor.py" line="123"/>
         <source>Take {0}</source>
         <translation>第 {0} 版</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1203"/>
+        <location filename="../../localclip/gui/review.py" line="1311"/>
         <source>{0}: {1}</source>
         <translation>{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1176"/>
-        <source>Take {0} · {1:.1f} s · seed {2}</source>
-        <translation>第 {0} 版 · {1:.1f} 秒 · 种子 {2}</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/review.py" line="1212"/>
+        <location filename="../../localclip/gui/review.py" line="1320"/>
         <source>The kept take was made before the line was edited: make a new take (R).</source>
         <translation>保留版本是在台词修改之前生成的：请生成新版本 (R)。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1215"/>
+        <location filename="../../localclip/gui/review.py" line="1322"/>
+        <source>Listen for: {0}.</source>
+        <translation>请留意：{0}。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/review.py" line="1325"/>
         <source>The kept take is longer than its subtitle slot ({0:.2f} s).</source>
         <translation>保留版本超出了其字幕时段（{0:.2f} 秒）。</translation>
     </message>
@@ -2615,57 +2730,57 @@
         <translation>{0}（缺失）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1241"/>
-        <location filename="../../localclip/gui/review.py" line="1258"/>
+        <location filename="../../localclip/gui/review.py" line="1351"/>
+        <location filename="../../localclip/gui/review.py" line="1368"/>
         <source>Measuring loudness…</source>
         <translation>正在测量响度…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1260"/>
+        <location filename="../../localclip/gui/review.py" line="1370"/>
         <source>Loudness unknown</source>
         <translation>响度未知</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1263"/>
+        <location filename="../../localclip/gui/review.py" line="1373"/>
         <source>– LUFS</source>
         <translation>– LUFS</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1263"/>
+        <location filename="../../localclip/gui/review.py" line="1373"/>
         <source>{0:.1f} LUFS</source>
         <translation>{0:.1f} LUFS</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1266"/>
+        <location filename="../../localclip/gui/review.py" line="1376"/>
         <source>Silent</source>
         <translation>无声</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1268"/>
+        <location filename="../../localclip/gui/review.py" line="1378"/>
         <source>{0} · peak {1:.1f} dBFS</source>
         <translation>{0} · 峰值 {1:.1f} dBFS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="1295"/>
+        <location filename="../../localclip/gui/review.py" line="1405"/>
         <source>%n line(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1300"/>
+        <location filename="../../localclip/gui/review.py" line="1410"/>
         <source>{0} approved</source>
         <translation>{0} 句已批准</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../localclip/gui/review.py" line="1303"/>
+        <location filename="../../localclip/gui/review.py" line="1413"/>
         <source>%n need(s) attention</source>
         <translation>
             <numerusform>%n 行需要处理</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/review.py" line="1297"/>
+        <location filename="../../localclip/gui/review.py" line="1407"/>
         <source>{0} done</source>
         <translation>{0} 句已完成</translation>
     </message>
@@ -2767,6 +2882,11 @@
         <source>{name}: {done} lines generated, {failed} failed, {up} up to date ({seconds:.1f} s)</source>
         <translation>{name}：已生成 {done} 句台词，{failed} 句失败，{up} 句已是最新（{seconds:.1f} 秒）</translation>
     </message>
+    <message>
+        <location filename="../../localclip/runs/queue.py" line="437"/>
+        <source>; {flagged} still flagged, {retaken} retaken</source>
+        <translation>；{flagged} 行仍被标记，{retaken} 行已重新生成</translation>
+    </message>
 </context>
 <context>
     <name>RunProgress</name>
@@ -2848,392 +2968,497 @@
 <context>
     <name>SettingsPanel</name>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="225"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="239"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="232"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="246"/>
         <source>&amp;Manage models…</source>
         <translation>管理模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="233"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="247"/>
         <source>Download models, or check the ones you have</source>
         <translation>下载模型，或检查已有的模型</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="277"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="291"/>
         <source>Workers</source>
         <translation>工作进程</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="283"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="297"/>
         <source>GPU if there is one, else CPU</source>
         <translation>优先使用 GPU，没有则使用 CPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="284"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="298"/>
         <source>GPU only</source>
         <translation>仅 GPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="285"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="299"/>
         <source>CPU only</source>
         <translation>仅 CPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="290"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="304"/>
         <source>No limit</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="291"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="305"/>
         <source>The most worker processes a run starts, over all GPUs</source>
         <translation>一次运行在所有 GPU 上最多启动的工作进程数</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="294"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="308"/>
         <source>GPU memory a voice cloning model instance needs; it decides how many fit on each GPU</source>
         <translation>每个声音克隆模型实例所需的显存；决定每块 GPU 能容纳多少个实例</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="297"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="311"/>
         <source>GPU memory a speaker embedding model instance needs</source>
         <translation>每个说话人嵌入模型实例所需的显存</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="298"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="312"/>
         <source>Dev&amp;ice:</source>
         <translation>设备(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="305"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="319"/>
         <source>Speaker embeddings</source>
         <translation>说话人嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="308"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="322"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="309"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="323"/>
         <source>Clips per batch on the GPU; automatic grows it to what fits</source>
         <translation>GPU 上每批处理的片段数；设为自动时会增大到显存可容纳的数量</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="313"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="327"/>
         <source>Speakers with fewer embedded clips get no speaker embedding</source>
         <translation>已提取嵌入的片段少于此数的说话人不生成说话人嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="316"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="330"/>
         <source>Exact (float32, as WeSpeaker)</source>
         <translation>精确（float32，与 WeSpeaker 相同）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="317"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="331"/>
         <source>TF32</source>
         <translation>TF32</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="318"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="332"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="319"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="333"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="324"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="338"/>
         <source>The model&apos;s arithmetic on a GPU; faster modes round more. The CPU computes exact.</source>
         <translation>模型在 GPU 上的运算精度；越快的模式舍入越多。CPU 始终精确计算。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="329"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="343"/>
         <source>&amp;Batch size:</source>
         <translation>批大小(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="336"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="350"/>
         <source>Voice cloning</source>
         <translation>声音克隆</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="342"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="356"/>
         <source>Model&apos;s limit</source>
         <translation>模型上限</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="235"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="249"/>
         <source>Speaker embeddings (WeSpeaker):</source>
         <translation>说话人嵌入（WeSpeaker）：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="236"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="250"/>
         <source>Voice cloning (Fish-Speech):</source>
         <translation>声音克隆（Fish-Speech）：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="241"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="255"/>
         <source>Where runs go</source>
         <translation>运行位置</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="245"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="259"/>
         <source>This workstation&apos;s GPUs</source>
         <translation>本工作站的 GPU</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="246"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="260"/>
         <source>A cluster of GPU machines (localclip node)</source>
         <translation>GPU 计算机集群（localclip node）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="251"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="265"/>
         <source>The scheduler started with &apos;localclip scheduler&apos; (or any Dask scheduler)</source>
         <translation>用 &apos;localclip scheduler&apos; 启动的调度器（或任何 Dask 调度器）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="258"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="272"/>
         <source>TLS, all three or none: the studio&apos;s certificate authority:</source>
         <translation>TLS（三项全填或全不填）：工作室的证书颁发机构：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="259"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="273"/>
         <source>This machine&apos;s certificate:</source>
         <translation>本机证书：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="260"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="274"/>
         <source>This machine&apos;s private key:</source>
         <translation>本机私钥：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="263"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="277"/>
         <source>TLS file</source>
         <translation>TLS 文件</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="263"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="277"/>
         <source>Choose a PEM file</source>
         <translation>选择 PEM 文件</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="267"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="281"/>
         <source>&amp;Run on:</source>
         <translation>运行于(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="268"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="282"/>
         <source>Cluster &amp;scheduler:</source>
         <translation>集群调度器(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="299"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="313"/>
         <source>M&amp;aximum workers:</source>
         <translation>最大工作进程数(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="300"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="314"/>
         <source>Memory per &amp;cloning instance:</source>
         <translation>每个克隆实例的显存(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="301"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="315"/>
         <source>Memory per embedding instance:</source>
         <translation>每个嵌入实例的显存：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="310"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="324"/>
         <source>Normalise clips before averaging</source>
         <translation>求平均前先对片段进行归一化</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="330"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="344"/>
         <source>&amp;GPU precision:</source>
         <translation>GPU 精度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="331"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="345"/>
         <source>Minimum clips per speaker:</source>
         <translation>每个说话人的最少片段数：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="345"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="359"/>
         <source>How freely the model picks each next sound. Lower: steadier, more monotone speech; higher: livelier, but more slips and odd sounds. Fish-Speech&apos;s default is 0.8.</source>
         <translation>模型选择下一个声音时的自由程度。较低：语音更平稳，但更单调；较高：更生动，但口误和怪音更多。Fish-Speech 的默认值为 0.8。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="351"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="365"/>
         <source>Top-p (nucleus sampling): each step picks only among the likeliest sounds that together make up this share of the probability. Lower: safer and more uniform; 1.0: no limit.</source>
         <translation>Top-p（核采样）：每一步只在可能性最高、合计概率达到此比例的那些声音中选择。较低：更稳妥、更一致；1.0：不限制。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="357"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="371"/>
         <source>Makes sounds just used less likely again. Above 1.0 it keeps the voice from repeating or getting stuck on a sound; too high and the speech turns choppy. 1.0: no penalty.</source>
         <translation>降低刚用过的声音再次出现的可能性。高于 1.0 可避免声音重复或卡在某个音上；过高则语音会变得断断续续。1.0：不惩罚。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="363"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="377"/>
         <source>The longest a take may grow, in model tokens (about 21.5 per second of speech): a take that rambles on is cut there. 0: the model&apos;s own limit.</source>
         <translation>一个版本最多可生成的长度，以模型 token 计（每秒语音约 21.5 个）：说个没完的版本会在此处截断。0：使用模型自身的上限。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="367"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="381"/>
         <source>Random seed for every line</source>
         <translation>每句台词使用随机种子</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="371"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="385"/>
         <source>The same seed makes the same clip from the same inputs</source>
         <translation>相同输入和相同种子会生成相同的片段</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="374"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="388"/>
         <source>Temperat&amp;ure:</source>
         <translation>温度(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="375"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="389"/>
         <source>Top-p:</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="376"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="390"/>
         <source>Repetition penalt&amp;y:</source>
         <translation>重复惩罚(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="377"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="391"/>
         <source>Maximum new tokens:</source>
         <translation>最大新 token 数：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="378"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="392"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="383"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="398"/>
+        <source>Take checks</source>
+        <translation>版本检查</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="400"/>
+        <source>Check every new take: voice, words and audio</source>
+        <translation>检查每个新版本：声音、字词和音频</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="402"/>
+        <source>Uses the speaker embedding model above; the words need a speech recogniser</source>
+        <translation>使用上面的说话人嵌入模型；字词检查需要语音识别模型</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="408"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="410"/>
+        <source>New takes (new seeds) of a flagged line; the best-scored is kept, no take is deleted</source>
+        <translation>为被标记的行生成新版本（新种子）；保留得分最高的一个，不删除任何版本</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="414"/>
+        <source>A take is flagged when it is not this much closer to its own voice than to another</source>
+        <translation>版本与自身声音的相似度若不比与其他声音高出此值，则被标记</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="417"/>
+        <source>Words (characters for Chinese and Japanese) wrong, 0 to 1</source>
+        <translation>错误的字词比例（中文和日文按字计），0 到 1</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="419"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="423"/>
+        <source>Seconds per character this many standard deviations from the speaker&apos;s other takes</source>
+        <translation>每字秒数偏离该说话人其他版本这么多个标准差</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="426"/>
+        <source>Speech recogniser (Whisper):</source>
+        <translation>语音识别模型（Whisper）：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="427"/>
+        <source>New takes of a flagged line:</source>
+        <translation>被标记行的新版本数：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="428"/>
+        <source>Voice margin:</source>
+        <translation>声音余量：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="429"/>
+        <source>Most words wrong:</source>
+        <translation>最多错误字词：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="430"/>
+        <source>Longest silence inside a take:</source>
+        <translation>版本内最长静音：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="431"/>
+        <source>Most clipped samples:</source>
+        <translation>最多削波样本：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="432"/>
+        <source>Duration outlier (standard deviations):</source>
+        <translation>时长异常（标准差）：</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="437"/>
+        <source>Choose a Whisper model folder</source>
+        <translation>选择 Whisper 模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="449"/>
+        <source>None: the words of takes are not checked.</source>
+        <translation>无：不检查版本中的字词。</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="456"/>
+        <source>multilingual</source>
+        <translation>多语言</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="456"/>
+        <source>English only</source>
+        <translation>仅英语</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="457"/>
+        <source>{name} ({kind})</source>
+        <translation>{name}（{kind}）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="460"/>
         <source>Worker interpreters</source>
         <translation>工作进程解释器</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="388"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="465"/>
         <source>All &amp;jobs:</source>
         <translation>所有任务(&amp;J)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="389"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="466"/>
         <source>Speaker embeddings:</source>
         <translation>说话人嵌入：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="390"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="467"/>
         <source>Voice cloning:</source>
         <translation>声音克隆：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="394"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="471"/>
         <source>Worker interpreter</source>
         <translation>工作进程解释器</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="396"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="473"/>
         <source>Choose a Python interpreter</source>
         <translation>选择 Python 解释器</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="403"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="480"/>
         <source>Empty: the bundled worker environment. To use an environment of your own, install the worker program into it first.</source>
         <translation>留空：使用内置的工作进程环境。若要使用自己的环境，请先在其中安装工作进程程序。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="413"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="490"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="417"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="494"/>
         <source>System language ({language})</source>
         <translation>系统语言（{language}）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="422"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="499"/>
         <source>The new language is used the next time LocalClip starts.</source>
         <translation>新语言将在下次启动 LocalClip 时生效。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="426"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="503"/>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="458"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="535"/>
         <source> GB</source>
         <translation> GB</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="494"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="578"/>
         <source>Bundled: {path}</source>
         <translation>内置：{path}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="496"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="580"/>
         <source>As for all jobs</source>
         <translation>与“所有任务”相同</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="536"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="621"/>
         <source>Runs use this workstation&apos;s GPUs, or its processor when it has none.</source>
         <translation>运行使用本工作站的 GPU；没有 GPU 时使用处理器。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="547"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="632"/>
         <source>Runs go to the cluster at {address}. On each GPU machine, run: localclip node --scheduler {address}</source>
         <translation>运行将发送到位于 {address} 的集群。请在每台 GPU 计算机上运行：localclip node --scheduler {address}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="580"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="665"/>
         <source>Not found: the run will stop with this message until it is fixed.</source>
         <translation>未找到：修复之前，运行会因此停止并显示此消息。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="582"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="667"/>
         <source>Not executable: check its permissions.</source>
         <translation>不可执行：请检查其权限。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="607"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="692"/>
         <source>Choose a WeSpeaker model folder</source>
         <translation>选择 WeSpeaker 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="609"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="694"/>
         <source>Choose a Fish-Speech checkpoint folder</source>
         <translation>选择 Fish-Speech 检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="622"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="707"/>
         <source>Choose a folder, or get a model with Manage models.</source>
         <translation>请选择一个文件夹，或通过“管理模型”获取模型。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="624"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="709"/>
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="639"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="724"/>
         <source>{model}, {dim}-dimensional embeddings</source>
         <translation>{model}，{dim} 维嵌入</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="643"/>
+        <location filename="../../localclip/gui/settings_panel.py" line="728"/>
         <source>Fish-Speech checkpoint with its codec</source>
         <translation>Fish-Speech 检查点及其编解码器</translation>
     </message>
@@ -3241,162 +3466,167 @@
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="52"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="53"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="53"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="54"/>
         <source>Folder list</source>
         <translation>文件夹列表</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="54"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="55"/>
         <source>Review (with the list of lines focused)</source>
         <translation>审听（台词列表获得焦点时）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="55"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="56"/>
         <source>Speakers (with the map focused)</source>
         <translation>说话人（相似度图获得焦点时）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="77"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="78"/>
         <source>Show the Folder tab</source>
         <translation>显示“文件夹”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="78"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="79"/>
         <source>Show the Settings tab</source>
         <translation>显示“设置”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="79"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="80"/>
         <source>Show the Workers tab</source>
         <translation>显示“工作进程”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="80"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="81"/>
         <source>Show the Log tab</source>
         <translation>显示“日志”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="81"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="82"/>
         <source>Show the Review tab</source>
         <translation>显示“审听”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="82"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="83"/>
         <source>Show the Speakers tab</source>
         <translation>显示“说话人”标签页</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="88"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="89"/>
         <source>Open a dataset or project folder</source>
         <translation>打开数据集或项目文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="89"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="90"/>
         <source>Run every folder that is ready</source>
         <translation>运行所有就绪的文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="90"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="91"/>
         <source>Cancel the run</source>
         <translation>取消运行</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="92"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="93"/>
         <source>Show this list</source>
         <translation>显示此列表</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="93"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="94"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="95"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="96"/>
         <source>Remove the folder from the list</source>
         <translation>从列表中移除文件夹</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="97"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="98"/>
         <source>Play or stop the kept take</source>
         <translation>播放或停止保留版本</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="98"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="99"/>
         <source>Play the line</source>
         <translation>播放台词</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="101"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="102"/>
         <source>Previous or next line (plays it while a clip plays)</source>
         <translation>上一句或下一句台词（正在播放时会接着播放它）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="106"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="107"/>
         <source>Keep the previous or next take, and play it</source>
         <translation>保留上一个或下一个版本，并播放</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="109"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="110"/>
         <source>Make a new take of the line</source>
         <translation>为台词生成新版本</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="110"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="111"/>
         <source>Play backwards / faster backwards</source>
         <translation>倒放 / 加速倒放</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="111"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="112"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="112"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="113"/>
         <source>Play forwards / faster forwards</source>
         <translation>正放 / 加速正放</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="114"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="115"/>
         <source>Set the trim&apos;s in point at the playhead</source>
         <translation>在播放头处设置裁剪入点</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="117"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="118"/>
         <source>Set the trim&apos;s out point at the playhead</source>
         <translation>在播放头处设置裁剪出点</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="119"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="120"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="120"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="121"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="121"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="122"/>
         <source>Compare: play the other take (A/B)</source>
         <translation>对比：播放另一个版本 (A/B)</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="123"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="124"/>
         <source>Approve the line, or take the approval back</source>
         <translation>批准台词，或撤销批准</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="125"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="128"/>
+        <source>Next or previous line flagged by QA (wraps around)</source>
+        <translation>下一句或上一句被质检标记的台词（循环）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/shortcuts.py" line="131"/>
         <source>Zoom in or out</source>
         <translation>放大或缩小</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="126"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="132"/>
         <source>Show the whole map</source>
         <translation>显示整张图</translation>
     </message>
@@ -3404,17 +3634,17 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="142"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="148"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="146"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="152"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/shortcuts.py" line="146"/>
+        <location filename="../../localclip/gui/shortcuts.py" line="152"/>
         <source>What they do</source>
         <translation>功能</translation>
     </message>
@@ -3673,22 +3903,22 @@
         <translation>此项目尚未克隆，也未选择 Fish-Speech 模型文件夹：请在运行设置中选择一个，或先运行一次项目。</translation>
     </message>
     <message>
-        <location filename="../../localclip/runs/regenerate.py" line="215"/>
+        <location filename="../../localclip/runs/regenerate.py" line="216"/>
         <source>The workers are shutting down.</source>
         <translation>工作进程正在关闭。</translation>
     </message>
     <message>
-        <location filename="../../localclip/runs/regenerate.py" line="219"/>
+        <location filename="../../localclip/runs/regenerate.py" line="220"/>
         <source>A new take of line {0} is already being made.</source>
         <translation>第 {0} 行的新版本正在生成中。</translation>
     </message>
     <message>
-        <location filename="../../localclip/runs/regenerate.py" line="333"/>
+        <location filename="../../localclip/runs/regenerate.py" line="334"/>
         <source>The warm cloning worker was stopped for the run; the next new take starts it again.</source>
         <translation>为给本次运行腾出资源，克隆工作进程已停止；下次生成新版本时会重新启动。</translation>
     </message>
     <message>
-        <location filename="../../localclip/runs/regenerate.py" line="505"/>
+        <location filename="../../localclip/runs/regenerate.py" line="513"/>
         <source>The warm cloning worker was stopped after {0:g} minutes unused; the next new take starts it again.</source>
         <translation>克隆工作进程闲置 {0:g} 分钟后已停止；下次生成新版本时会重新启动。</translation>
     </message>

@@ -2,6 +2,7 @@
 
     <worker python> -m localclip_worker.demo_models OUT_DIR [--embed-dim 32] [--model ResNet34] [--seed 0]
     <worker python> -m localclip_worker.demo_models OUT_DIR --kind fish [--size tiny|s1-mini] [--seed 0]
+    <worker python> -m localclip_worker.demo_models OUT_DIR --kind recogniser [--seed 0]
 
 Demo models compute exactly what a trained model computes, with random weights: their embeddings tell
 LocalClip's pipeline works, not who is speaking. Real models come from the WeSpeaker model hub.
@@ -24,6 +25,16 @@ tokenizer, and a modded DAC codec. Random weights make noise, not speech, throug
   3072, 4 fast layers of the same width, 10 codebooks (1 semantic of 4096 + 9 residual of 1024), a
   151,643-token BPE vocabulary plus specials, 8192 positions. About 0.56 B parameters, saved in bfloat16.
   Writes about 3 GB.
+
+``--kind recogniser`` writes a Whisper folder as Hugging Face publishes them (config.json,
+generation_config.json, model.safetensors, vocab.json, merges.txt, tokenizer.json, tokenizer_config.json,
+special_tokens_map.json, added_tokens.json, preprocessor_config.json), loaded by
+transformers' own ``WhisperForConditionalGeneration`` and ``WhisperProcessor`` offline: a 0.1 M-parameter
+model (1 encoder and 1 decoder layer of width 32, 80 mel bins, the full 30 s window of 1,500 encoder
+positions, 64 decoder positions) whose tokenizer holds the 256 single bytes (byte-level BPE, no merges:
+any UTF-8 text encodes) and Whisper's special tokens, every language of Whisper's list among them, so
+language detection and a given language work as with a real model. Random weights transcribe any audio
+as garbage text, through the real code paths.
 """
 
 from __future__ import annotations
@@ -229,12 +240,112 @@ def _write_fish_codec(out_dir: Path, config: dict | None) -> None:
     torch.save(codec.state_dict(), codec_file)
 
 
+# -- Whisper (the take QA's recogniser) --------------------------------------------------------------------
+
+WHISPER_TINY = {  # transformers' WhisperConfig fields; the vocabulary size comes from the tokenizer
+    "num_mel_bins": 80,
+    "d_model": 32,
+    "encoder_layers": 1,
+    "encoder_attention_heads": 2,
+    "encoder_ffn_dim": 64,
+    "decoder_layers": 1,
+    "decoder_attention_heads": 2,
+    "decoder_ffn_dim": 64,
+    "max_source_positions": 1500,  # 3,000 mel frames halved by the second conv: Whisper's 30 s window
+    "max_target_positions": 64,  # short: random weights rarely stop before the limit
+}
+# Whisper's special tokens after <|endoftext|>, in the order its tokenizer has them (the language tokens go
+# between <|startoftranscript|> and <|translate|>); the timestamp tokens that follow in a real vocabulary
+# are left out (LocalClip never asks for timestamps).
+WHISPER_SPECIALS_AFTER_LANGUAGES = (
+    "<|translate|>",
+    "<|transcribe|>",
+    "<|startoflm|>",
+    "<|startofprev|>",
+    "<|nocaptions|>",
+    "<|notimestamps|>",
+)
+
+
+def build_whisper(out_dir: Path, seed: int = 0) -> None:
+    """Write a tiny multilingual Whisper folder with random weights (see the module's doc)."""
+    import json
+    import tempfile
+
+    from transformers import (
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizer,
+        WhisperTokenizerFast,
+    )
+    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Byte-level BPE as GPT-2 and Whisper write it: each byte is a printable character in vocab.json.
+    byte_chars = bytes_to_unicode()
+    vocab = {byte_chars[value]: value for value in range(256)}
+    end = vocab["<|endoftext|>"] = len(vocab)
+    languages = [f"<|{code}|>" for code in LANGUAGES]
+    specials = ["<|startoftranscript|>", *languages, *WHISPER_SPECIALS_AFTER_LANGUAGES]
+    with tempfile.TemporaryDirectory() as scratch:
+        vocab_file, merges_file = Path(scratch) / "vocab.json", Path(scratch) / "merges.txt"
+        vocab_file.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        merges_file.write_text("#version: 0.2\n", encoding="utf-8")
+        slow = WhisperTokenizer(str(vocab_file), str(merges_file), model_max_length=1024)
+        slow.add_special_tokens({"additional_special_tokens": specials})
+        slow.save_pretrained(scratch)
+        tokenizer = WhisperTokenizerFast.from_pretrained(scratch)  # writes tokenizer.json when saved
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in specials}
+    assert list(ids.values()) == list(range(end + 1, end + 1 + len(specials))), "special ids out of order"
+    start, no_timestamps = ids["<|startoftranscript|>"], ids["<|notimestamps|>"]
+    space = vocab[byte_chars[ord(" ")]]
+    config = WhisperConfig(
+        vocab_size=len(tokenizer),
+        pad_token_id=end,
+        bos_token_id=end,
+        eos_token_id=end,
+        decoder_start_token_id=start,
+        begin_suppress_tokens=None,  # generation settings: in generation_config.json (below)
+        suppress_tokens=None,
+        **WHISPER_TINY,
+    )
+    torch.manual_seed(seed)
+    model = WhisperForConditionalGeneration(config).eval()
+    generation = model.generation_config
+    # What WhisperForConditionalGeneration.generate reads besides the model config (a real checkpoint's
+    # generation_config.json has the same fields).
+    generation.decoder_start_token_id = start
+    generation.pad_token_id = generation.bos_token_id = generation.eos_token_id = end
+    generation.max_length = WHISPER_TINY["max_target_positions"]
+    generation.begin_suppress_tokens = [space, end]  # a transcript never starts with a space or ends at once
+    # As OpenAI's Whisper does, the task and prompt tokens are never sampled (a random model would sample
+    # them as often as any byte, and they decode to nothing).
+    generation.suppress_tokens = list(ids.values())
+    generation.no_timestamps_token_id = no_timestamps
+    generation.prev_sot_token_id = ids["<|startofprev|>"]
+    generation.is_multilingual = True
+    generation.lang_to_id = {token: ids[token] for token in languages}
+    generation.task_to_id = {"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]}
+    generation.max_initial_timestamp_index = 50
+    generation.return_timestamps = False
+    generation.forced_decoder_ids = None
+    # Marked as derived from the model config, GenerationConfig.from_pretrained would drop every field it
+    # has no default for (lang_to_id, task_to_id, no_timestamps_token_id...) when the folder is loaded.
+    generation._from_model_config = False
+    model.save_pretrained(out_dir, safe_serialization=True)
+    features = WhisperFeatureExtractor(feature_size=WHISPER_TINY["num_mel_bins"])  # Whisper's 16 kHz, 30 s
+    WhisperProcessor(features, tokenizer).save_pretrained(out_dir)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--kind", choices=["wespeaker", "fish"], default="wespeaker")
+    parser.add_argument("--kind", choices=["wespeaker", "fish", "recogniser"], default="wespeaker")
     parser.add_argument("--embed-dim", type=int, default=32, help="wespeaker only")
     parser.add_argument(
         "--model",
@@ -247,6 +358,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.kind == "fish":
         build_fish(args.out_dir, args.size, args.seed)
+        return
+    if args.kind == "recogniser":
+        build_whisper(args.out_dir, args.seed)
         return
     model, config = build(args.model, args.embed_dim, args.seed, args.two_emb_layer)
     args.out_dir.mkdir(parents=True, exist_ok=True)

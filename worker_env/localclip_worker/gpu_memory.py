@@ -30,6 +30,8 @@ message, matched case-sensitively), with its source in the list above.
 
 from __future__ import annotations
 
+from localclip_worker import protocol
+
 # Class names, matched anywhere in the exception's class hierarchy (so subclasses count too).
 OUT_OF_MEMORY_TYPES = frozenset({"OutOfMemoryError", "OutOfGpuMemory"})
 OUT_OF_MEMORY_MESSAGES = (
@@ -46,6 +48,16 @@ OUT_OF_MEMORY_MESSAGES = (
 
 class OutOfGpuMemory(RuntimeError):
     """An item that does not fit in GPU memory even alone; the message says so to a person."""
+
+
+def too_large_alone(what: str, error: Exception) -> OutOfGpuMemory:
+    """The failure of an item that ran out of GPU memory alone: ``what`` says it for a person, what CUDA
+    said comes last (some errors taken for out-of-memory can have another cause). The job reports it as
+    out_of_memory, which the pool retries a few times (another worker may have more room)."""
+    said = protocol.truncate((str(error).splitlines() or [""])[0], 160)
+    failure = OutOfGpuMemory(f"{what} ({type(error).__name__}: {said})")
+    failure.__cause__ = error  # for a traceback in the log; the code comes from the failure itself
+    return failure
 
 
 def is_out_of_memory(error: BaseException) -> bool:

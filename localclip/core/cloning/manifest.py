@@ -38,6 +38,7 @@ from typing import Any
 
 from localclip.core.cloning.project import ProjectScan, ScriptLine
 from localclip.core.files import UnsafeName, check_name, replace_file, safe_path
+from localclip.core.qa.scores import TakeQa
 
 OUTPUT_FOLDER = "output"
 MANIFEST_NAME = "manifest.json"
@@ -212,6 +213,12 @@ class Take:
     # The file's sample peak in dBFS, as the worker measured it when it wrote the take (None: not known,
     # e.g. a take from an older version): the review flags silent takes without reading their files.
     peak_db: float | None = None
+    # Its QA scores (core/qa, docs/qa.md; None: not scored), and whether the clone job said a chunk of it
+    # stopped at max_new_tokens. Both written only when set; a damaged `qa` block is dropped when read (the
+    # take stays, unscored: scoring it again is cheap, losing the manifest is not), and `token_limit` is
+    # true only when it is literally true.
+    qa: TakeQa | None = None
+    token_limit: bool = False
 
     @property
     def trimmed(self) -> bool:
@@ -239,6 +246,10 @@ class Take:
             data["trim_out"] = self.trim_out
         if self.peak_db is not None:
             data["peak_db"] = self.peak_db
+        if self.qa is not None:
+            data["qa"] = self.qa.to_dict()
+        if self.token_limit:
+            data["token_limit"] = True
         return data
 
     @classmethod
@@ -255,6 +266,8 @@ class Take:
             _seconds(data.get("trim_in", 0.0)),
             None if trim_out is None else _seconds(trim_out),
             None if peak_db is None else check_peak_db(peak_db),
+            TakeQa.from_stored(data.get("qa")),
+            data.get("token_limit") is True,
         )
 
 
@@ -536,17 +549,32 @@ class Manifest:
     # --- recording ---------------------------------------------------------------------------------
 
     def record_done(
-        self, plan: LinePlan, duration: float, created: str | None = None, peak_db: float | None = None
+        self,
+        plan: LinePlan,
+        duration: float,
+        created: str | None = None,
+        peak_db: float | None = None,
+        token_limit: bool = False,
     ) -> Take:
         """The plan's file was written: record it as a take (replacing the take of the same number, for a
         missing file made again) and make it the chosen take. `peak_db`: the file's sample peak (dBFS),
-        when the worker measured it; a value that is not one raises ValueError."""
+        when the worker measured it; a value that is not one raises ValueError. `token_limit`: a chunk of
+        it stopped at max_new_tokens (the clone job says so)."""
         if not plan.out_path.is_file():
             raise ManifestError(f"line {plan.line_id!r}: no file at {plan.out_path} to record")
         relative = plan.out_path.relative_to(self.output_dir).as_posix()
         peak = None if peak_db is None else check_peak_db(peak_db)
         created = created or _now()
-        take = Take(plan.take, relative, plan.seed, float(duration), created, plan.inputs, peak_db=peak)
+        take = Take(
+            plan.take,
+            relative,
+            plan.seed,
+            float(duration),
+            created,
+            plan.inputs,
+            peak_db=peak,
+            token_limit=token_limit is True,
+        )
         record = self.lines.get(plan.line_id)
         takes = [old for old in record.takes if old.take != plan.take] if record else []
         takes = sorted([*takes, take], key=lambda item: item.take)
@@ -625,6 +653,14 @@ class Manifest:
         trimmed = replace(found, trim_in=trim_in, trim_out=None if trim_out is None else end)
         takes = [trimmed if item.take == take else item for item in record.takes]
         self.lines[line_id] = replace(record, takes=takes, updated=_now())
+
+    def set_take_qa(self, line_id: str, take: int, qa: TakeQa) -> None:
+        """Store a take's QA scores (replacing earlier ones); the chosen take stays as it is."""
+        record = self._record(line_id)
+        if record.take(take) is None:
+            raise ManifestError(f"line {line_id!r} has no take {take}")
+        takes = [replace(item, qa=qa) if item.take == take else item for item in record.takes]
+        self.lines[line_id] = replace(record, takes=takes)
 
     def set_approved(self, line_id: str, approved: bool) -> None:
         record = self._record(line_id)

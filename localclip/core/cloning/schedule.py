@@ -226,6 +226,15 @@ class CloneScheduler:
         else:
             queue.lines.extendleft(reversed(lines))
 
+    def reopen(self, line_id: str) -> bool:
+        """A finished line is to be spoken again (a new take of a flagged line): at the front of its
+        speaker's work. False for a line that is not finished or not known."""
+        if line_id not in self._finished:
+            return False
+        self._finished.discard(line_id)
+        self._put_back(self._speaker_of[line_id], [line_id], separate=False)
+        return True
+
     def worker_gone(self, worker_id: str) -> list[str]:
         """A worker stopped: its in-flight lines are requeued and its queue is left for others."""
         worker = self._workers.get(worker_id)

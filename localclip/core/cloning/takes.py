@@ -7,6 +7,11 @@ The manifest (core/clone_manifest) is the record; this module reads it for peopl
   changed since its kept take was made, says so.
 - **Loading** (`load_project`) scans the project and reads its manifest together, for the review pane
   to do on a thread.
+- **Take QA** (docs/qa.md "In the review"): each line carries its kept take's stored scores, the flags
+  they give under the settings' thresholds (worked out here, when read) and its place in the "risky
+  first" order. The duration rule compares a take with its speaker's other lines: `speaker_stats` is
+  built over the scored *kept* takes of the manifest, one per line (`take_checks` judges a take that is
+  not kept as if it were).
 - **Choosing a take** is `Manifest.choose_take`; `neighbour_take` steps through a line's takes.
 - **Export** copies the kept take of each line into a folder of WAVs with a CSV that says what each file
   is. Names come from line ids and speaker names and are built with `files.safe_path`, so none can point
@@ -26,6 +31,7 @@ import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import soundfile as sf
 
@@ -64,6 +70,8 @@ from localclip.core.files import (
     safe_path,
     write_bytes_atomically,
 )
+from localclip.core.qa.flags import UNSCORED_RISK, Flag, QaThresholds, SpeakerStats, risk, take_flags
+from localclip.core.qa.scores import TakeQa
 
 # Review statuses, in the order an editor deals with them.
 REVIEW_DONE = "done"
@@ -94,7 +102,24 @@ CSV_COLUMNS = (
     "loudness_lufs",  # of the clip as delivered (empty: under 0.4 s, or silent)
     "peak_dbfs",
     "gain_db",  # applied by loudness normalisation
+    # The kept take's QA scores (docs/qa.md; empty for a take not scored): its cosine with its own voice,
+    # the closest other speaker and that cosine, the words (or characters) heard wrong of how many and
+    # their rate, the longest silence inside it, its clipped samples; whether the clone job said it ran to
+    # the token limit; and the reasons it is flagged under the thresholds of the export, "; " between.
+    "voice",
+    "best_other_speaker",
+    "best_other_voice",
+    "error_unit",  # char or word
+    "errors",
+    "error_units",
+    "error_rate",
+    "longest_silence_s",
+    "clipped_samples",
+    "token_limit",  # true or false
+    "qa_flags",
 )
+DEFAULT_THRESHOLDS = QaThresholds()  # the settings' defaults
+NO_TAKE_RISK = -1.0  # a line without a kept take: nothing to check, last in the "risky first" order
 _SHOWN = 5
 
 
@@ -130,10 +155,25 @@ class ReviewLine:
     slot: tuple[float, float] | None = None  # the SRT cue's start and end, seconds (SRT scripts only)
     overruns_slot: bool = False  # the kept take, trimmed, is longer than its slot
     warning: str = ""  # something to hear before trusting the take: WARNING_SHORT, WARNING_SILENT
+    # The kept take's QA (docs/qa.md): its stored scores (None: not scored, or its file is missing), the
+    # flags they give under the thresholds the lines were read with, and its place in the review's order
+    # (flags.risk; NO_TAKE_RISK without a kept take, UNSCORED_RISK for a kept take whose file is missing).
+    qa: TakeQa | None = None
+    qa_flags: tuple[Flag, ...] = ()
+    qa_risk: float = NO_TAKE_RISK
 
     @property
     def playable(self) -> bool:
         return self.path is not None and self.status in (REVIEW_DONE, REVIEW_CHANGED)
+
+    @property
+    def qa_scored(self) -> bool:
+        """Whether the kept take has QA scores to judge (False without one, or when its file is gone)."""
+        return self.qa is not None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.qa_flags)
 
 
 def manifest_stamp(project: Path) -> tuple[int, int] | None:
@@ -153,11 +193,12 @@ class LoadedProject:
     manifest: Manifest
     manifest_stamp: tuple[int, int] | None  # the file's, taken before it was read
     lines: list[ReviewLine]
+    thresholds: QaThresholds = DEFAULT_THRESHOLDS  # what the lines' QA flags were judged by
 
 
-def load_project(project: Path) -> LoadedProject:
+def load_project(project: Path, thresholds: QaThresholds = DEFAULT_THRESHOLDS) -> LoadedProject:
     """Scan the project and read its manifest (slow for a large project: call it on a thread). Raises
-    ManifestError."""
+    ManifestError. `thresholds`: the QA thresholds the lines' flags are judged by (the settings')."""
     try:
         scan: ProjectScan | None = scan_project(project)
         problem = ""
@@ -165,14 +206,19 @@ def load_project(project: Path) -> LoadedProject:
         scan, problem = None, error.message  # a Message the window translates
     stamp = manifest_stamp(project)
     manifest = Manifest.load(project)
-    return LoadedProject(project, scan, problem, manifest, stamp, review_lines(manifest, scan))
+    lines = review_lines(manifest, scan, thresholds)
+    return LoadedProject(project, scan, problem, manifest, stamp, lines, thresholds)
 
 
-def review_lines(manifest: Manifest, scan: ProjectScan | None) -> list[ReviewLine]:
+def review_lines(
+    manifest: Manifest, scan: ProjectScan | None, thresholds: QaThresholds = DEFAULT_THRESHOLDS
+) -> list[ReviewLine]:
     """Every line of the script in script order (lines that cannot be generated included), then lines
-    the manifest knows that the script no longer has. Without a scan: the manifest's lines."""
+    the manifest knows that the script no longer has. Without a scan: the manifest's lines. Each kept
+    take's QA flags are judged by `thresholds`, its duration against `speaker_stats(manifest)`."""
     lines: list[ReviewLine] = []
     seen: set[str] = set()
+    stats = speaker_stats(manifest)
     if scan is not None:
         skipped = {item.line.id: item for item in scan.skipped}
         for line in _script_order(scan):
@@ -180,12 +226,32 @@ def review_lines(manifest: Manifest, scan: ProjectScan | None) -> list[ReviewLin
             record = manifest.lines.get(line.id)
             reason = skipped[line.id].reason if line.id in skipped else ""
             lines.append(
-                review_line(manifest, line.id, record, line.speaker, line.text, reason, slot=line.slot)
+                review_line(
+                    manifest,
+                    line.id,
+                    record,
+                    line.speaker,
+                    line.text,
+                    reason,
+                    slot=line.slot,
+                    stats=stats,
+                    thresholds=thresholds,
+                )
             )
     for line_id, record in manifest.lines.items():
         if line_id not in seen:
             lines.append(
-                review_line(manifest, line_id, record, record.inputs.speaker, record.inputs.text, "", False)
+                review_line(
+                    manifest,
+                    line_id,
+                    record,
+                    record.inputs.speaker,
+                    record.inputs.text,
+                    "",
+                    False,
+                    stats=stats,
+                    thresholds=thresholds,
+                )
             )
     return lines
 
@@ -200,10 +266,14 @@ def review_line(
     in_script: bool = True,
     slot: tuple[float, float] | None = None,
     silent: bool = False,
+    stats: Mapping[str, SpeakerStats] | None = None,
+    thresholds: QaThresholds = DEFAULT_THRESHOLDS,
 ) -> ReviewLine:
     """One line's review state from its manifest record (None: never generated). `slot`: the line's SRT
     cue; `silent`: the caller measured the kept take as silent (the file is not read here). A take whose
-    recorded peak (the worker's, at generation) is under SILENCE_DB is silent without any measuring."""
+    recorded peak (the worker's, at generation) is under SILENCE_DB is silent without any measuring.
+    `stats`: each speaker's seconds per character (`speaker_stats`; None: no duration rule);
+    `thresholds`: what the kept take's QA flags are judged by."""
     chosen = record.chosen if record else None
     path = _take_file_for_display(manifest, chosen.path) if chosen else None
     takes = tuple(take.take for take in record.takes) if record else ()
@@ -227,7 +297,106 @@ def review_line(
         slot=slot,
         overruns_slot=overruns(chosen.kept_seconds, slot) if chosen else False,
         warning=take_warning(chosen.kept_seconds, silent or recorded_silent(chosen)) if chosen else "",
+        **_line_qa(chosen, status, stats, thresholds),
     )
+
+
+def judge_again(
+    line: ReviewLine,
+    record: LineRecord | None,
+    stats: Mapping[str, SpeakerStats] | None,
+    thresholds: QaThresholds = DEFAULT_THRESHOLDS,
+) -> ReviewLine:
+    """`line` with its kept take's QA judged again (the speaker's durations changed, or the thresholds),
+    everything else as it was: no file is looked at."""
+    chosen = record.chosen if record else None
+    return replace(line, **_line_qa(chosen, line.status, stats, thresholds))
+
+
+def _line_qa(
+    chosen: Take | None,
+    status: str,
+    stats: Mapping[str, SpeakerStats] | None,
+    thresholds: QaThresholds,
+) -> dict[str, Any]:
+    """ReviewLine's QA fields for its kept take. A kept take whose file is missing (or whose path cannot be
+    read) has nothing to check: its stored scores are of a file that is gone (and a take made again
+    under its name replaces them), so it is neither scored nor flagged; its status says why."""
+    if chosen is None:
+        return {"qa": None, "qa_flags": (), "qa_risk": NO_TAKE_RISK}
+    if status == REVIEW_MISSING:
+        return {"qa": None, "qa_flags": (), "qa_risk": UNSCORED_RISK}
+    check = check_take(chosen, (stats or {}).get(chosen.inputs.speaker), thresholds)
+    return {"qa": check.qa, "qa_flags": check.flags, "qa_risk": check.risk}
+
+
+@dataclass(frozen=True)
+class TakeCheck:
+    """One take's QA as the review shows it: its stored scores, its flags and its risk."""
+
+    take: int
+    qa: TakeQa | None  # None: not scored
+    token_limit: bool
+    flags: tuple[Flag, ...]
+    risk: float
+    chosen: bool = False  # the line's kept take
+
+    @property
+    def scored(self) -> bool:
+        return self.qa is not None
+
+
+def check_take(
+    take: Take, stats: SpeakerStats | None, thresholds: QaThresholds = DEFAULT_THRESHOLDS, chosen: bool = True
+) -> TakeCheck:
+    """A take's flags and risk. `stats`: its speaker's seconds per character with this take among them
+    (`take_flags` leaves it out itself)."""
+    flags = tuple(take_flags(take.qa, take.token_limit, stats, thresholds))
+    return TakeCheck(take.take, take.qa, take.token_limit, flags, risk(flags, take.qa), chosen)
+
+
+def take_checks(
+    record: LineRecord,
+    stats: Mapping[str, SpeakerStats] | None,
+    thresholds: QaThresholds = DEFAULT_THRESHOLDS,
+) -> list[TakeCheck]:
+    """Every take of a line, checked (the take chooser shows them side by side). The duration rule judges
+    a take that is not kept as if it were: against the speaker's other lines' kept takes, this line's
+    kept take left out."""
+    stats = stats or {}
+    chosen = record.chosen
+    checks = []
+    for take in record.takes:
+        speaker_stats_ = stats.get(take.inputs.speaker)
+        kept = take.take == record.chosen_take
+        if not kept and speaker_stats_ is not None:
+            if chosen is not None and chosen.inputs.speaker == take.inputs.speaker:
+                chosen_value = _seconds_per_char(chosen)
+                if chosen_value is not None:
+                    speaker_stats_ = speaker_stats_.without(chosen_value)
+            value = _seconds_per_char(take)
+            if value is not None:
+                speaker_stats_ = speaker_stats_.with_value(value)
+        checks.append(check_take(take, speaker_stats_, thresholds, kept))
+    return checks
+
+
+def speaker_stats(manifest: Manifest) -> dict[str, SpeakerStats]:
+    """Each speaker's seconds per character over the scored kept takes of the manifest's lines (the
+    duration rule's yardstick: one value per line, the takes the editor keeps; other takes of a line,
+    often retakes of a flagged one, do not weigh in). Read from the stored scores: no file is opened."""
+    values: dict[str, list[float]] = {}
+    for record in manifest.lines.values():
+        chosen = record.chosen
+        value = _seconds_per_char(chosen) if chosen is not None else None
+        if chosen is not None and value is not None:
+            values.setdefault(chosen.inputs.speaker, []).append(value)
+    return {speaker: SpeakerStats.of(speaker, numbers) for speaker, numbers in values.items()}
+
+
+def _seconds_per_char(take: Take) -> float | None:
+    value = take.qa.seconds_per_char if take.qa is not None else None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def overruns(kept_seconds: float, slot: tuple[float, float] | None) -> bool:
@@ -329,6 +498,7 @@ class ExportOptions:
     by_speaker: bool = False  # a folder per speaker
     approved_only: bool = False
     timeline: bool = False  # SRT scripts: a track per speaker and a mix, takes at their cue times
+    qa_thresholds: QaThresholds = DEFAULT_THRESHOLDS  # what lines.csv's qa_flags are judged by
 
 
 @dataclass(frozen=True)
@@ -344,6 +514,9 @@ class ExportItem:
     trim_in: float = 0.0
     trim_out: float | None = None
     slot: tuple[float, float] | None = None  # the SRT cue, for the timeline
+    qa: TakeQa | None = None  # the kept take's QA scores (None: not scored)
+    token_limit: bool = False
+    qa_flags: tuple[Flag, ...] = ()
 
     @property
     def trimmed(self) -> bool:
@@ -418,8 +591,9 @@ def plan_take_export(
     items: list[ExportItem] = []
     skipped: list[tuple[str, str]] = []
     taken: set[str] = {CSV_NAME.casefold(), TIMELINE_FOLDER.casefold()}
+    stats = speaker_stats(manifest)
     for line_id in line_ids:
-        item_or_reason = _export_item(manifest, line_id, options, slots.get(line_id), taken)
+        item_or_reason = _export_item(manifest, line_id, options, slots.get(line_id), taken, stats)
         if isinstance(item_or_reason, str):
             skipped.append((line_id, item_or_reason))
         else:
@@ -487,6 +661,7 @@ def _export_item(
     options: ExportOptions,
     slot: tuple[float, float] | None,
     taken: set[str],
+    stats: Mapping[str, SpeakerStats],
 ) -> ExportItem | str:
     """The line's export entry, or why it has none."""
     record = manifest.lines.get(line_id)
@@ -509,6 +684,7 @@ def _export_item(
     if _refused_id(line_id):
         return f"its id cannot be a file name ({line_id!r})"
     name = _free_name(stem, folder_parts, taken)
+    check = check_take(chosen, stats.get(speaker), options.qa_thresholds)
     return ExportItem(
         line_id,
         speaker,
@@ -521,6 +697,9 @@ def _export_item(
         chosen.trim_in,
         chosen.trim_out,
         slot,
+        chosen.qa,
+        chosen.token_limit,
+        check.flags,
     )
 
 
@@ -683,10 +862,40 @@ def _csv_bytes(written: list[_Written]) -> bytes:
                 _decibels(None if entry.loudness.lufs is None else entry.loudness.lufs + gain_db(entry.gain)),
                 _decibels(entry.loudness.peak_db + gain_db(entry.gain)),
                 f"{gain_db(entry.gain):.2f}",
+                *_qa_cells(item),
             ]
         )
     # With a byte-order mark: Excel on Windows then reads Chinese and Japanese text correctly.
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _qa_cells(item: ExportItem) -> list[str]:
+    """The CSV's QA columns for one clip (CSV_COLUMNS from "voice"): empty where there is no score."""
+    qa = item.qa
+    reasons = "; ".join(flag.reason for flag in item.qa_flags)
+    token_limit = "true" if item.token_limit else "false"
+    if qa is None:
+        return [""] * 9 + [token_limit, reasons]
+    return [
+        f"{qa.voice:.3f}",
+        qa.best_other_speaker,
+        _figure(qa.best_other),
+        qa.unit,
+        _figure(qa.errors),
+        _figure(qa.units),
+        _figure(qa.error_rate),
+        f"{qa.longest_silence:.3f}",
+        str(qa.clipped),
+        token_limit,
+        reasons,
+    ]
+
+
+def _figure(value: float | None) -> str:
+    """A count as it is, a fraction to three decimals, nothing for no value."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
 def _decibels(value: float | None) -> str:

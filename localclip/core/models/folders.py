@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -103,4 +105,85 @@ def _fingerprint(checkpoint_dir: Path, codec: Path) -> str:
     for path in (checkpoint_dir / "model.pth", codec):
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+# The speech recogniser of take QA: a Whisper folder as Hugging Face publishes them (openai/whisper-*),
+# loaded by the worker with transformers (localclip_worker/qa/recogniser.py). Weights: one file, or shards
+# with their index.
+RECOGNISER_WEIGHTS = (
+    "model.safetensors",
+    "pytorch_model.bin",
+    "model.safetensors.index.json",
+    "pytorch_model.bin.index.json",
+)
+RECOGNISER_TOKENIZERS = (("tokenizer.json",), ("vocab.json", "merges.txt"))  # fast, or byte-level BPE
+RECOGNISER_NEEDS = (
+    "config.json (model_type whisper), model.safetensors or pytorch_model.bin, tokenizer.json or "
+    "vocab.json and merges.txt, and preprocessor_config.json"
+)
+
+
+@dataclass(frozen=True)
+class RecogniserModelInfo:
+    path: Path
+    name: str  # the folder's name, as the worker's results name the recogniser
+    multilingual: bool  # generation_config.json lists languages (an English-only ".en" model does not)
+    model_id: str  # changes when any file changes: takes scored by another recogniser can be rescored
+
+
+def check_recogniser_dir(path: Path) -> RecogniserModelInfo:
+    """A Whisper model folder for take QA, checked before any worker starts (files and config only; the
+    worker loads the weights)."""
+    if not path.is_dir():
+        raise ModelDirError(Message("models.folder_not_found", folder=str(path)))
+    missing = []
+    if not (path / "config.json").is_file():
+        missing.append("config.json")
+    weights = next((name for name in RECOGNISER_WEIGHTS if (path / name).is_file()), None)
+    if weights is None:
+        missing.append("model.safetensors (or pytorch_model.bin)")
+    tokenizer = next(
+        (names for names in RECOGNISER_TOKENIZERS if all((path / name).is_file() for name in names)), None
+    )
+    if tokenizer is None:
+        missing.append("tokenizer.json (or vocab.json and merges.txt)")
+    if not (path / "preprocessor_config.json").is_file():
+        missing.append("preprocessor_config.json")
+    if missing:
+        raise ModelDirError(
+            f"{path} is not a Whisper model folder: missing {', '.join(missing)} "
+            f"(it needs {RECOGNISER_NEEDS})"
+        )
+    config = _json_object(path / "config.json")
+    if config.get("model_type") != "whisper":
+        raise ModelDirError(
+            f"{path / 'config.json'} describes a {config.get('model_type')!r} model, not Whisper "
+            "(model_type 'whisper'): the take check's recogniser is a Whisper model"
+        )
+    generation = path / "generation_config.json"
+    languages = _json_object(generation).get("lang_to_id") if generation.is_file() else None
+    multilingual = isinstance(languages, dict) and bool(languages) and not path.name.endswith(".en")
+    assert weights is not None and tokenizer is not None
+    small = ("config.json", "preprocessor_config.json", *tokenizer)
+    return RecogniserModelInfo(path, path.name, multilingual, _recogniser_fingerprint(path, small, weights))
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ModelDirError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise ModelDirError(f"{path} is not a JSON object")
+    return value
+
+
+def _recogniser_fingerprint(folder: Path, small: tuple[str, ...], weights: str) -> str:
+    """Small files by content, the weights (up to 3 GB) by size and modification time."""
+    digest = hashlib.sha256()
+    for name in small:
+        digest.update((folder / name).read_bytes())
+    stat = (folder / weights).stat()
+    digest.update(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]

@@ -7,7 +7,7 @@ the model's weights; each row is one chunk of one line and has its own
 - KV cache row and position (rows of very different lengths decode side by side),
 - causal mask and rotary positions (taken per row from its position),
 - sampling parameters, repetition-penalty window and random generator (seeded as the line's seed is),
-- stop: the end token, or its token limit.
+- stop: the end token, or its token limit (then :attr:`BatchDecoder.ended_at_limit` says so).
 
 A row is filled by :meth:`BatchDecoder.start` (the chunk's prompt prefilled into that row alone, its first
 token sampled) while the others wait between steps, so a new row never disturbs them; :meth:`step` then
@@ -99,6 +99,9 @@ class BatchDecoder:
         # Top-p within a prefix needs a host check per sample: free on the CPU, a stall on a GPU.
         self._cpu = device.type == "cpu"
         self._slots: list[_Row | None] = [None] * rows
+        # For the rows the last step() returned: True where the chunk stopped at its token limit
+        # (max_new_tokens, or the model's length) without sampling the end token.
+        self.ended_at_limit: dict[int, bool] = {}
         self.generators = [torch.Generator(device=device) for _ in range(rows)]
         self._state(rows)
         self.capacity = 0
@@ -204,7 +207,9 @@ class BatchDecoder:
     @torch.inference_mode()
     def step(self) -> list[tuple[int, torch.Tensor]]:
         """One token for every active row. Returns the rows whose chunk ended, with its codes
-        ([codebooks, frames] on the CPU: fish-speech's ``y[1:, prompt:-1]``)."""
+        ([codebooks, frames] on the CPU: fish-speech's ``y[1:, prompt:-1]``); :attr:`ended_at_limit` then
+        says, for each of them, whether it ran out of tokens rather than ending at its end token."""
+        self.ended_at_limit = {}
         active = [row for row, slot in enumerate(self._slots) if slot is not None]
         if not active:
             return []
@@ -226,7 +231,10 @@ class BatchDecoder:
             slot.steps += 1
             slot.position += 1
             slot.steps_left -= 1
-            if ended[row] == self.end_token or slot.steps_left <= 0:
+            at_end = ended[row] == self.end_token
+            if at_end or slot.steps_left <= 0:
+                # The end token wins when it comes on the last step allowed: the chunk said all it had.
+                self.ended_at_limit[row] = not at_end
                 finished.append((row, self._codes(row, slot)))
                 self.stop(row)
         return finished

@@ -80,6 +80,7 @@ class LineAudio:
     generate_seconds: float  # from the line's first prefill to its last token (shared with its partners)
     decode_seconds: float
     chunks: int
+    token_limit: bool = False  # a chunk stopped at max_new_tokens (or the model's length), not its end token
 
 
 @dataclass
@@ -88,6 +89,7 @@ class _Line:
     started: float = field(default_factory=time.perf_counter)
     codes: list[torch.Tensor] = field(default_factory=list)
     tokens: int = 0
+    token_limit: bool = False
 
 
 Progress = Callable[[str, int, int], None]  # line key, chunks done, chunks in all
@@ -129,6 +131,7 @@ def _decode_lines(
             line = working[row]
             line.codes.append(codes)
             line.tokens += int(codes.shape[1]) + 1
+            line.token_limit |= decoder.ended_at_limit.get(row, False)
             if progress:
                 progress(line.request.key, len(line.codes), len(line.request.chunks))
             if len(line.codes) < len(line.request.chunks):
@@ -182,7 +185,9 @@ def _finish(models: LoadedModels, line: _Line) -> LineAudio | Exception:
     if not any(piece.size for piece in pieces):
         return RuntimeError("the model ended this line before producing any audio (try another seed)")
     samples = np.concatenate(pieces).astype(np.float32)
-    return LineAudio(samples, line.tokens, generate_seconds, decode_seconds, len(line.codes))
+    return LineAudio(
+        samples, line.tokens, generate_seconds, decode_seconds, len(line.codes), token_limit=line.token_limit
+    )
 
 
 def encode_prompt(models: LoadedModels, text: str, prompt: Prompt) -> torch.Tensor:

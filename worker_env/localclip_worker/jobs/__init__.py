@@ -15,6 +15,7 @@ JOB_MODULES = {
     "diag": "localclip_worker.jobs.diag",
     "embed": "localclip_worker.jobs.embed",
     "clone": "localclip_worker.jobs.clone",
+    "qa": "localclip_worker.jobs.qa",
 }
 
 

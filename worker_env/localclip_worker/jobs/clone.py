@@ -27,8 +27,10 @@ result: ``path``, ``duration`` (s), ``sample_rate``, ``peak_db`` (the written sa
   least ``PEAK_FLOOR_DB``: digital silence has no finite peak), ``tokens``, ``tokens_per_s`` (the line's
   own rate while it shared the model with the job's other lines), ``chunks``, ``seed``, ``reference_hash``
   (SHA-256 over every reference's audio hash and transcript),
-  ``reference_audio_hashes``, ``cache_hit`` (every reference's codes came from a cache), ``reference_cache``
-  (``memory``, ``disk`` or ``encoded``: the slowest source used), ``generate_seconds``, ``decode_seconds``,
+  ``reference_audio_hashes``, ``token_limit`` (a chunk of the line stopped at ``max_new_tokens``, or the
+  model's length, without its end token: speech cut short, or a take that rambled on), ``cache_hit``
+  (every reference's codes came from a cache), ``reference_cache`` (``memory``, ``disk`` or ``encoded``:
+  the slowest source used), ``generate_seconds``, ``decode_seconds``,
   ``gpu_memory_bytes`` (reserved by torch now) and ``peak_gpu_memory_bytes`` (reserved at most, since the
   worker started; the CUDA context is not included). GPU figures are 0 on the CPU.
 
@@ -276,6 +278,7 @@ def _result(line: Line, audio: LineAudio, speaker: Speaker, models: LoadedModels
         "tokens": audio.tokens,
         "tokens_per_s": audio.tokens / audio.generate_seconds if audio.generate_seconds > 0 else 0.0,
         "chunks": audio.chunks,
+        "token_limit": audio.token_limit,
         "seed": line.seed,
         "reference_hash": speaker.reference_hash,
         "reference_audio_hashes": list(speaker.audio_hashes),

@@ -34,14 +34,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from localclip_worker import protocol
 from localclip_worker.embedding.batching import BatchEmbedder, FrozenCpuEmbedder, Grouping, make_embedder
 from localclip_worker.embedding.budget import CUDA_CAP_FRAMES, CUDA_START_FRAMES, FrameBudget
 from localclip_worker.embedding.features import Audio, Clip, clip_features, read_audio
 from localclip_worker.embedding.frontend import INT16_SCALE, FbankFrontEnd
 from localclip_worker.embedding.models import LoadedModel, ModelError, load_model_dir
 from localclip_worker.embedding.pipeline import DevicePipeline, Pending, Precision, apply_precision
-from localclip_worker.gpu_memory import OutOfGpuMemory, is_out_of_memory
+from localclip_worker.gpu_memory import is_out_of_memory, too_large_alone
 from localclip_worker.job import BadInput, ItemContext, SetupError
 from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
 from localclip_worker.memory import resident_bytes
@@ -375,16 +374,11 @@ def _encode(vector: np.ndarray, clip: Decoded) -> Outcome:
 
 
 def _out_of_memory(clip: Decoded, error: Exception) -> Exception:
-    # Reported as out_of_memory, which the pool retries (another worker may have more room) a few times
-    # before the clip fails with this reason. What CUDA said comes last: some of the errors taken for
-    # out-of-memory (gpu_memory.py) can have another cause.
-    said = protocol.truncate((str(error).splitlines() or [""])[0], 160)
-    failure = OutOfGpuMemory(
+    return too_large_alone(
         f"out of GPU memory for this clip alone ({clip.duration_s:.1f} s, {clip.frames} frames): it needs a "
-        f"GPU with more free memory, or cutting into shorter clips ({type(error).__name__}: {said})"
+        "GPU with more free memory, or cutting into shorter clips",
+        error,
     )
-    failure.__cause__ = error  # for a traceback in the log; the code comes from the failure itself
-    return failure
 
 
 def _io_threads(params: dict[str, Any]) -> int:
