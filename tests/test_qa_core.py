@@ -489,6 +489,7 @@ def test_one_speaker_has_no_voice_scale() -> None:
             "3 of 40 characters wrong",
         ),
         ({"transcript": "", "errors": 3, "units": 3, "error_rate": 1.0}, DEFAULTS, "3 of 3 words wrong"),
+        ({"errors": 60, "units": 21, "error_rate": 60 / 21}, DEFAULTS, "60 errors in 21 words"),
         ({"errors": 1, "units": 1, "error_rate": 1.0}, DEFAULTS, "1 of 1 word wrong"),
         ({"errors": 2, "units": 0, "error_rate": 1.0}, DEFAULTS, "2 words heard, the line has none"),
     ],

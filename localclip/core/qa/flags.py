@@ -195,7 +195,9 @@ def _words_flag(qa: TakeQa, thresholds: QaThresholds) -> list[Flag]:
     if qa.error_rate is None or qa.errors is None or qa.error_rate <= thresholds.max_error_rate:
         return []
     noun = "character" if qa.unit == UNIT_CHAR else "word"
-    if qa.units:
+    if qa.units and qa.errors > qa.units:  # more heard than the line has: insertions count too
+        reason = f"{qa.errors} errors in {qa.units} {noun}{'' if qa.units == 1 else 's'}"
+    elif qa.units:
         reason = f"{qa.errors} of {qa.units} {noun}{'' if qa.units == 1 else 's'} wrong"
     else:
         reason = f"{qa.errors} {noun}{'' if qa.errors == 1 else 's'} heard, the line has none"
