@@ -352,7 +352,7 @@ def test_check_recogniser_dir_accepts_a_whisper_folder_and_names_what_is_missing
     with pytest.raises(ModelDirError, match="describes a 'wav2vec2' model, not Whisper"):
         check_recogniser_dir(other)
     (other / "config.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(ModelDirError, match="is not valid JSON"):
+    with pytest.raises(ModelDirError, match="is not a valid JSON object"):
         check_recogniser_dir(other)
     with pytest.raises(ModelDirError, match="Model folder not found"):
         check_recogniser_dir(tmp_path / "nowhere")

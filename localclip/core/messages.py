@@ -191,6 +191,12 @@ TEXTS: dict[str, str] = {
         "{folder} holds no model LocalClip knows: a WeSpeaker folder has {wespeaker}; a Fish-Speech folder "
         "has {fish}"
     ),
+    "models.not_whisper": "{folder} is not a Whisper model folder: missing {missing} (it needs {needed})",
+    "models.not_whisper_type": (
+        "{path} describes a {kind} model, not Whisper (model_type 'whisper'): the take check's recogniser "
+        "is a Whisper model"
+    ),
+    "models.bad_json": "{path} is not a valid JSON object: {error}",
     "models.file_missing": "{name} is missing",
     "models.file_size": "{name} has {actual} bytes, expected {expected} (truncated or replaced)",
     "models.file_checksum": "{name} is damaged: its {algorithm} checksum does not match",

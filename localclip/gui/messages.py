@@ -287,6 +287,16 @@ SOURCES: dict[str, str] = {
         "{folder} is not a fish-speech checkpoint folder: missing {missing} (it needs {needed} and the "
         "codec, codec.pth)",
     ),
+    "models.not_whisper": QT_TRANSLATE_NOOP(
+        "Messages",
+        "{folder} is not a Whisper model folder: missing {missing} (it needs {needed})",
+    ),
+    "models.not_whisper_type": QT_TRANSLATE_NOOP(
+        "Messages",
+        "{path} describes a {kind} model, not Whisper (model_type 'whisper'): the take check's recogniser "
+        "is a Whisper model",
+    ),
+    "models.bad_json": QT_TRANSLATE_NOOP("Messages", "{path} is not a valid JSON object: {error}"),
     "models.quantised_path": QT_TRANSLATE_NOOP(
         "Messages",
         "{folder}: fish-speech cannot load from a path containing 'int8' or 'int4'",

@@ -1732,63 +1732,78 @@
     </message>
     <message>
         <location filename="../../localclip/gui/messages.py" line="290"/>
+        <source>{folder} is not a Whisper model folder: missing {missing} (it needs {needed})</source>
+        <translation>{folder} 不是 Whisper 模型文件夹：缺少 {missing}（需要 {needed}）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="294"/>
+        <source>{path} describes a {kind} model, not Whisper (model_type &apos;whisper&apos;): the take check&apos;s recogniser is a Whisper model</source>
+        <translation>{path} 描述的是 {kind} 模型，而不是 Whisper（model_type &apos;whisper&apos;）：版本检查的语音识别模型须为 Whisper 模型</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="299"/>
+        <source>{path} is not a valid JSON object: {error}</source>
+        <translation>{path} 不是有效的 JSON 对象：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="300"/>
         <source>{folder}: fish-speech cannot load from a path containing &apos;int8&apos; or &apos;int4&apos;</source>
         <translation>{folder}：fish-speech 无法从包含 &apos;int8&apos; 或 &apos;int4&apos; 的路径加载</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="294"/>
+        <location filename="../../localclip/gui/messages.py" line="304"/>
         <source>{folder}: fish-speech cannot load from a path containing &apos;int8&apos; or &apos;int4&apos;; choose another</source>
         <translation>{folder}：fish-speech 无法从包含 &apos;int8&apos; 或 &apos;int4&apos; 的路径加载；请另选一个</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="298"/>
+        <location filename="../../localclip/gui/messages.py" line="308"/>
         <source>{folder} holds no model LocalClip knows: a WeSpeaker folder has {wespeaker}; a Fish-Speech folder has {fish}</source>
         <translation>{folder} 中没有 LocalClip 能识别的模型：WeSpeaker 文件夹包含 {wespeaker}；Fish-Speech 文件夹包含 {fish}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="303"/>
+        <location filename="../../localclip/gui/messages.py" line="313"/>
         <source>{name} is missing</source>
         <translation>缺少 {name}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="304"/>
+        <location filename="../../localclip/gui/messages.py" line="314"/>
         <source>{name} has {actual} bytes, expected {expected} (truncated or replaced)</source>
         <translation>{name} 大小为 {actual} 字节，应为 {expected} 字节（被截断或替换）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="308"/>
+        <location filename="../../localclip/gui/messages.py" line="318"/>
         <source>{name} is damaged: its {algorithm} checksum does not match</source>
         <translation>{name} 已损坏：其 {algorithm} 校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="312"/>
+        <location filename="../../localclip/gui/messages.py" line="322"/>
         <source>Speaker embeddings, 256 dimensions. Fast; the usual choice.</source>
         <translation>说话人嵌入，256 维。速度快，通常的首选。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="316"/>
-        <location filename="../../localclip/gui/messages.py" line="325"/>
+        <location filename="../../localclip/gui/messages.py" line="326"/>
         <location filename="../../localclip/gui/messages.py" line="335"/>
+        <location filename="../../localclip/gui/messages.py" line="345"/>
         <source>CC BY 4.0 (the VoxCeleb licence, which WeSpeaker&apos;s pretrained models follow): free to use, also commercially, with attribution.</source>
         <translation>CC BY 4.0（VoxCeleb 的许可协议，WeSpeaker 的预训练模型沿用此协议）：可免费使用，也可用于商业用途，但须注明出处。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="321"/>
+        <location filename="../../localclip/gui/messages.py" line="331"/>
         <source>Speaker embeddings, 256 dimensions. More accurate, about 4.7 times the compute of ResNet34.</source>
         <translation>说话人嵌入，256 维。更准确，计算量约为 ResNet34 的 4.7 倍。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="330"/>
+        <location filename="../../localclip/gui/messages.py" line="340"/>
         <source>Speaker embeddings, 512 dimensions. About a quarter of ResNet34&apos;s compute, but on a GPU it batches only clips of equal length, so mixed-length datasets run one clip per pass.</source>
         <translation>说话人嵌入，512 维。计算量约为 ResNet34 的四分之一，但在 GPU 上只能将等长的片段合并成批处理，因此长度不一的数据集每次只能处理一个片段。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="340"/>
+        <location filename="../../localclip/gui/messages.py" line="350"/>
         <source>Voice cloning (0.5 B parameters). Needs a Hugging Face access token.</source>
         <translation>声音克隆（0.5 B 参数）。需要 Hugging Face 访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="344"/>
+        <location filename="../../localclip/gui/messages.py" line="354"/>
         <source>Fish Audio&apos;s licence on the model page (CC BY-NC-SA 4.0 when this was written: non-commercial use only). You accept it on the model page before downloading.</source>
         <translation>Fish Audio 在模型页面上的许可协议（撰写本文时为 CC BY-NC-SA 4.0：仅限非商业用途）。下载前请在模型页面上接受该协议。</translation>
     </message>

@@ -152,15 +152,14 @@ def check_recogniser_dir(path: Path) -> RecogniserModelInfo:
         missing.append("preprocessor_config.json")
     if missing:
         raise ModelDirError(
-            f"{path} is not a Whisper model folder: missing {', '.join(missing)} "
-            f"(it needs {RECOGNISER_NEEDS})"
+            Message(
+                "models.not_whisper", folder=str(path), missing=", ".join(missing), needed=RECOGNISER_NEEDS
+            )
         )
     config = _json_object(path / "config.json")
     if config.get("model_type") != "whisper":
-        raise ModelDirError(
-            f"{path / 'config.json'} describes a {config.get('model_type')!r} model, not Whisper "
-            "(model_type 'whisper'): the take check's recogniser is a Whisper model"
-        )
+        kind = repr(config.get("model_type"))
+        raise ModelDirError(Message("models.not_whisper_type", path=str(path / "config.json"), kind=kind))
     generation = path / "generation_config.json"
     languages = _json_object(generation).get("lang_to_id") if generation.is_file() else None
     multilingual = isinstance(languages, dict) and bool(languages) and not path.name.endswith(".en")
@@ -173,9 +172,9 @@ def _json_object(path: Path) -> dict[str, Any]:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ModelDirError(f"{path} is not valid JSON: {error}") from None
+        raise ModelDirError(Message("models.bad_json", path=str(path), error=str(error))) from None
     if not isinstance(value, dict):
-        raise ModelDirError(f"{path} is not a JSON object")
+        raise ModelDirError(Message("models.bad_json", path=str(path), error=type(value).__name__))
     return value
 
 
