@@ -278,7 +278,7 @@ class SettingsPanel(QScrollArea):
             row.changed.connect(lambda text, option=option: self._store_cluster(option, text))
             self.tls_rows[option.key] = row
             form.addRow(label, row)
-        form.insertRow(0, self.tr("&Run on:"), self.run_where)
+        form.insertRow(0, self.tr("Run on:"), self.run_where)
         form.insertRow(1, self.tr("Cluster &scheduler:"), self.cluster_address)
         self.cluster_status = QLabel()
         self.cluster_status.setObjectName("hint")

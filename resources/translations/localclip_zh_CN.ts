@@ -2998,6 +2998,11 @@
         <translation>下载模型，或检查已有的模型</translation>
     </message>
     <message>
+        <location filename="../../localclip/gui/settings_panel.py" line="281"/>
+        <source>Run on:</source>
+        <translation>运行于：</translation>
+    </message>
+    <message>
         <location filename="../../localclip/gui/settings_panel.py" line="291"/>
         <source>Workers</source>
         <translation>工作进程</translation>
@@ -3156,11 +3161,6 @@
         <location filename="../../localclip/gui/settings_panel.py" line="277"/>
         <source>Choose a PEM file</source>
         <translation>选择 PEM 文件</translation>
-    </message>
-    <message>
-        <location filename="../../localclip/gui/settings_panel.py" line="281"/>
-        <source>&amp;Run on:</source>
-        <translation>运行于(&amp;R)：</translation>
     </message>
     <message>
         <location filename="../../localclip/gui/settings_panel.py" line="282"/>
