@@ -637,3 +637,19 @@ def test_a_damaged_qa_block_is_dropped_and_the_take_kept(tmp_path: Path, qa: Any
     loaded = Manifest.load(tmp_path)
     assert loaded.notice is None  # not renamed aside
     assert loaded.lines["1"].takes == [a_take()]
+
+
+def test_reasons_are_messages_the_window_translates() -> None:
+    from localclip.core.messages import Message
+
+    qa = TakeQa(voice=0.4, best_other=0.6, best_other_speaker="Bob", transcript="x", unit="word",
+                errors=8, units=23, error_rate=8 / 23, longest_silence=4.2, silence_at=3.1)  # fmt: skip
+    flags = take_flags(qa, True, None, QaThresholds())
+    assert [str(flag.reason) for flag in flags] == [
+        "voice 0.40, other speakers up to 0.60 (Bob)",
+        "8 of 23 words wrong",
+        "4.2 s of silence at 3.1 s",
+        "ran to the token limit",
+    ]
+    assert all(isinstance(flag.reason, Message) for flag in flags)
+    assert flags[1].reason.args["noun"].key == "qa.noun.words"  # translated as a message of its own

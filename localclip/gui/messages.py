@@ -297,6 +297,23 @@ SOURCES: dict[str, str] = {
         "is a Whisper model",
     ),
     "models.bad_json": QT_TRANSLATE_NOOP("Messages", "{path} is not a valid JSON object: {error}"),
+    "qa.voice_other": QT_TRANSLATE_NOOP("Messages", "voice {voice}, other speakers up to {other}{who}"),
+    "qa.voice_floor": QT_TRANSLATE_NOOP(
+        "Messages", "voice {voice}, expected {floor} or more (the nearest voice, {where}is {apart} away)"
+    ),
+    "qa.units_wrong": QT_TRANSLATE_NOOP("Messages", "{errors} of {units} {noun} wrong"),
+    "qa.errors_in": QT_TRANSLATE_NOOP("Messages", "{errors} errors in {units} {noun}"),
+    "qa.heard_none": QT_TRANSLATE_NOOP("Messages", "{errors} {noun} heard, the line has none"),
+    "qa.silence": QT_TRANSLATE_NOOP("Messages", "{seconds} s of silence at {at} s"),
+    "qa.clipped": QT_TRANSLATE_NOOP("Messages", "clipped ({count} {noun})"),
+    "qa.duration": QT_TRANSLATE_NOOP("Messages", "{value} s per character, {speaker}'s takes average {mean}"),
+    "qa.token_limit": QT_TRANSLATE_NOOP("Messages", "ran to the token limit"),
+    "qa.noun.word": QT_TRANSLATE_NOOP("Messages", "word"),
+    "qa.noun.words": QT_TRANSLATE_NOOP("Messages", "words"),
+    "qa.noun.character": QT_TRANSLATE_NOOP("Messages", "character"),
+    "qa.noun.characters": QT_TRANSLATE_NOOP("Messages", "characters"),
+    "qa.noun.sample": QT_TRANSLATE_NOOP("Messages", "sample"),
+    "qa.noun.samples": QT_TRANSLATE_NOOP("Messages", "samples"),
     "models.quantised_path": QT_TRANSLATE_NOOP(
         "Messages",
         "{folder}: fish-speech cannot load from a path containing 'int8' or 'int4'",

@@ -1251,7 +1251,7 @@ class ReviewView(QWidget):
             missing = path is None or not path.is_file()
             self.take_combo.addItem(self._take_label(take.duration, check, missing), take.take)
             row = self.take_combo.count() - 1
-            reasons = [flag.reason for flag in check.flags]
+            reasons = [translate_message(flag.reason) for flag in check.flags]
             if missing:
                 reasons = [self.tr("Its file is missing: {0}").format(take.path)]
             tip = [self.tr("Seed {0}").format(take.seed), *reasons]

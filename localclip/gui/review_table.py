@@ -330,5 +330,5 @@ class ReviewFilter(QSortFilterProxyModel):
 
 
 def flag_reasons(flags: tuple[Flag, ...] | list[Flag]) -> str:
-    """A take's flags for a tooltip: one reason a line (the reasons are core's, in English)."""
-    return "\n".join(flag.reason for flag in flags)
+    """A take's flags for a tooltip: one reason a line, in the window's language."""
+    return "\n".join(translate_message(flag.reason) for flag in flags)

@@ -1747,63 +1747,138 @@
     </message>
     <message>
         <location filename="../../localclip/gui/messages.py" line="300"/>
+        <source>voice {voice}, other speakers up to {other}{who}</source>
+        <translation>声音 {voice}，其他说话人最高 {other}{who}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="301"/>
+        <source>voice {voice}, expected {floor} or more (the nearest voice, {where}is {apart} away)</source>
+        <translation>声音 {voice}，应不低于 {floor}（最接近的声音 {where}相距 {apart}）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="304"/>
+        <source>{errors} of {units} {noun} wrong</source>
+        <translation>{units} 个{noun}中错了 {errors} 个</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="305"/>
+        <source>{errors} errors in {units} {noun}</source>
+        <translation>{units} 个{noun}中有 {errors} 处错误</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="306"/>
+        <source>{errors} {noun} heard, the line has none</source>
+        <translation>听到 {errors} 个{noun}，而该行没有文字</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="307"/>
+        <source>{seconds} s of silence at {at} s</source>
+        <translation>在 {at} 秒处有 {seconds} 秒静音</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="308"/>
+        <source>clipped ({count} {noun})</source>
+        <translation>削波（{count} 个{noun}）</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="309"/>
+        <source>{value} s per character, {speaker}&apos;s takes average {mean}</source>
+        <translation>每字 {value} 秒，{speaker} 的版本平均为 {mean}</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="310"/>
+        <source>ran to the token limit</source>
+        <translation>达到了词元上限</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="311"/>
+        <source>word</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="312"/>
+        <source>words</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="313"/>
+        <source>character</source>
+        <translation>字</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="314"/>
+        <source>characters</source>
+        <translation>字</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="315"/>
+        <source>sample</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="316"/>
+        <source>samples</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <location filename="../../localclip/gui/messages.py" line="317"/>
         <source>{folder}: fish-speech cannot load from a path containing &apos;int8&apos; or &apos;int4&apos;</source>
         <translation>{folder}：fish-speech 无法从包含 &apos;int8&apos; 或 &apos;int4&apos; 的路径加载</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="304"/>
+        <location filename="../../localclip/gui/messages.py" line="321"/>
         <source>{folder}: fish-speech cannot load from a path containing &apos;int8&apos; or &apos;int4&apos;; choose another</source>
         <translation>{folder}：fish-speech 无法从包含 &apos;int8&apos; 或 &apos;int4&apos; 的路径加载；请另选一个</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="308"/>
+        <location filename="../../localclip/gui/messages.py" line="325"/>
         <source>{folder} holds no model LocalClip knows: a WeSpeaker folder has {wespeaker}; a Fish-Speech folder has {fish}</source>
         <translation>{folder} 中没有 LocalClip 能识别的模型：WeSpeaker 文件夹包含 {wespeaker}；Fish-Speech 文件夹包含 {fish}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="313"/>
+        <location filename="../../localclip/gui/messages.py" line="330"/>
         <source>{name} is missing</source>
         <translation>缺少 {name}</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="314"/>
+        <location filename="../../localclip/gui/messages.py" line="331"/>
         <source>{name} has {actual} bytes, expected {expected} (truncated or replaced)</source>
         <translation>{name} 大小为 {actual} 字节，应为 {expected} 字节（被截断或替换）</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="318"/>
+        <location filename="../../localclip/gui/messages.py" line="335"/>
         <source>{name} is damaged: its {algorithm} checksum does not match</source>
         <translation>{name} 已损坏：其 {algorithm} 校验和不匹配</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="322"/>
+        <location filename="../../localclip/gui/messages.py" line="339"/>
         <source>Speaker embeddings, 256 dimensions. Fast; the usual choice.</source>
         <translation>说话人嵌入，256 维。速度快，通常的首选。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="326"/>
-        <location filename="../../localclip/gui/messages.py" line="335"/>
-        <location filename="../../localclip/gui/messages.py" line="345"/>
+        <location filename="../../localclip/gui/messages.py" line="343"/>
+        <location filename="../../localclip/gui/messages.py" line="352"/>
+        <location filename="../../localclip/gui/messages.py" line="362"/>
         <source>CC BY 4.0 (the VoxCeleb licence, which WeSpeaker&apos;s pretrained models follow): free to use, also commercially, with attribution.</source>
         <translation>CC BY 4.0（VoxCeleb 的许可协议，WeSpeaker 的预训练模型沿用此协议）：可免费使用，也可用于商业用途，但须注明出处。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="331"/>
+        <location filename="../../localclip/gui/messages.py" line="348"/>
         <source>Speaker embeddings, 256 dimensions. More accurate, about 4.7 times the compute of ResNet34.</source>
         <translation>说话人嵌入，256 维。更准确，计算量约为 ResNet34 的 4.7 倍。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="340"/>
+        <location filename="../../localclip/gui/messages.py" line="357"/>
         <source>Speaker embeddings, 512 dimensions. About a quarter of ResNet34&apos;s compute, but on a GPU it batches only clips of equal length, so mixed-length datasets run one clip per pass.</source>
         <translation>说话人嵌入，512 维。计算量约为 ResNet34 的四分之一，但在 GPU 上只能将等长的片段合并成批处理，因此长度不一的数据集每次只能处理一个片段。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="350"/>
+        <location filename="../../localclip/gui/messages.py" line="367"/>
         <source>Voice cloning (0.5 B parameters). Needs a Hugging Face access token.</source>
         <translation>声音克隆（0.5 B 参数）。需要 Hugging Face 访问令牌。</translation>
     </message>
     <message>
-        <location filename="../../localclip/gui/messages.py" line="354"/>
+        <location filename="../../localclip/gui/messages.py" line="371"/>
         <source>Fish Audio&apos;s licence on the model page (CC BY-NC-SA 4.0 when this was written: non-commercial use only). You accept it on the model page before downloading.</source>
         <translation>Fish Audio 在模型页面上的许可协议（撰写本文时为 CC BY-NC-SA 4.0：仅限非商业用途）。下载前请在模型页面上接受该协议。</translation>
     </message>

@@ -35,6 +35,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from localclip.core.messages import Message
 from localclip.core.options import (
     QA_DURATION_Z,
     QA_MAX_CLIPPED_SAMPLES,
@@ -160,33 +161,36 @@ def take_flags(
         flags += _words_flag(qa, thresholds)
         if qa.longest_silence > thresholds.max_silence_s:
             where = qa.silence_at or 0.0
-            reason = f"{qa.longest_silence:.1f} s of silence at {where:.1f} s"
+            reason = Message("qa.silence", seconds=f"{qa.longest_silence:.1f}", at=f"{where:.1f}")
             flags.append(Flag(SILENCE, reason, _past(qa.longest_silence, thresholds.max_silence_s, SILENCE)))
         if qa.clipped > thresholds.max_clipped_samples:
-            reason = f"clipped ({qa.clipped} sample{'' if qa.clipped == 1 else 's'})"
+            reason = Message("qa.clipped", count=qa.clipped, noun=_noun("sample", qa.clipped))
             flags.append(Flag(CLIPPING, reason, _past(qa.clipped, thresholds.max_clipped_samples, CLIPPING)))
         flags += _duration_flag(qa, stats, thresholds)
     if token_limit:
-        flags.append(Flag(TOKEN_LIMIT, "ran to the token limit", 1.0))
+        flags.append(Flag(TOKEN_LIMIT, Message("qa.token_limit"), 1.0))
     return flags
 
 
 def _voice_flag(qa: TakeQa, thresholds: QaThresholds) -> Flag | None:
     voice = qa.voice
-    reason, severity = "", 0.0
+    reason: str = ""
+    severity = 0.0
     if qa.speakers_apart is not None:
         floor = 1.0 - thresholds.voice_fraction * qa.speakers_apart
         if voice < floor:
             where = f"{qa.nearest_speaker}, " if qa.nearest_speaker else ""
-            reason = f"voice {voice:.2f}, expected {floor:.2f} or more (the nearest voice, {where}is "
-            reason += f"{qa.speakers_apart:.2f} away)"
+            apart = f"{qa.speakers_apart:.2f}"
+            reason = Message(
+                "qa.voice_floor", voice=f"{voice:.2f}", floor=f"{floor:.2f}", where=where, apart=apart
+            )
             severity = _past(floor, voice, VOICE)
     if qa.best_other is not None:
         lead = voice - qa.best_other
         if lead < thresholds.voice_margin:
             # The stronger evidence: another voice is as close as this take's own, or closer.
             who = f" ({qa.best_other_speaker})" if qa.best_other_speaker else ""
-            reason = f"voice {voice:.2f}, other speakers up to {qa.best_other:.2f}{who}"
+            reason = Message("qa.voice_other", voice=f"{voice:.2f}", other=f"{qa.best_other:.2f}", who=who)
             severity = max(severity, _past(thresholds.voice_margin, lead, VOICE))
     return Flag(VOICE, reason, severity) if reason else None
 
@@ -194,13 +198,13 @@ def _voice_flag(qa: TakeQa, thresholds: QaThresholds) -> Flag | None:
 def _words_flag(qa: TakeQa, thresholds: QaThresholds) -> list[Flag]:
     if qa.error_rate is None or qa.errors is None or qa.error_rate <= thresholds.max_error_rate:
         return []
-    noun = "character" if qa.unit == UNIT_CHAR else "word"
+    unit = "character" if qa.unit == UNIT_CHAR else "word"
     if qa.units and qa.errors > qa.units:  # more heard than the line has: insertions count too
-        reason = f"{qa.errors} errors in {qa.units} {noun}{'' if qa.units == 1 else 's'}"
+        reason = Message("qa.errors_in", errors=qa.errors, units=qa.units, noun=_noun(unit, qa.units))
     elif qa.units:
-        reason = f"{qa.errors} of {qa.units} {noun}{'' if qa.units == 1 else 's'} wrong"
+        reason = Message("qa.units_wrong", errors=qa.errors, units=qa.units, noun=_noun(unit, qa.units))
     else:
-        reason = f"{qa.errors} {noun}{'' if qa.errors == 1 else 's'} heard, the line has none"
+        reason = Message("qa.heard_none", errors=qa.errors, noun=_noun(unit, qa.errors))
     return [Flag(WORDS, reason, _past(qa.error_rate, thresholds.max_error_rate, WORDS))]
 
 
@@ -216,8 +220,13 @@ def _duration_flag(qa: TakeQa, stats: SpeakerStats | None, thresholds: QaThresho
     z = distance / std if std > 0 else (math.inf if distance > 1e-9 else 0.0)
     if z <= thresholds.duration_z:
         return []
-    reason = f"{value:.2f} s per character, {stats.speaker}'s takes average {others.mean:.2f}"
+    reason = Message("qa.duration", value=f"{value:.2f}", speaker=stats.speaker, mean=f"{others.mean:.2f}")
     return [Flag(DURATION, reason, _past(z, thresholds.duration_z, DURATION))]
+
+
+def _noun(unit: str, count: int) -> Message:
+    """ "word", "words", "character", ... as a message of its own, for the window to translate."""
+    return Message(f"qa.noun.{unit}" + ("" if count == 1 else "s"))
 
 
 def _past(value: float, limit: float, kind: str) -> float:
