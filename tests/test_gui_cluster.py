@@ -118,7 +118,7 @@ def test_a_node_reads_its_own_gpu_from_nvml() -> None:
     )
     report = GpuReport(gpus, "570", "12.8", None)
     assert gpu_reading("render-01/1", "GPU-1", report) == {
-        "worker": "render-01/1",
+        "name": "render-01/1",
         "used_bytes": 40 * GIB,
         "load_percent": 70,
     }
@@ -157,7 +157,9 @@ def test_a_run_on_the_cluster_from_the_window(
         assert (dataset.with_name("数据 set embeddings") / "embeddings.sqlite").is_file()
         assert any(view.node == "box-1" and view.device == "cpu" for views in seen for view in views)
         assert "box-1/0" in window.worker_panes.panes
-        assert window.worker_panes.board.workers["box-1/0"].done == 20
+        status = window.worker_panes.board.workers["box-1/0"]
+        assert status.done == 20
+        assert status.hello_seen and "embed" in status.ready_kinds  # its worker's events were relayed
         texts = [entry.text for entry in window.log_panel.book.select("box-1/0")]
         assert any("joined from box-1" in text for text in texts)
         assert any(text.startswith("box-1 ran a batch of") for text in texts), texts

@@ -49,7 +49,9 @@ log = logging.getLogger(__name__)
 MOST_ITEMS_PER_JOB = 1 << 20
 # Worker events relayed to the coordinator's panes, and how often each kind at most (seconds).
 RELAYED_EVENTS = {"hello": 0.0, "ready": 0.0, "error": 0.0, "progress": 0.5, "heartbeat": 2.0}
-GPU_READING_S = 3.0  # how often a GPU worker reads its GPU for the coordinator's GPU panel
+# How often a worker tells the coordinators its news (again: one told before the Dask worker has registered
+# is dropped, and a coordinator may connect late) and reads its GPU for their GPU panels.
+NEWS_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,10 @@ class HostSpec:
     problem: str = ""  # why this node cannot work (found when it started): it takes no tasks
 
     def news(self, problem: str = "") -> dict[str, Any]:
-        """What the coordinator is told about this worker (NODE_TOPIC)."""
+        """What the coordinator is told about this worker (NODE_TOPIC). The scheduler sets the event's
+        ``worker`` to the Dask worker's address, which the coordinator goes by; ``name`` is for people."""
         return {
-            "worker": self.worker_name,
+            "name": self.worker_name,
             "node": self.node,
             "device": "cuda" if self.gpu_uuid else "cpu",
             "gpu_name": self.gpu_name or "",
@@ -96,28 +99,29 @@ class LocalClipHost(WorkerPlugin):
         self._dask_worker: Any = None
         self._lock: threading.Lock | None = None
         self._closing: threading.Event | None = None
+        self._models: dict[ModelRef, tuple[tuple[Any, ...], dict[str, Any]]] = {}  # checked copies
 
     def setup(self, worker: Any) -> None:
         self._dask_worker = worker
         self._lock = threading.Lock()  # one batch at a time, whatever Dask's thread count
         self._closing = threading.Event()
-        self.tell(NODE_TOPIC, self.spec.news())
-        if self.spec.gpu_uuid:
-            threading.Thread(target=self._read_gpu, name="localclip-gpu-reading", daemon=True).start()
+        threading.Thread(target=self._tell_news, name="localclip-node-news", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
         if self._closing is not None:
             self._closing.set()
         self._stop_driver()
 
-    def _read_gpu(self) -> None:
-        """The GPU's memory and load every GPU_READING_S, for the coordinator's GPU panel (own thread: NVML
-        can be slow, and the Dask worker's loop must not wait on it)."""
-        assert self._closing is not None and self.spec.gpu_uuid
-        while not self._closing.wait(GPU_READING_S):
-            reading = gpu_reading(self.spec.worker_name, self.spec.gpu_uuid, probe_gpus())
-            if reading is not None:
-                self.tell(GPU_TOPIC, reading)
+    def _tell_news(self) -> None:
+        """This worker's news, and its GPU's memory and load, every NEWS_S (own thread: NVML can be slow,
+        and the Dask worker's loop must not wait on it)."""
+        assert self._closing is not None
+        while not self._closing.wait(NEWS_S):
+            self.tell(NODE_TOPIC, self.spec.news(self.problem))
+            if self.spec.gpu_uuid:
+                reading = gpu_reading(self.spec.worker_name, self.spec.gpu_uuid, probe_gpus())
+                if reading is not None:
+                    self.tell(GPU_TOPIC, reading)
 
     def _stop_driver(self) -> None:
         if self._driver is not None:
@@ -187,7 +191,7 @@ class LocalClipHost(WorkerPlugin):
 
     def _job_params(self, params: dict[str, Any]) -> dict[str, Any]:
         model = ModelRef.from_dict(params.get("model"))
-        local = local_model_params(Path(self.spec.models_root), model)
+        local = self._local_model(model)
         job = {key: value for key, value in params.items() if key != "model"}
         job.update(local)
         if model.kind == JobKind.CLONE.value:
@@ -196,6 +200,17 @@ class LocalClipHost(WorkerPlugin):
         else:
             job["torch_threads"], job["io_threads"] = self.spec.torch_threads, self.spec.io_threads
         return job
+
+    def _local_model(self, model: ModelRef) -> dict[str, Any]:
+        """This node's copy of ``model`` (wire.local_model_params), checked again only when its files'
+        sizes or times change: the check hashes the weights, which took 44-142 ms a batch on a 2-core
+        node while its worker waited (bench/cluster.py)."""
+        known = self._models.get(model)
+        if known is not None and _stamp(known[1]) == known[0]:
+            return known[1]
+        params = local_model_params(Path(self.spec.models_root), model)
+        self._models[model] = (_stamp(params), params)
+        return params
 
     def _run(
         self,
@@ -221,12 +236,25 @@ class LocalClipHost(WorkerPlugin):
             outcome.failures[item_id] = (protocol.FAIL_CANCELLED, "cancelled")
 
 
+def _stamp(params: dict[str, Any]) -> tuple[Any, ...]:
+    """The size and modification time of every file in the folders the parameters name."""
+    stamps: list[Any] = []
+    for value in sorted(str(value) for value in params.values()):
+        path = Path(value)
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            with contextlib.suppress(OSError):
+                info = file.stat()
+                stamps.append((str(file), info.st_size, info.st_mtime_ns))
+    return tuple(stamps)
+
+
 def gpu_reading(worker_name: str, gpu_uuid: str, report: GpuReport) -> dict[str, Any] | None:
     """What a worker tells of its GPU (GPU_TOPIC), from an NVML report; None if the GPU is not in it."""
     for gpu in report.gpus:
         if gpu.uuid == gpu_uuid:
             load = gpu.utilization_percent
-            return {"worker": worker_name, "used_bytes": gpu.used_bytes, "load_percent": load}
+            return {"name": worker_name, "used_bytes": gpu.used_bytes, "load_percent": load}
     return None
 
 
@@ -270,7 +298,7 @@ class _EventRelay(PoolListener):
         if least is None or now - self._last.get(kind, -least - 1) < least:
             return
         self._last[kind] = now
-        self._host.tell(WORKER_TOPIC, {"worker": self._host.spec.worker_name, "event": message})
+        self._host.tell(WORKER_TOPIC, {"name": self._host.spec.worker_name, "event": message})
 
     def worker_problem(self, worker_id: str, text: str) -> None:
         log.warning("%s: %s", self._host.spec.worker_name, text)

@@ -102,6 +102,18 @@ def resources_of(spec: HostSpec) -> dict[str, float]:
     return {SLOT_RESOURCE: 1, **({GPU_RESOURCE: 1} if spec.gpu_uuid else {})}
 
 
+# Dask's background timers, slowed where LocalClip does not need them: measured on a 2-core loopback
+# cluster (bench/cluster.py, docs/benchmarks.md), they took 13.8 % of the CPU the model workers used at
+# the defaults, 6.0 % with these. Tasks are pinned to their worker (no stealing), LocalClip's workers report
+# their own progress (no profiler), and a node's health needs no 20 ms tick.
+DASK_QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
 def serve_node(options: NodeOptions, specs: list[HostSpec], say: Callable[[str], None]) -> int:
     """Run the node's Dask workers until interrupted (Ctrl+C) or the scheduler goes away; the exit code."""
     try:
@@ -112,8 +124,10 @@ def serve_node(options: NodeOptions, specs: list[HostSpec], say: Callable[[str],
 
 
 async def _serve_node(options: NodeOptions, specs: list[HostSpec], say: Callable[[str], None]) -> int:
+    import dask
     from distributed import Nanny
 
+    dask.config.set(DASK_QUIET)
     security = security_for(options.tls)
     nannies = [
         Nanny(
@@ -127,6 +141,7 @@ async def _serve_node(options: NodeOptions, specs: list[HostSpec], say: Callable
             local_directory=str(options.scratch / "dask"),
             death_timeout=options.connect_timeout,
             dashboard=False,
+            config=DASK_QUIET,  # for the worker process the nanny starts
         )
         for spec in specs
     ]
@@ -181,8 +196,10 @@ def serve_scheduler(
 async def _serve_scheduler(
     host: str, port: int, dashboard_port: int, tls: TlsFiles | None, say: Callable[[str], None]
 ) -> int:
+    import dask
     from distributed import Scheduler
 
+    dask.config.set(DASK_QUIET)
     protocol = "tls" if tls else "tcp"
     try:
         scheduler = Scheduler(

@@ -145,7 +145,7 @@ class InFlight:
 class NodeNews:
     """What a node's Dask worker said about itself (NODE_TOPIC), checked."""
 
-    worker: str
+    worker: str  # the Dask worker's address, as the scheduler stamped it
     node: str
     device: str
     gpu_name: str
@@ -399,7 +399,7 @@ class ClusterSession:
             self._listener.worker_problem("cluster", "a node sent news that is not LocalClip's: ignored")
             return
         self._news[news.worker] = news
-        worker = self._workers.get(news.worker)
+        worker = self._by_address(news.worker)
         if worker is not None:
             self._apply_news(worker, news)
 
@@ -420,7 +420,7 @@ class ClusterSession:
 
     def _on_gpu_reading(self, raw: Any) -> None:
         """A node's NVML reading of a worker's GPU (GPU_TOPIC), checked."""
-        worker = self._workers.get(raw.get("worker")) if isinstance(raw, dict) else None
+        worker = self._by_address(raw.get("worker")) if isinstance(raw, dict) else None
         used, load = (raw.get("used_bytes"), raw.get("load_percent")) if worker is not None else (None, None)
         if worker is None or not _is_count(used) or not (load is None or _is_count(load)):
             return
@@ -461,7 +461,7 @@ class ClusterSession:
         slot = WorkerSlot(WorkerLaunch(name, Path(), None, None))
         worker = RemoteWorker(name, address, node, slot)
         self._workers[name] = worker
-        news = self._news.get(name)
+        news = self._news.get(address)
         if news is not None:  # its device first: the pane made at the next signal names the GPU
             self._apply_news(worker, replace(news, problem=""))
         self._listener.worker_state_changed(name, str(WorkerState.STARTING))
@@ -471,17 +471,23 @@ class ClusterSession:
             self._set_state(worker, WorkerState.IDLE)
         self._listener.worker_log(name, f"joined from {worker.node} ({worker.gpu_name or worker.device})")
 
+    def _by_address(self, address: Any) -> RemoteWorker | None:
+        """The worker at a Dask address: the scheduler sets an event's ``worker`` to its sender's address,
+        which a node cannot make up (the names inside the event are the node's word)."""
+        return next((worker for worker in self._workers.values() if worker.address == address), None)
+
     def _on_worker_event(self, raw: Any) -> None:
-        if not isinstance(raw, dict) or raw.get("worker") not in self._workers:
+        worker = self._by_address(raw.get("worker")) if isinstance(raw, dict) else None
+        if worker is None:
             return
         try:  # the same checks as a local worker's line
             line = json.dumps(raw.get("event"), allow_nan=False).encode()
             message = protocol.decode(line, protocol.EVENTS)
         except (TypeError, ValueError) as error:
-            self._listener.worker_problem(str(raw["worker"]), f"a malformed event: {error}")
+            self._listener.worker_problem(worker.name, f"a malformed event: {error}")
             return
         if message["type"] != "item_done":
-            self._listener.worker_event(str(raw["worker"]), message)
+            self._listener.worker_event(worker.name, message)
 
     # -- batches ------------------------------------------------------------------------------------------
 
