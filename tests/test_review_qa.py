@@ -110,18 +110,11 @@ def project(tmp_path: Path) -> Path:
 
 
 view, open_project = test_review_editing.view, test_review_editing.open_project  # the same fixture and step
+press = test_review_editing.press
 
 
 def qa_cell(view: ReviewView, line_id: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> Any:
     return view.model.index(view.model.row_of(line_id), COLUMN_QA).data(role)
-
-
-def press(qtbot: Any, view: ReviewView, key: Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
-    view.table.setFocus()
-    if modifier is None:
-        qtbot.keyClick(view.table, key)
-    else:
-        qtbot.keyClick(view.table, key, modifier)
 
 
 # --- the lines (core) ---------------------------------------------------------------------------------------

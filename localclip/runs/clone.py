@@ -30,6 +30,7 @@ from localclip.core.cloning.manifest import (
 )
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.schedule import CloneScheduler, speaker_work
+from localclip.core.cloning.takes import speaker_stats
 from localclip.core.kinds import JobKind, WorkerState
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
@@ -425,8 +426,11 @@ class CloneRun(QObject):
             return
         record = self.manifest.lines.get(line_id)
         takes = [record.take(number) for number in self._takes_made[line_id]] if record else []
+        stats = speaker_stats(self.manifest)  # once for the line's takes, not once a take
         checks = self.checks
-        ranked = [(take.take, checks.flags(line_id, take), take.qa) for take in takes if take is not None]
+        ranked = [
+            (take.take, checks.flags(line_id, take, stats), take.qa) for take in takes if take is not None
+        ]
         if not ranked:
             return
         best = best_take(ranked)
@@ -441,10 +445,11 @@ class CloneRun(QObject):
         if self.checks is None:
             return {}
         flagged = 0
+        stats = speaker_stats(self.manifest)  # once for the run's lines, not once a line
         for line_id in self._takes_made:
             record = self.manifest.lines.get(line_id)
             chosen = record.chosen if record is not None else None
-            flagged += bool(chosen is not None and self.checks.flags(line_id, chosen))
+            flagged += bool(chosen is not None and self.checks.flags(line_id, chosen, stats))
         retaken = sum(1 for count in self._retakes.values() if count)
         return {**self._qa_counts, "flagged": flagged, "retaken": retaken}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from localclip.core.cloning.manifest import Manifest, Take
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.takes import speaker_stats, take_checks
 from localclip.core.qa.audio import QaAudioError, audio_facts
-from localclip.core.qa.flags import Flag, QaThresholds
+from localclip.core.qa.flags import Flag, QaThresholds, SpeakerStats
 from localclip.core.qa.scores import TakeQa, score_take
 from localclip.core.qa.text import line_language
 from localclip.pool.engine import WorkItem
@@ -134,12 +134,16 @@ class TakeChecks:
         for item_id in item_ids:
             self._items.pop(item_id, None)
 
-    def flags(self, line_id: str, take: Take | None) -> list[Flag]:
-        """A take's flags as the review shows them (a take not kept judged as if it were)."""
+    def flags(
+        self, line_id: str, take: Take | None, stats: Mapping[str, SpeakerStats] | None = None
+    ) -> list[Flag]:
+        """A take's flags as the review shows them (a take not kept judged as if it were). ``stats``: the
+        manifest's speaker_stats, when the caller judges many takes at once (made here otherwise)."""
         record = self.manifest.lines.get(line_id)
         if take is None or record is None:
             return []
-        checks = take_checks(record, speaker_stats(self.manifest), self.setup.thresholds)
+        stats = speaker_stats(self.manifest) if stats is None else stats
+        checks = take_checks(record, stats, self.setup.thresholds)
         return next((list(check.flags) for check in checks if check.take == take.take), [])
 
     def _take(self, line_id: str, number: int) -> Take | None:
