@@ -40,6 +40,18 @@ def test_gpus_prints_the_plan_honestly_without_a_gpu() -> None:
     assert data["gpus"]["gpus"] == [] and data["plan"]["device"] == "cpu"
 
 
+def test_the_command_line_starts_without_heavy_imports() -> None:
+    # Every command builds the whole parser first: what it imports, every command waits for (scipy through
+    # pyloudnorm was two seconds of it). Those packages are imported where they are used.
+    program = (
+        "import sys; from localclip import cli; cli.build_parser(); "
+        "print(sorted({name.split('.')[0] for name in sys.modules} & "
+        "{'torch', 'scipy', 'pyloudnorm', 'distributed', 'dask', 'rapidfuzz'}))"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"
+
+
 def test_probe_events_jsonl_follows_the_whole_run() -> None:
     completed = localclip("probe", "--device", "cpu", "--workers", "2", "--events", "jsonl")
     assert completed.returncode == 0, completed.stderr

@@ -22,7 +22,14 @@ import psutil
 import pytest
 import soundfile as sf
 
-from localclip.cluster.wire import BadOutcome, Batch, check_outcome, pack_batch, unpack_batch
+from localclip.cluster.wire import (
+    BadOutcome,
+    Batch,
+    check_outcome,
+    pack_batch,
+    travelling_params,
+    unpack_batch,
+)
 from localclip.core.cloning.manifest import Manifest
 from localclip.core.demo_data import make_dataset
 from tests.clone_project_helpers import EXAMPLE_PROJECT
@@ -207,6 +214,15 @@ def test_a_node_whose_worker_environment_is_broken_joins_and_takes_no_tasks(
     text = cluster.logs[-1].read_text(encoding="utf-8")
     assert "cannot run LocalClip's jobs" in text and "Worker interpreter not found" in text
     assert node.poll() is None  # it stays, to tell coordinators why
+    dataset = tmp_path / "data"
+    make_dataset(dataset, speakers=1, clips_per_speaker=3, seconds=(0.6, 1.0))
+    started = time.monotonic()
+    model = next(models.iterdir())  # the coordinator names the model the node has
+    code, report = embed(dataset, model, tmp_path / "out", "--cluster", cluster.address)
+    assert code == 2 and report["done"] == 0 and report["failed"] == 0
+    why = report["setup_error"]  # the coordinator says why, at once (no wait for another node)
+    assert why.startswith("broken-box cannot run LocalClip's jobs") and "Worker interpreter not found" in why
+    assert time.monotonic() - started < 25
 
 
 def test_an_unreachable_scheduler_is_one_clear_line(tiny_wespeaker_model: Path, tmp_path: Path) -> None:
@@ -230,17 +246,46 @@ def test_a_batch_travels_as_bytes_and_lands_in_the_nodes_own_folder(tmp_path: Pa
     assert batch.unreadable.keys() == {"b"} and batch.files == [clip.read_bytes()]
     node_folder = tmp_path / "node"
     node_folder.mkdir()
-    kind, items = unpack_batch(batch.to_wire(), node_folder)
+    unpacked = unpack_batch(batch.to_wire(), node_folder)
+    kind, items = unpacked.kind, unpacked.items
     assert kind == "embed" and Path(items[0]["path"]).parent == node_folder
     assert Path(items[0]["path"]).read_bytes() == clip.read_bytes()
     hostile = Batch("embed", [{"id": "x", "path": 0}], [b"data"], ["/../../evil"]).to_wire()
-    _, items = unpack_batch(hostile, node_folder)
+    items = unpack_batch(hostile, node_folder).items
     assert Path(items[0]["path"]).parent == node_folder  # a suffix cannot move the file
     for odd in ("/abc", "x.wav", ".w/v", 3):
-        _, items = unpack_batch(
+        items = unpack_batch(
             Batch("embed", [{"id": "x", "path": 0}], [b"data"], [odd]).to_wire(), node_folder
-        )
+        ).items
         assert Path(items[0]["path"]).name == "input-0"
+
+
+def test_a_take_checks_batch_carries_the_speakers_references_kept_by_content_on_the_node(
+    tmp_path: Path,
+) -> None:
+    take, anna, bob = (tmp_path / name for name in ("take 1.wav", "anna ref.wav", "bob ref.flac"))
+    for path, data in ((take, b"take"), (anna, b"anna's voice"), (bob, b"bob's voice")):
+        path.write_bytes(data)
+    params = {
+        "speakers": {"anna": [str(anna)], "bob": [str(bob), str(tmp_path / "gone.wav")]},
+        "device": "cpu",
+    }
+    batch = pack_batch("qa", [{"id": "a", "path": str(take), "speaker": "anna"}], params)
+    assert travelling_params("qa", params) == {"device": "cpu"}  # the speakers go in the batch
+    assert batch.speakers == {"anna": [0], "bob": [1]}  # an unreadable reference is left out, as locally
+    references = tmp_path / "node" / "references"
+    first, second = tmp_path / "node" / "batch 1", tmp_path / "node" / "batch 2"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+    one = unpack_batch(batch.to_wire(), first, references)
+    stamp = {path: path.stat().st_mtime_ns for path in references.iterdir()}
+    two = unpack_batch(batch.to_wire(), second, references)
+    assert one.kind == "qa" and Path(one.items[0]["path"]).parent == first  # the take: this batch's
+    assert one.params == two.params  # the same reference files from batch to batch, not rewritten
+    assert {path: path.stat().st_mtime_ns for path in references.iterdir()} == stamp
+    [anna_copy] = one.params["speakers"]["anna"]
+    assert Path(anna_copy).parent == references and Path(anna_copy).read_bytes() == b"anna's voice"
+    assert Path(one.params["speakers"]["bob"][0]).suffix == ".flac"
 
 
 @pytest.mark.parametrize(
@@ -278,12 +323,21 @@ def fish_models(worker_python: Path, tmp_path_factory: pytest.TempPathFactory) -
     return root
 
 
-def test_a_cloning_run_on_the_cluster_writes_the_takes_a_local_run_writes(
-    cluster: Cluster, fish_models: Path, tmp_path: Path
+def test_a_cloning_run_on_the_cluster_writes_and_checks_the_takes_a_local_run_does(
+    cluster: Cluster,
+    fish_models: Path,
+    tiny_wespeaker_model: Path,
+    tiny_whisper_model: Path,
+    tmp_path: Path,
 ) -> None:
+    # The node has its own copies of the three models: the voice, the speaker model and the recogniser.
+    for checker in (tiny_wespeaker_model, tiny_whisper_model):
+        if not (fish_models / checker.name).exists():
+            shutil.copytree(checker, fish_models / checker.name)
     cluster.add_node("voice-box", fish_models)
     model = fish_models / "fish tiny"
-    takes = {}
+    checks = ("--speaker-model", tiny_wespeaker_model, "--recogniser", tiny_whisper_model)
+    takes, scores = {}, {}
     for where, extra in (
         ("cluster", ("--cluster", cluster.address)),
         ("local", ("--device", "cpu", "--workers", "1")),
@@ -293,14 +347,21 @@ def test_a_cloning_run_on_the_cluster_writes_the_takes_a_local_run_writes(
         completed = run_localclip(
             "clone", project, "--model", model, "--seed", "5", "--only", "001", "002",
                 "--max-new-tokens", "32",
-            "--events", "jsonl", *extra,
+            "--events", "jsonl", *checks, *extra,
         )  # fmt: skip
         assert completed.returncode == 0, completed.stdout[-3000:]
         manifest = Manifest.load(project)
         takes[where] = {line: sf.read(str(manifest.chosen_path(line)))[0] for line in ("001", "002")}
+        scores[where] = {line: manifest.lines[line].takes[0].qa for line in ("001", "002")}
     for line in ("001", "002"):
         remote, here = takes["cluster"][line], takes["local"][line]
         assert remote.shape == here.shape and (remote == here).all()
+        remote_qa, local_qa = scores["cluster"][line], scores["local"][line]
+        assert remote_qa is not None and local_qa is not None  # checked on the node as here
+        assert remote_qa.transcript == local_qa.transcript and remote_qa.recogniser == local_qa.recogniser
+        assert remote_qa.best_other_speaker == local_qa.best_other_speaker
+        assert remote_qa.voice == pytest.approx(local_qa.voice, abs=1e-5)
+        assert remote_qa.best_other == pytest.approx(local_qa.best_other, abs=1e-5)
 
 
 def test_cancel_stops_the_clusters_batches_and_a_rerun_resumes(

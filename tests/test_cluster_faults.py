@@ -18,15 +18,17 @@ from typing import Any
 import pytest
 
 from localclip.cluster.session import ClusterOptions, ClusterSession
-from localclip.cluster.wire import BatchOutcome, ModelRef
+from localclip.cluster.wire import BatchOutcome, ModelRef, job_models
 from localclip.core.demo_data import make_dataset
 from localclip.pool.engine import PoolListener
+from localclip_worker import protocol
 from tests.conftest import run_localclip
 from tests.test_cluster import Cluster, embed, free_port, models, vectors
 
 __all__ = ["models"]  # test_cluster.py's fixture: a node's models folder with the tiny model
 
 POISON_WORKER = Path(__file__).parent / "workers" / "poison_worker.py"
+MODELS = job_models(ModelRef("embed", "model", "fingerprint"))  # a run's models, as the nodes see them
 
 
 def embed_events(dataset: Path, model: Path, out: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
@@ -81,7 +83,7 @@ def test_a_batch_that_kills_its_worker_is_halved_until_the_culprit_runs_alone() 
     session = ClusterSession(
         "tcp://scheduler:8786",
         None,
-        ModelRef("embed", "model", "fingerprint"),
+        MODELS,
         listener,
         lambda call: call(),
         ClusterOptions(max_batch_losses=3),  # as allowed-failures 2
@@ -131,6 +133,62 @@ def test_a_batch_that_kills_its_worker_is_halved_until_the_culprit_runs_alone() 
     halved = [line for line in listener.lines if "in two halves" in line]
     assert len(halved) == 3 + 1  # the poison's batches of 8, 4 and 2, and the dead node's running one
     assert len([line for line in listener.lines if "waiting on the worker" in line]) == waiting
+
+
+class RecordingSender(NoSender):
+    def __init__(self) -> None:
+        self.sent: list[str] = []  # the worker of each batch, in the order the sender thread gets them
+
+    def submit(self, call: Any, batch: Any, *args: Any) -> None:
+        self.sent.append(batch.worker)
+
+
+def test_every_worker_gets_its_first_batch_before_any_gets_a_second() -> None:
+    # Batches are read and sent one after another: a worker served after its partners' spare batches would
+    # sit idle while they travel.
+    session = ClusterSession(
+        "tcp://scheduler:8786",
+        None,
+        MODELS,
+        Recorder(),
+        lambda call: call(),
+    )
+    sender = RecordingSender()
+    session._client, session._sender = object(), sender  # type: ignore[assignment]
+    session._on_workers_seen({f"n/{n}": f"tcp://n{n}:1" for n in range(3)})
+    session.submit("embed", [{"id": f"clip-{n:03d}"} for n in range(200)], {})
+    assert sender.sent == ["n/0", "n/1", "n/2"] * 2  # depth 2: each holds one running and one waiting
+
+
+def broken_news(address: str) -> dict[str, Any]:
+    """What a node whose worker environment cannot start says of its Dask worker (it offers no slot)."""
+    return {
+        "worker": address, "name": "broken/0", "node": "broken", "device": "cpu", "gpu_name": "",
+        "gpu_uuid": "", "gpu_memory_bytes": 0, "protocol": protocol.PROTOCOL_VERSION,
+        "problem": "/opt/worker/python: Worker interpreter not found",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("news_first", [True, False])
+def test_a_run_on_nodes_that_cannot_work_stops_at_once_with_their_reasons(news_first: bool) -> None:
+    listener = Recorder()
+    problems: list[str] = []
+    listener.worker_problem = lambda worker, text: problems.append(text)  # type: ignore[method-assign]
+    session = ClusterSession("tcp://scheduler:8786", None, MODELS, listener, lambda call: call())
+    session._client, session._sender = object(), NoSender()  # type: ignore[assignment]
+    if news_first:
+        session._on_news(broken_news("tcp://b0:1"))
+    session._on_workers_seen({}, {"broken/0": "tcp://b0:1", "someone else's": "tcp://x:1"})
+    if not news_first:
+        session._on_news(broken_news("tcp://b0:1"))
+    assert list(session.workers) == ["broken/0"] and not session.slots  # listed, takes nothing
+    why = "broken cannot run LocalClip's jobs: /opt/worker/python: Worker interpreter not found"
+    assert problems == [why]  # the window's log and the command line say so as soon as it is seen
+    session.submit("embed", [{"id": "clip"}], {})
+    assert listener.summary is not None and listener.summary["setup_error"] == why
+    assert listener.summary["done"] == 0 and listener.summary["failed"] == 0
+    session._on_workers_seen({"broken/0": "tcp://b0:2"}, {})  # the node mended and started again
+    assert "broken/0" in session.slots  # a new process: it takes work
 
 
 @pytest.mark.slow

@@ -55,6 +55,7 @@ def add_cloning_commands(commands: argparse._SubParsersAction, add_plan: Any, ad
     add_check_options(qa, required=True)
     add_plan(qa)
     add_run(qa)
+    add_cluster_options(qa)
 
 
 def add_check_options(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -108,8 +109,6 @@ def run_clone(args: argparse.Namespace) -> int:
         max_workers=args.workers,
         qa=check_setup(args),
     )
-    if options.qa is not None and args.cluster:
-        raise UsageError("a cluster's nodes do not check takes yet: run `localclip qa` afterwards")
     run = make_run(CloneRun, project_scan, model, options)
     save_run_settings(
         run.manifest.output_dir,

@@ -3,7 +3,8 @@
 A :class:`LocalClipHost` (a Dask ``WorkerPlugin``, given to the Dask worker when ``localclip node`` starts
 it) owns a Qt-free :class:`~localclip.pool.driver.WorkerDriver` with one worker process: the ordinary
 worker program in the job kind's worker environment, pinned to the Dask worker's GPU. The model is loaded
-by the first batch and stays loaded for the next ones (a batch of the other kind replaces the worker).
+by the first batch and stays loaded for the next ones (a batch for another worker environment replaces the
+worker; take checks run in the clone worker, beside its model, as on a workstation).
 :func:`run_batch` is the task the coordinator submits: it writes the batch's audio to a scratch folder on
 this machine, runs the items through the warm worker, and returns plain data (results, failures, the bytes
 of clone takes); it never raises, so nothing but plain data goes back.
@@ -25,13 +26,16 @@ from typing import Any
 from distributed import Event, WorkerPlugin, get_client, get_worker
 
 from localclip.cluster.wire import (
+    ENVIRONMENT_OF,
     GPU_TOPIC,
     NODE_TOPIC,
     PLUGIN_NAME,
+    QA_JOB,
     WORKER_TOPIC,
     BatchOutcome,
     ModelRef,
     local_model_params,
+    models_of,
     unpack_batch,
 )
 from localclip.core.kinds import JobKind
@@ -94,12 +98,13 @@ class LocalClipHost(WorkerPlugin):
         # Only the spec: the plugin is pickled to the Dask worker's process, which makes the rest in setup.
         self.spec = spec
         self.problem = spec.problem
-        self._driver: WorkerDriver | None = None  # for the job kind of the last batch, warm
-        self._driver_kind = ""
+        self._driver: WorkerDriver | None = None  # for the worker environment of the last batch, warm
+        self._driver_python = ""
         self._dask_worker: Any = None
         self._lock: threading.Lock | None = None
         self._closing: threading.Event | None = None
-        self._models: dict[ModelRef, tuple[tuple[Any, ...], dict[str, Any]]] = {}  # checked copies
+        # Checked copies: (parameter, model) -> (their files' stamps, the job parameters naming them).
+        self._models: dict[tuple[str, ModelRef], tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     def setup(self, worker: Any) -> None:
         self._dask_worker = worker
@@ -126,7 +131,7 @@ class LocalClipHost(WorkerPlugin):
     def _stop_driver(self) -> None:
         if self._driver is not None:
             self._driver.shutdown()
-            self._driver, self._driver_kind = None, ""
+            self._driver, self._driver_python = None, ""
 
     def _driver_alive(self) -> bool:
         """Whether the warm worker is still there (one that kept dying was retired: start a new one)."""
@@ -134,20 +139,19 @@ class LocalClipHost(WorkerPlugin):
         return driver is not None and driver.call(lambda: any(s.alive for s in driver.engine.slots.values()))
 
     def _driver_for(self, kind: str) -> WorkerDriver:
-        """The warm worker for ``kind``, started on first use; one of another kind is stopped first (the
-        kinds may use different interpreters, and one model at a time fits the GPU). Raises
-        WorkerConfigError."""
-        if self._driver is not None and self._driver_kind == kind and self._driver_alive():
-            return self._driver
-        self._stop_driver()
-        python = dict(self.spec.pythons).get(kind)
+        """The warm worker for ``kind``'s worker environment, started on first use; one of another
+        environment is stopped first (one model at a time fits the GPU). Raises WorkerConfigError."""
+        python = dict(self.spec.pythons).get(ENVIRONMENT_OF.get(kind, kind))
         if python is None:
             raise WorkerConfigError(f"this node runs no {kind} jobs")
+        if self._driver is not None and self._driver_python == python and self._driver_alive():
+            return self._driver
+        self._stop_driver()
         driver = WorkerDriver(
             [self._launch(python)], PoolOptions(items_per_job=MOST_ITEMS_PER_JOB), listener=_EventRelay(self)
         )
         driver.start()
-        self._driver, self._driver_kind = driver, kind
+        self._driver, self._driver_python = driver, python
         return driver
 
     def tell(self, topic: str, message: dict[str, Any]) -> None:
@@ -171,7 +175,7 @@ class LocalClipHost(WorkerPlugin):
             outcome.setup_error = f"{self.spec.node}: {self.problem}"
             return outcome.to_wire()
         try:
-            job_params = self._job_params(params)
+            job_params = self._job_params(batch.get("kind") if isinstance(batch, dict) else None, params)
         except (ValueError, ModelDirError) as error:
             outcome.setup_error = f"{self.spec.node}: {error}"
             return outcome.to_wire()
@@ -189,27 +193,32 @@ class LocalClipHost(WorkerPlugin):
                 shutil.rmtree(folder, ignore_errors=True)
         return outcome.to_wire()
 
-    def _job_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        model = ModelRef.from_dict(params.get("model"))
-        local = self._local_model(model)
-        job = {key: value for key, value in params.items() if key != "model"}
-        job.update(local)
-        if model.kind == JobKind.CLONE.value:
+    def _job_params(self, kind: Any, params: dict[str, Any]) -> dict[str, Any]:
+        """The job's parameters on this node: its own model copies, threads and caches. Raises ValueError
+        or ModelDirError."""
+        job = {key: value for key, value in params.items() if key != "models"}
+        for param, model in models_of(params).items():
+            job.update(self._local_model(param, model))
+        if kind == JobKind.CLONE.worker_job:
             job["cpu_threads"] = self.spec.torch_threads
             job["cache_dir"] = str(Path(self.spec.scratch) / "reference-cache")
-        else:
+        elif kind == QA_JOB:
+            job["cpu_threads"] = self.spec.torch_threads
+        elif kind == JobKind.EMBED.worker_job:
             job["torch_threads"], job["io_threads"] = self.spec.torch_threads, self.spec.io_threads
+        else:
+            raise ValueError(f"no cluster job of kind {str(kind)[:40]!r}")
         return job
 
-    def _local_model(self, model: ModelRef) -> dict[str, Any]:
+    def _local_model(self, param: str, model: ModelRef) -> dict[str, Any]:
         """This node's copy of ``model`` (wire.local_model_params), checked again only when its files'
         sizes or times change: the check hashes the weights, which took 44-142 ms a batch on a 2-core
         node while its worker waited (bench/cluster.py)."""
-        known = self._models.get(model)
+        known = self._models.get((param, model))
         if known is not None and _stamp(known[1]) == known[0]:
             return known[1]
-        params = local_model_params(Path(self.spec.models_root), model)
-        self._models[model] = (_stamp(params), params)
+        params = local_model_params(Path(self.spec.models_root), param, model)
+        self._models[(param, model)] = (_stamp(params), params)
         return params
 
     def _run(
@@ -220,8 +229,9 @@ class LocalClipHost(WorkerPlugin):
         stop_when: Callable[[], bool],
         outcome: BatchOutcome,
     ) -> None:
-        kind, items = unpack_batch(batch, folder)
-        run = self._driver_for(kind).run(kind, items, params, stop_when=stop_when)
+        unpacked = unpack_batch(batch, folder, Path(self.spec.scratch) / "references")
+        kind, items = unpacked.kind, unpacked.items
+        run = self._driver_for(kind).run(kind, items, {**params, **unpacked.params}, stop_when=stop_when)
         if run.summary.get("setup_error"):
             outcome.setup_error = f"{self.spec.node}: {run.summary['setup_error']}"
             return

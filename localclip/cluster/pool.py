@@ -27,13 +27,13 @@ class ClusterPool(WorkerPool):
         self,
         address: str,
         security: Any,
-        model: ModelRef,
+        models: dict[str, dict[str, ModelRef]],  # by job kind, its models (wire.job_models)
         options: ClusterOptions | None = None,
         parent: QObject | None = None,
     ) -> None:
         def session(pool: WorkerPool, relay: PoolListener) -> ClusterSession:
             return ClusterSession(
-                address, security, model, relay, self._post, options, self.remote_workers_changed.emit
+                address, security, models, relay, self._post, options, self.remote_workers_changed.emit
             )
 
         super().__init__([], parent=parent, engine=session)

@@ -48,6 +48,7 @@ from localclip.cluster.wire import (
     check_outcome,
     node_params,
     pack_batch,
+    travelling_params,
 )
 from localclip.core.files import write_bytes_atomically
 from localclip.core.kinds import JobKind, WorkerState
@@ -66,6 +67,7 @@ BATCHES_PER_WORKER = 4
 MIN_BATCH_ITEMS = 8
 NO_WORKER_GRACE_S = 30.0  # queued work and no worker: how long to wait for one before the run stops
 MAX_ITEM_ATTEMPTS = PoolOptions().max_item_attempts  # an out-of-memory item, tried again as locally
+MAX_REASONS_QUOTED = 3  # why workers cannot work, quoted in a run's stop message
 
 
 class ClusterUnavailable(ConnectionError):
@@ -173,7 +175,7 @@ class ClusterSession:
         self,
         address: str,
         security: Any,
-        model: ModelRef,
+        models: dict[str, dict[str, ModelRef]],
         listener: PoolListener,
         post: Callable[[Callable[[], None]], None],
         options: ClusterOptions | None = None,
@@ -184,7 +186,7 @@ class ClusterSession:
         self._shown: tuple[RemoteGpu, ...] = ()
         self.options = options or ClusterOptions()
         self._security = security
-        self._model = model
+        self._models = models  # by job kind, its models (wire.job_models)
         self._listener = listener
         self._post = post
         self._client: Any = None
@@ -192,6 +194,10 @@ class ClusterSession:
         self._control = ThreadPoolExecutor(1, thread_name_prefix="localclip-cluster-control")
         self._workers: dict[str, RemoteWorker] = {}
         self._news: dict[str, NodeNews] = {}
+        self._seen: dict[str, str] = {}  # the LocalClip workers the scheduler last listed: name -> address
+        # Dask workers that offer no LocalClip slot: a node's that cannot work (its news says why), or not
+        # LocalClip's at all.
+        self._others: dict[str, str] = {}
         self._pending: deque[WorkItem] = deque()
         # Parts of lost batches, each to be sent as it is; their items are in the queue as well (so the
         # queue's counts, a cancel and a stop see them).
@@ -232,11 +238,19 @@ class ClusterSession:
         if not self.busy:
             self._counts = RunCounts(started_at=time.monotonic())
             self._cancelling = False
-        shared = node_params(params or {}, self._model)
-        self._pending.extend(WorkItem(str(item["id"]), kind, item, shared) for item in items)
         self._counts.total += len(items)
+        models = self._models.get(kind)
+        if models is None:  # a job the run named no models for: nothing a node could do with it
+            reason = f"this run cannot send {kind} jobs to the cluster"
+            for item in items:
+                self._fail(WorkItem(str(item["id"]), kind, item, {}), "", protocol.FAIL_SETUP, reason)
+            self._check_finished()
+            return
+        shared = node_params(params or {}, models)
+        self._pending.extend(WorkItem(str(item["id"]), kind, item, shared) for item in items)
         if self._connect_error:
             self._fail_pending("no_worker", self._connect_error)
+        self._wait_for_workers()
         self._dispatch()
         self._check_finished()
 
@@ -347,12 +361,11 @@ class ClusterSession:
             except Exception as error:
                 log.warning("the scheduler did not answer: %s", error)
                 continue
-            seen = {
-                str(worker.get("name")): address
-                for address, worker in info.get("workers", {}).items()
-                if worker.get("resources", {}).get(SLOT_RESOURCE, 0) >= 1
-            }
-            self._post(lambda seen=seen: self._on_workers_seen(seen))
+            seen, others = {}, {}
+            for address, worker in info.get("workers", {}).items():
+                hosts = worker.get("resources", {}).get(SLOT_RESOURCE, 0) >= 1
+                (seen if hosts else others)[str(worker.get("name"))] = address
+            self._post(lambda seen=seen, others=others: self._on_workers_seen(seen, others))
 
     def _cancel_remote(self, event: str, futures: list[Any]) -> None:
         if self._client is None:
@@ -402,6 +415,8 @@ class ClusterSession:
         worker = self._by_address(news.worker)
         if worker is not None:
             self._apply_news(worker, news)
+        elif news.problem and news.worker in self._others.values():  # a node that cannot work says why
+            self._on_workers_seen(self._seen, self._others)
 
     def _apply_news(self, worker: RemoteWorker, news: NodeNews) -> None:
         worker.node, worker.device = news.node, news.device
@@ -415,7 +430,7 @@ class ClusterSession:
             worker.slot.launch, gpu_uuid=news.gpu_uuid or None, gpu_name=news.gpu_name or None
         )
         if news.problem and not worker.unusable:
-            self._make_unusable(worker, news.problem)
+            self._make_unusable(worker, _cannot_work(news))
         self._tell_workers()
 
     def _on_gpu_reading(self, raw: Any) -> None:
@@ -434,17 +449,31 @@ class ClusterSession:
             self._shown = views
             self._on_workers(views)
 
-    def _on_workers_seen(self, seen: dict[str, str]) -> None:
+    def _on_workers_seen(self, seen: dict[str, str], others: dict[str, str] | None = None) -> None:
+        """The scheduler's list: ``seen``, the Dask workers that host a LocalClip worker; ``others``, those
+        that offer no LocalClip slot (a node that cannot work is listed with its news, which say why)."""
         if self._stopping:
             return
+        self._seen, self._others = dict(seen), dict(others or {})
+        broken = {
+            name: address
+            for name, address in self._others.items()
+            if address in self._news and self._news[address].problem
+        }
+        seen = {**broken, **seen}
         for name, address in seen.items():
             worker = self._workers.get(name)
             if worker is None:
                 self._add_worker(name, address)
             elif not worker.present or worker.address != address:  # back, or restarted by its nanny
                 self._lose_all(worker, f"{name} restarted")
+                if worker.address != address:  # a new process (a node started again, mended): asked afresh
+                    worker.unusable = ""
                 worker.address, worker.present = address, True
                 worker.slot.restarts += 1
+                news = self._news.get(address)
+                if news is not None:
+                    self._apply_news(worker, news)
                 if not worker.unusable:
                     self._set_state(worker, WorkerState.IDLE)
         for worker in self._workers.values():
@@ -466,7 +495,7 @@ class ClusterSession:
             self._apply_news(worker, replace(news, problem=""))
         self._listener.worker_state_changed(name, str(WorkerState.STARTING))
         if news is not None and news.problem:
-            self._make_unusable(worker, news.problem)
+            self._make_unusable(worker, _cannot_work(news))
         if not worker.unusable:
             self._set_state(worker, WorkerState.IDLE)
         self._listener.worker_log(name, f"joined from {worker.node} ({worker.gpu_name or worker.device})")
@@ -494,15 +523,18 @@ class ClusterSession:
     def _dispatch(self) -> None:
         if self._cancelling or self._stopping or self._client is None:
             return
-        for worker in self._workers.values():
-            while worker.usable and self._pending and len(worker.in_flight) < self.options.depth:
+        # Breadth first: every idle worker gets its first batch before any gets its next, as batches are read
+        # and sent one after another (a worker served last waited for its partners' spare batches to travel).
+        for held in range(self.options.depth):
+            for worker in self._workers.values():
+                if not (worker.usable and self._pending and len(worker.in_flight) <= held):
+                    continue
                 # Halves of a batch that killed its worker go first, each as it is (see _lost).
                 items = self._next_suspects() or self.picker(worker.name, self._pending)
-                if not items:
-                    break
-                for item in items:
-                    self._pending.remove(item)
-                self._send(worker, items)
+                if items:
+                    for item in items:
+                        self._pending.remove(item)
+                    self._send(worker, items)
 
     def _send(self, worker: RemoteWorker, items: list[WorkItem]) -> None:
         batch = InFlight(worker.name, worker.address, items)
@@ -519,7 +551,7 @@ class ClusterSession:
 
         first = batch.items[0]
         try:
-            packed = pack_batch(first.kind, [item.payload for item in batch.items])
+            packed = pack_batch(first.kind, [item.payload for item in batch.items], first.params)
             if packed.unreadable:
                 self._post(lambda: self._on_unreadable(batch, packed.unreadable))
             if not packed.items:
@@ -532,7 +564,7 @@ class ClusterSession:
             future = self._client.submit(
                 run_batch,
                 data,
-                first.params,
+                travelling_params(first.kind, first.params),
                 cancel_event,
                 key=key,
                 workers=[batch.address],
@@ -757,10 +789,16 @@ class ClusterSession:
             self._requeue(batch.items, worker.name, protocol.FAIL_SETUP)
 
     def _wait_for_workers(self) -> None:
-        """Queued work and no worker to take it: wait NO_WORKER_GRACE_S for one (a node restarting its
-        worker, a node joining), then stop the run with the reason."""
-        if any(worker.usable for worker in self._workers.values()) or not self._pending:
+        """Queued work and no worker to take it. If every worker the cluster has said why it cannot work,
+        stop the run at once with their reasons, as for a node without the model; else (none yet, or one
+        restarting) wait NO_WORKER_GRACE_S for one (a node restarting its worker, a node joining), then
+        stop the run with the reason."""
+        workers = list(self._workers.values())
+        if any(worker.usable for worker in workers) or not self._pending:
             self._nobody_since = None
+            return
+        if workers and all(worker.present for worker in workers):
+            self._stop_if_nobody_can()
             return
         now = time.monotonic()
         if self._nobody_since is None:
@@ -772,11 +810,19 @@ class ClusterSession:
             )
 
     def _stop_if_nobody_can(self, reason: str = "") -> None:
-        """No worker of the cluster can take the run's work: stop the run once, with the reason."""
+        """No worker of the cluster can take the run's work: stop the run once, with the reason, and the
+        reasons its workers gave (the distinct ones, a few at most)."""
         if any(worker.usable for worker in self._workers.values()) or not self._pending:
             return
-        reasons = [worker.unusable for worker in self._workers.values() if worker.unusable]
-        reason = reason or (reasons[-1] if reasons else "the cluster has no LocalClip worker")
+        reasons = list(
+            dict.fromkeys(w.unusable for w in self._workers.values() if w.unusable and w.unusable != reason)
+        )
+        given = "; ".join(reasons[:MAX_REASONS_QUOTED])
+        if len(reasons) > MAX_REASONS_QUOTED:
+            given += f" (and {len(reasons) - MAX_REASONS_QUOTED} more)"
+        if reason and given:
+            reason = f"{reason}. {given}"
+        reason = reason or given or "the cluster has no LocalClip worker"
         if not self._counts.setup_error:
             self._counts.setup_error = reason
         self.cancel()
@@ -823,6 +869,10 @@ class ClusterSession:
             worker.slot.state = state
             self._listener.worker_state_changed(worker.name, str(state))
             self._tell_workers()
+
+
+def _cannot_work(news: NodeNews) -> str:
+    return f"{news.node} cannot run LocalClip's jobs: {news.problem}"
 
 
 def _is_count(value: Any) -> bool:

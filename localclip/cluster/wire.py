@@ -6,22 +6,28 @@ as bytes (nodes share no drive with the coordinator), paths do not: a node write
 scratch folder and gives the worker those paths; a clone take comes back as the WAV file's bytes, which the
 coordinator writes where its own run wants it. Models are named, not sent: each node has its own copy
 under its models folder, found by folder name and checked by a fingerprint that is the same on every
-machine (``ModelRef``).
+machine (``ModelRef``); a job names each of its models by the parameter that gives its folder.
+
+Speakers' reference audio (a clone line's voice prompt, the voices a take check compares with) is marked as
+such in a batch: a node keeps it under its content's hash, so the same reference is the same file from batch
+to batch, and what its worker derived from it (prompt codes, a speaker's centroid) is found again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localclip.core.files import UnsafeName, check_name
+from localclip.core.files import UnsafeName, check_name, write_bytes_atomically
 from localclip.core.kinds import JobKind
 from localclip.core.models.folders import (
     FISH_FILES,
     ModelDirError,
     check_fish_dir,
+    check_recogniser_dir,
     check_wespeaker_dir,
 )
 from localclip_worker import protocol
@@ -36,8 +42,22 @@ GPU_RESOURCE = "GPU"
 NODE_TOPIC = "localclip-node"
 WORKER_TOPIC = "localclip-worker"
 GPU_TOPIC = "localclip-gpu"  # a GPU worker's NVML reading of its GPU, for the window's GPU panel
-# Parameters naming files on the coordinator: a node uses its own model copy and reference cache.
-LOCAL_PATH_PARAMS = ("model_dir", "checkpoint_dir", "codec_path", "cache_dir")
+# Parameters naming files on the coordinator: a node uses its own model copies and reference cache.
+LOCAL_PATH_PARAMS = (
+    "model_dir",
+    "checkpoint_dir",
+    "codec_path",
+    "cache_dir",
+    "wespeaker_dir",
+    "recogniser_dir",
+)
+QA_JOB = "qa"  # take checks: the worker's job, run in the clone worker environment (runs/take_checks.py)
+RECOGNISER = "recogniser"  # a ModelRef's kind for a Whisper folder (take checks' words)
+# The worker environment (by job kind) a job runs in, where it is another job's.
+ENVIRONMENT_OF = {QA_JOB: JobKind.CLONE.worker_job}
+# The parameter naming a model's folder, by the ModelRef's kind, where a job has one model.
+MODEL_PARAM = {JobKind.EMBED.value: "model_dir", JobKind.CLONE.value: "checkpoint_dir"}
+SMALL_FILE_BYTES = 16 << 20  # a model's files under this size are fingerprinted by content, larger by size
 MAX_TAKE_BYTES = 512 << 20  # a returned WAV larger than this (~45 minutes at 44.1 kHz 16-bit) is refused
 MAX_TEXT = 2000  # characters kept of a reason a node sends
 SUFFIX_CHARS = 8
@@ -80,23 +100,42 @@ def clone_model_ref(checkpoint_dir: Path, codec_path: Path) -> ModelRef:
     return ModelRef(JobKind.CLONE.value, checkpoint_dir.name, fish_fingerprint(checkpoint_dir, codec_path))
 
 
+def recogniser_model_ref(folder: Path) -> ModelRef:
+    check_recogniser_dir(folder)
+    files = sorted(path for path in folder.iterdir() if path.is_file())
+    return ModelRef(RECOGNISER, folder.name, _fingerprint(files))
+
+
 def fish_fingerprint(checkpoint_dir: Path, codec_path: Path) -> str:
+    return _fingerprint([checkpoint_dir / name for name in FISH_FILES], sizes_of=[codec_path])
+
+
+def _fingerprint(files: list[Path], sizes_of: tuple[Path, ...] | list[Path] = ()) -> str:
     """The small files by content and the multi-GB weights by size: the same on every machine with the same
-    files (the run's model id also uses modification times, which a copy changes)."""
+    files (a run's model id also uses modification times, which a copy changes)."""
     digest = hashlib.sha256()
-    for name in FISH_FILES:
-        path = checkpoint_dir / name
-        digest.update(
-            path.read_bytes() if path.stat().st_size < (16 << 20) else str(path.stat().st_size).encode()
-        )
-    digest.update(str(codec_path.stat().st_size).encode())
+    for path in files:
+        size = path.stat().st_size
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if size < SMALL_FILE_BYTES else str(size).encode())
+    for path in sizes_of:
+        digest.update(str(path.stat().st_size).encode())
     return digest.hexdigest()[:16]
 
 
-def local_model_params(root: Path, ref: ModelRef) -> dict[str, str]:
-    """The job parameters naming this node's copy of ``ref`` under ``root``: ``root/<name>`` if it is the
-    same model, else any folder under ``root`` that is. Raises ModelDirError (a reason for the coordinator).
-    """
+def job_models(model: ModelRef, checks: dict[str, ModelRef] | None = None) -> dict[str, dict[str, ModelRef]]:
+    """A run's models as its jobs name them: by job kind, the parameter giving each model's folder.
+    ``checks``: the take checks' models (``wespeaker_dir``, ``recogniser_dir``), if the run checks takes."""
+    models = {model.kind: {MODEL_PARAM[model.kind]: model}}
+    if checks:
+        models[QA_JOB] = dict(checks)
+    return models
+
+
+def local_model_params(root: Path, param: str, ref: ModelRef) -> dict[str, str]:
+    """The job parameters naming this node's copy of ``ref`` under ``root`` (``param``: the one naming its
+    folder): ``root/<name>`` if it is the same model, else any folder under ``root`` that is. Raises
+    ModelDirError (a reason for the coordinator)."""
     candidates: list[Path] = []
     try:
         check_name(ref.name)
@@ -106,34 +145,44 @@ def local_model_params(root: Path, ref: ModelRef) -> dict[str, str]:
     if root.is_dir():
         candidates += sorted(p for p in root.iterdir() if p.is_dir() and p.name != ref.name)
     for folder in candidates:
-        params = _params_if_same(folder, ref)
-        if params is not None:
-            return params
+        if _same_model(folder, ref):
+            if ref.kind == JobKind.CLONE.value:
+                return {param: str(folder), "codec_path": str(folder / "codec.pth")}
+            return {param: str(folder)}
     raise ModelDirError(
         f"this node has no copy of the model {ref.name!r} (fingerprint {ref.fingerprint}) under {root}: "
         "copy the model folder there, or start the node with --models pointing at the folder that holds it"
     )
 
 
-def _params_if_same(folder: Path, ref: ModelRef) -> dict[str, str] | None:
+def _same_model(folder: Path, ref: ModelRef) -> bool:
     try:
         if ref.kind == JobKind.EMBED.value:
-            if check_wespeaker_dir(folder).model_id == ref.fingerprint:
-                return {"model_dir": str(folder)}
-        elif ref.kind == JobKind.CLONE.value:
+            return check_wespeaker_dir(folder).model_id == ref.fingerprint
+        if ref.kind == JobKind.CLONE.value:
             codec = folder / "codec.pth"
             check_fish_dir(folder, codec)
-            if fish_fingerprint(folder, codec) == ref.fingerprint:
-                return {"checkpoint_dir": str(folder), "codec_path": str(codec)}
+            return fish_fingerprint(folder, codec) == ref.fingerprint
+        if ref.kind == RECOGNISER:
+            return recogniser_model_ref(folder).fingerprint == ref.fingerprint
     except (ModelDirError, OSError):
-        return None
-    return None
+        return False
+    return False
 
 
-def node_params(params: dict[str, Any], model: ModelRef) -> dict[str, Any]:
-    """A job's parameters as they travel: without the coordinator's paths, with the model named."""
+def node_params(params: dict[str, Any], models: dict[str, ModelRef]) -> dict[str, Any]:
+    """A job's parameters as they travel: without the coordinator's paths, with its models named (by the
+    parameter that gives each one's folder)."""
     kept = {key: value for key, value in params.items() if key not in LOCAL_PATH_PARAMS}
-    return {**kept, "model": model.to_dict()}
+    return {**kept, "models": {param: ref.to_dict() for param, ref in models.items()}}
+
+
+def models_of(params: dict[str, Any]) -> dict[str, ModelRef]:
+    """On the node: the models a job's parameters name, by parameter. Raises ValueError."""
+    raw = params.get("models")
+    if not isinstance(raw, dict) or not raw or not all(isinstance(key, str) for key in raw):
+        raise ValueError("the batch names no model")
+    return {param: ModelRef.from_dict(ref) for param, ref in raw.items()}
 
 
 # --- batches out ---------------------------------------------------------------------------------------
@@ -141,39 +190,60 @@ def node_params(params: dict[str, Any], model: ModelRef) -> dict[str, Any]:
 
 @dataclass
 class Batch:
-    """Items whose file paths are replaced by indices into ``files`` (each file's bytes once)."""
+    """Items whose file paths are replaced by indices into ``files`` (each file's bytes once); for take
+    checks, the project's speakers with their reference audio as such indices too."""
 
     kind: str
     items: list[dict[str, Any]]
     files: list[bytes] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
+    references: set[int] = field(default_factory=set)  # files that are speakers' reference audio
+    speakers: dict[str, list[int]] | None = None  # a qa batch's: speaker -> its reference files
     unreadable: dict[str, str] = field(default_factory=dict)  # item id -> why its input cannot be read
 
     def to_wire(self) -> dict[str, Any]:
-        return {"kind": self.kind, "items": self.items, "files": self.files, "suffixes": self.suffixes}
+        wire = {"kind": self.kind, "items": self.items, "files": self.files, "suffixes": self.suffixes}
+        wire["references"] = sorted(self.references)
+        if self.speakers is not None:
+            wire["speakers"] = self.speakers
+        return wire
 
     @property
     def size(self) -> int:
         return sum(len(data) for data in self.files)
 
 
-def pack_batch(kind: str, items: list[dict[str, Any]]) -> Batch:
-    """Read the input files of ``items`` (worker job payloads of ``kind``) into a batch. An item whose
-    file cannot be read does not travel: it is in ``unreadable`` with the reason."""
-    batch = Batch(kind, [])
-    index_of: dict[str, int] = {}
+class _Files:
+    """A batch's files as they are read: each path once, its index in the batch."""
 
-    def file_index(path: str) -> int:
-        if path not in index_of:
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+        self._index_of: dict[str, int] = {}
+
+    def index(self, path: str, reference: bool = False) -> int:
+        if path not in self._index_of:
             data = Path(path).read_bytes()
-            index_of[path] = len(batch.files)
-            batch.files.append(data)
-            batch.suffixes.append(_plain_suffix(Path(path).suffix.lower()))
-        return index_of[path]
+            self._index_of[path] = len(self._batch.files)
+            self._batch.files.append(data)
+            self._batch.suffixes.append(_plain_suffix(Path(path).suffix.lower()))
+        if reference:
+            self._batch.references.add(self._index_of[path])
+        return self._index_of[path]
 
+
+def pack_batch(kind: str, items: list[dict[str, Any]], params: dict[str, Any] | None = None) -> Batch:
+    """Read the input files of ``items`` (worker job payloads of ``kind``) into a batch, and for take checks
+    the speakers' references that ``params`` name. An item whose file cannot be read does not travel: it is
+    in ``unreadable`` with the reason."""
+    batch = Batch(kind, [])
+    files = _Files(batch)
+    if kind == QA_JOB:
+        batch.speakers = {
+            str(name): _readable(files, paths) for name, paths in (params or {}).get("speakers", {}).items()
+        }
     for item in items:
         try:
-            batch.items.append(_packed_item(kind, item, file_index))
+            batch.items.append(_packed_item(kind, item, files))
         except OSError as error:
             batch.unreadable[str(item["id"])] = (
                 f"cannot read {error.filename or ''}: {error.strerror or error}"
@@ -181,11 +251,28 @@ def pack_batch(kind: str, items: list[dict[str, Any]]) -> Batch:
     return batch
 
 
-def _packed_item(kind: str, item: dict[str, Any], file_index: Any) -> dict[str, Any]:
-    if kind == JobKind.EMBED.worker_job:
-        return {**item, "path": file_index(item["path"])}
+def _readable(files: _Files, paths: list[str]) -> list[int]:
+    """A speaker's references that can be read; as on a workstation, the others are left out of its voice
+    (and a speaker left with none fails its takes on the node)."""
+    indices = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            indices.append(files.index(str(path), reference=True))
+    return indices
+
+
+def travelling_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A batch's job parameters as they go with it: a qa job's speakers travel in the batch instead."""
+    return {key: value for key, value in params.items() if not (kind == QA_JOB and key == "speakers")}
+
+
+def _packed_item(kind: str, item: dict[str, Any], files: _Files) -> dict[str, Any]:
+    if kind in (JobKind.EMBED.worker_job, QA_JOB):
+        return {**item, "path": files.index(item["path"])}
     if kind == JobKind.CLONE.worker_job:
-        references = [{**ref, "audio": file_index(ref["audio"])} for ref in item.get("references", [])]
+        references = [
+            {**ref, "audio": files.index(ref["audio"], reference=True)} for ref in item.get("references", [])
+        ]
         packed = {**item, "references": references}
         packed.pop("out_path", None)
         return packed
@@ -204,30 +291,53 @@ def _plain_suffix(suffix: Any) -> str:
     return suffix if ok else ""
 
 
-def unpack_batch(raw: Any, folder: Path) -> tuple[str, list[dict[str, Any]]]:
-    """On the node: the batch's files written under ``folder`` and its items pointing at them (clone takes
-    to be written there too). Raises ValueError for something that is not a batch."""
+@dataclass
+class UnpackedBatch:
+    kind: str
+    items: list[dict[str, Any]]
+    params: dict[str, Any]  # what the batch adds to its job's parameters (a qa job's speakers)
+
+
+def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> UnpackedBatch:
+    """On the node: the batch's files written under ``folder`` (speakers' reference audio under
+    ``references``, named by content, kept from batch to batch) and its items pointing at them (clone takes to
+    be written in ``folder`` too). Raises ValueError for something that is not a batch."""
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
         raise ValueError("not a LocalClip batch")
     kind, files, suffixes = raw.get("kind"), raw.get("files"), raw.get("suffixes")
     if not isinstance(files, list) or not isinstance(suffixes, list) or len(files) != len(suffixes):
         raise ValueError("the batch's files are malformed")
+    shared = set(raw.get("references", [])) if references is not None else set()
     paths = []
     for index, (data, suffix) in enumerate(zip(files, suffixes, strict=True)):
-        path = folder / f"input-{index}{_plain_suffix(suffix)}"
-        path.write_bytes(bytes(data))
+        data = bytes(data)
+        if index in shared:
+            references.mkdir(parents=True, exist_ok=True)
+            path = references / f"{hashlib.sha256(data).hexdigest()[:32]}{_plain_suffix(suffix)}"
+            if not path.is_file():  # the same bytes: an existing copy is kept as it is, times and all
+                write_bytes_atomically(path, data)
+        else:
+            path = folder / f"input-{index}{_plain_suffix(suffix)}"
+            path.write_bytes(data)
         paths.append(str(path))
-    items = []
+    items, params = [], {}
     for position, item in enumerate(raw["items"]):
-        if kind == JobKind.EMBED.worker_job:
+        if kind in (JobKind.EMBED.worker_job, QA_JOB):
             items.append({**item, "path": paths[item["path"]]})
         elif kind == JobKind.CLONE.worker_job:
-            references = [{**ref, "audio": paths[ref["audio"]]} for ref in item["references"]]
+            references_of = [{**ref, "audio": paths[ref["audio"]]} for ref in item["references"]]
             out_path = str(folder / f"take-{position}.wav")
-            items.append({**item, "references": references, "out_path": out_path})
+            items.append({**item, "references": references_of, "out_path": out_path})
         else:
             raise ValueError(f"no cluster job of kind {kind!r}")
-    return str(kind), items
+    if kind == QA_JOB:
+        speakers = raw.get("speakers")
+        if not isinstance(speakers, dict):
+            raise ValueError("a take check's batch names no speakers")
+        params["speakers"] = {
+            str(name): [paths[index] for index in indices] for name, indices in speakers.items()
+        }
+    return UnpackedBatch(str(kind), items, params)
 
 
 # --- outcomes back ------------------------------------------------------------------------------------

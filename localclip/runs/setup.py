@@ -244,7 +244,7 @@ def prepare_clone(
         seed=seed,
         only=only,
         max_workers=settings.get(MAX_WORKERS) or None,
-        qa=qa_setup(settings) if target is None else None,  # a cluster's nodes run no checks yet
+        qa=qa_setup(settings),
     )
     try:
         run = CloneRun(scan, model, options, plan_settings=plan_settings)
@@ -303,10 +303,11 @@ def use_cluster(run: EmbedRun | CloneRun, target: ClusterTarget) -> WorkerPool:
     named to the nodes by folder name and fingerprint: each node uses its own copy. Raises SetupError."""
     from localclip.cluster.pool import ClusterPool
     from localclip.cluster.session import ClusterOptions
-    from localclip.cluster.wire import clone_model_ref, embed_model_ref
+    from localclip.cluster.wire import clone_model_ref, embed_model_ref, job_models, recogniser_model_ref
     from localclip.core.models.folders import ModelDirError
     from localclip.runs.embed import EmbedRun
 
+    checks = {}
     try:
         if isinstance(run, EmbedRun):
             model = embed_model_ref(run.model.path)
@@ -314,9 +315,15 @@ def use_cluster(run: EmbedRun | CloneRun, target: ClusterTarget) -> WorkerPool:
         else:
             model = clone_model_ref(run.model.checkpoint_dir, run.model.codec_path)
             options = ClusterOptions()
+            qa = run.options.qa  # the nodes check takes with their copies of the same models
+            if qa is not None:
+                checks["wespeaker_dir"] = embed_model_ref(qa.speaker_model)
+                if qa.recogniser is not None:
+                    checks["recogniser_dir"] = recogniser_model_ref(qa.recogniser)
     except (ModelDirError, OSError) as error:
         raise SetupError(str(error)) from None
-    return run.use_pool(ClusterPool(target.address, target.security(), model, options, parent=run))
+    models = job_models(model, checks)
+    return run.use_pool(ClusterPool(target.address, target.security(), models, options, parent=run))
 
 
 def cluster_plan(target: ClusterTarget) -> WorkerPlan:

@@ -13,10 +13,13 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyloudnorm
 import soundfile as sf
+
+if TYPE_CHECKING:
+    import pyloudnorm
 
 BLOCK_SECONDS = 0.4  # BS.1770's gating block: shorter audio has no integrated loudness
 SILENCE_DB = -60.0  # a take whose peak stays below this is silent for an editor
@@ -84,5 +87,8 @@ def _integrated(data: np.ndarray, rate: int) -> float | None:
 
 @functools.lru_cache(maxsize=8)
 def _meter(rate: int) -> pyloudnorm.Meter:
+    # Imported here: pyloudnorm loads scipy.signal, two seconds of every command's start-up otherwise.
+    import pyloudnorm
+
     # The meter builds its K-weighting filters for one rate: one per rate is enough.
     return pyloudnorm.Meter(rate, block_size=BLOCK_SECONDS)
