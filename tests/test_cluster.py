@@ -27,6 +27,7 @@ from localclip.cluster.wire import (
     Batch,
     check_outcome,
     pack_batch,
+    recogniser_model_ref,
     travelling_params,
     unpack_batch,
 )
@@ -286,6 +287,21 @@ def test_a_take_checks_batch_carries_the_speakers_references_kept_by_content_on_
     [anna_copy] = one.params["speakers"]["anna"]
     assert Path(anna_copy).parent == references and Path(anna_copy).read_bytes() == b"anna's voice"
     assert Path(one.params["speakers"]["bob"][0]).suffix == ".flac"
+
+
+def test_a_recogniser_copy_is_the_same_model_without_the_hubs_extras(tmp_path: Path) -> None:
+    def whisper(folder: Path, *extras: str) -> Path:
+        folder.mkdir()
+        (folder / "config.json").write_text('{"model_type": "whisper"}', encoding="utf-8")
+        for name in ("model.safetensors", "tokenizer.json", "preprocessor_config.json", *extras):
+            (folder / name).write_bytes(b"{}")
+        return folder
+
+    hub = recogniser_model_ref(whisper(tmp_path / "whisper small", "README.md", ".gitattributes"))
+    copy = recogniser_model_ref(whisper(tmp_path / "copy"))
+    assert hub.fingerprint == copy.fingerprint and hub.kind == "recogniser"
+    (tmp_path / "copy" / "tokenizer.json").write_bytes(b'{"other": 1}')
+    assert recogniser_model_ref(tmp_path / "copy").fingerprint != hub.fingerprint
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ RECOGNISER = "recogniser"  # a ModelRef's kind for a Whisper folder (take checks
 ENVIRONMENT_OF = {QA_JOB: JobKind.CLONE.worker_job}
 # The parameter naming a model's folder, by the ModelRef's kind, where a job has one model.
 MODEL_PARAM = {JobKind.EMBED.value: "model_dir", JobKind.CLONE.value: "checkpoint_dir"}
+RECOGNISER_SUFFIXES = (".json", ".txt", ".safetensors", ".bin", ".model")
 SMALL_FILE_BYTES = 16 << 20  # a model's files under this size are fingerprinted by content, larger by size
 MAX_TAKE_BYTES = 512 << 20  # a returned WAV larger than this (~45 minutes at 44.1 kHz 16-bit) is refused
 MAX_TEXT = 2000  # characters kept of a reason a node sends
@@ -101,8 +103,10 @@ def clone_model_ref(checkpoint_dir: Path, codec_path: Path) -> ModelRef:
 
 
 def recogniser_model_ref(folder: Path) -> ModelRef:
+    """A Whisper folder by the files transformers loads (configs, tokenizer, weights): a copy without the
+    hub's README or .gitattributes is the same model."""
     check_recogniser_dir(folder)
-    files = sorted(path for path in folder.iterdir() if path.is_file())
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in RECOGNISER_SUFFIXES)
     return ModelRef(RECOGNISER, folder.name, _fingerprint(files))
 
 
@@ -110,7 +114,7 @@ def fish_fingerprint(checkpoint_dir: Path, codec_path: Path) -> str:
     return _fingerprint([checkpoint_dir / name for name in FISH_FILES], sizes_of=[codec_path])
 
 
-def _fingerprint(files: list[Path], sizes_of: tuple[Path, ...] | list[Path] = ()) -> str:
+def _fingerprint(files: list[Path], sizes_of: Iterable[Path] = ()) -> str:
     """The small files by content and the multi-GB weights by size: the same on every machine with the same
     files (a run's model id also uses modification times, which a copy changes)."""
     digest = hashlib.sha256()
