@@ -83,7 +83,7 @@ import psutil
 import soundfile
 
 # bench/: this script's folder is on sys.path
-from embed import CLIPS_PER_SPEAKER, MIXED_FORMATS, cpu_of_children, make_model, worker_packages
+from embed import CLIPS_PER_SPEAKER, MIXED_FORMATS, cpu_of_children, elapsed, make_model, say, worker_packages
 from machine import machine_facts
 
 from localclip.core.demo_data import make_dataset
@@ -734,14 +734,6 @@ def print_table(runs: list[dict[str, Any]], results: dict[str, Any], clips: int)
             f"{headline['median_ratio_end_to_end']:.3f}; CPU {headline['median_ratio_cpu']:.3f}; machinery's "
             f"extra CPU {headline['median_extra_machinery_cpu_share']:+.1%} of local's"
         )
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def elapsed(since: float) -> str:
-    return f"{time.perf_counter() - since:.0f} s"
 
 
 if __name__ == "__main__":

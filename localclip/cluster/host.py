@@ -30,7 +30,6 @@ from localclip.cluster.wire import (
     GPU_TOPIC,
     NODE_TOPIC,
     PLUGIN_NAME,
-    QA_JOB,
     WORKER_TOPIC,
     BatchOutcome,
     ModelRef,
@@ -38,7 +37,7 @@ from localclip.cluster.wire import (
     models_of,
     unpack_batch,
 )
-from localclip.core.kinds import JobKind
+from localclip.core.kinds import QA_WORKER_JOB, JobKind
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.models.folders import ModelDirError
 from localclip.pool.driver import WorkerDriver
@@ -202,7 +201,7 @@ class LocalClipHost(WorkerPlugin):
         if kind == JobKind.CLONE.worker_job:
             job["cpu_threads"] = self.spec.torch_threads
             job["cache_dir"] = str(Path(self.spec.scratch) / "reference-cache")
-        elif kind == QA_JOB:
+        elif kind == QA_WORKER_JOB:
             job["cpu_threads"] = self.spec.torch_threads
         elif kind == JobKind.EMBED.worker_job:
             job["torch_threads"], job["io_threads"] = self.spec.torch_threads, self.spec.io_threads

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from localclip.core.files import UnsafeName, check_name, write_bytes_atomically
-from localclip.core.kinds import JobKind
+from localclip.core.kinds import QA_WORKER_JOB, JobKind
 from localclip.core.models.folders import (
     FISH_FILES,
     ModelDirError,
@@ -52,10 +52,9 @@ LOCAL_PATH_PARAMS = (
     "wespeaker_dir",
     "recogniser_dir",
 )
-QA_JOB = "qa"  # take checks: the worker's job, run in the clone worker environment (runs/take_checks.py)
 RECOGNISER = "recogniser"  # a ModelRef's kind for a Whisper folder (take checks' words)
 # The worker environment (by job kind) a job runs in, where it is another job's.
-ENVIRONMENT_OF = {QA_JOB: JobKind.CLONE.worker_job}
+ENVIRONMENT_OF = {QA_WORKER_JOB: JobKind.CLONE.worker_job}
 # The parameter naming a model's folder, by the ModelRef's kind, where a job has one model.
 MODEL_PARAM = {JobKind.EMBED.value: "model_dir", JobKind.CLONE.value: "checkpoint_dir"}
 RECOGNISER_SUFFIXES = (".json", ".txt", ".safetensors", ".bin", ".model")
@@ -132,7 +131,7 @@ def job_models(model: ModelRef, checks: dict[str, ModelRef] | None = None) -> di
     ``checks``: the take checks' models (``wespeaker_dir``, ``recogniser_dir``), if the run checks takes."""
     models = {model.kind: {MODEL_PARAM[model.kind]: model}}
     if checks:
-        models[QA_JOB] = dict(checks)
+        models[QA_WORKER_JOB] = dict(checks)
     return models
 
 
@@ -241,7 +240,7 @@ def pack_batch(kind: str, items: list[dict[str, Any]], params: dict[str, Any] | 
     in ``unreadable`` with the reason."""
     batch = Batch(kind, [])
     files = _Files(batch)
-    if kind == QA_JOB:
+    if kind == QA_WORKER_JOB:
         batch.speakers = {
             str(name): _readable(files, paths) for name, paths in (params or {}).get("speakers", {}).items()
         }
@@ -267,11 +266,11 @@ def _readable(files: _Files, paths: list[str]) -> list[int]:
 
 def travelling_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """A batch's job parameters as they go with it: a qa job's speakers travel in the batch instead."""
-    return {key: value for key, value in params.items() if not (kind == QA_JOB and key == "speakers")}
+    return {key: value for key, value in params.items() if not (kind == QA_WORKER_JOB and key == "speakers")}
 
 
 def _packed_item(kind: str, item: dict[str, Any], files: _Files) -> dict[str, Any]:
-    if kind in (JobKind.EMBED.worker_job, QA_JOB):
+    if kind in (JobKind.EMBED.worker_job, QA_WORKER_JOB):
         return {**item, "path": files.index(item["path"])}
     if kind == JobKind.CLONE.worker_job:
         references = [
@@ -312,11 +311,12 @@ def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> Unpa
     if not isinstance(files, list) or not isinstance(suffixes, list) or len(files) != len(suffixes):
         raise ValueError("the batch's files are malformed")
     shared = set(raw.get("references", [])) if references is not None else set()
+    if shared:
+        references.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, (data, suffix) in enumerate(zip(files, suffixes, strict=True)):
         data = bytes(data)
         if index in shared:
-            references.mkdir(parents=True, exist_ok=True)
             path = references / f"{hashlib.sha256(data).hexdigest()[:32]}{_plain_suffix(suffix)}"
             if not path.is_file():  # the same bytes: an existing copy is kept as it is, times and all
                 write_bytes_atomically(path, data)
@@ -326,7 +326,7 @@ def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> Unpa
         paths.append(str(path))
     items, params = [], {}
     for position, item in enumerate(raw["items"]):
-        if kind in (JobKind.EMBED.worker_job, QA_JOB):
+        if kind in (JobKind.EMBED.worker_job, QA_WORKER_JOB):
             items.append({**item, "path": paths[item["path"]]})
         elif kind == JobKind.CLONE.worker_job:
             references_of = [{**ref, "audio": paths[ref["audio"]]} for ref in item["references"]]
@@ -334,7 +334,7 @@ def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> Unpa
             items.append({**item, "references": references_of, "out_path": out_path})
         else:
             raise ValueError(f"no cluster job of kind {kind!r}")
-    if kind == QA_JOB:
+    if kind == QA_WORKER_JOB:
         speakers = raw.get("speakers")
         if not isinstance(speakers, dict):
             raise ValueError("a take check's batch names no speakers")

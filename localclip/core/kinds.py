@@ -62,6 +62,10 @@ class ModelKind(StrEnum):
     FISH = "fish"  # voice cloning (Fish-Speech / OpenAudio)
 
 
+# Take checks: a worker job of the clone pipeline, run by clone workers in their environment (docs/qa.md).
+QA_WORKER_JOB = "qa"
+
+
 class JobKind(StrEnum):
     """The pipelines: each knows its folder kind, model kind, worker job, plan settings and interpreter
     setting. The value is the worker's job name (localclip_worker.jobs.JOB_MODULES)."""

@@ -31,7 +31,7 @@ from localclip.core.cloning.manifest import (
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.schedule import CloneScheduler, speaker_work
 from localclip.core.cloning.takes import speaker_stats
-from localclip.core.kinds import JobKind, WorkerState
+from localclip.core.kinds import QA_WORKER_JOB, JobKind, WorkerState
 from localclip.core.machine.gpus import GpuReport, probe_gpus
 from localclip.core.machine.plan import PlanSettings, more_workers_by_measurement, worker_threads
 from localclip.core.models.folders import FishModelInfo
@@ -41,7 +41,7 @@ from localclip.pool.engine import PoolOptions, WorkItem
 from localclip.pool.launch import WorkerLaunch
 from localclip.pool.pool import WorkerPool
 from localclip.runs.report import clone_report
-from localclip.runs.take_checks import QA_WORKER_JOB, CheckedTake, QaSetup, TakeChecks, pick_checks
+from localclip.runs.take_checks import CheckedTake, QaSetup, TakeChecks, pick_checks
 from localclip_worker import protocol
 
 # The chunk size (about 15-20 s of speech) is the shared chunker's default: the worker splits a whole text

@@ -19,13 +19,13 @@ from typing import Any
 from localclip.core.cloning.manifest import Manifest, Take
 from localclip.core.cloning.project import ProjectScan
 from localclip.core.cloning.takes import speaker_stats, take_checks
+from localclip.core.kinds import QA_WORKER_JOB
 from localclip.core.qa.audio import QaAudioError, audio_facts
 from localclip.core.qa.flags import Flag, QaThresholds, SpeakerStats
 from localclip.core.qa.scores import TakeQa, score_take
 from localclip.core.qa.text import line_language
 from localclip.pool.engine import WorkItem
 
-QA_WORKER_JOB = "qa"  # the worker's job name; it runs in the clone worker environment
 # Takes per qa job: a job is one batch for the recogniser, and a clone worker returns to its lines soon.
 QA_ITEMS_PER_JOB = 32
 
