@@ -55,6 +55,28 @@ def test_teacher_forced_logits_of_a_batch_equal_batch_one(report: dict[str, Any]
     forced = report["forced"]
     assert forced["steps"] == 12 and forced["scale"] > 0.01  # the logits are not all zero
     assert forced["slow"] <= LOGITS_EQUAL and forced["fast"] <= LOGITS_EQUAL
+    assert forced["packed"] > 0  # with the linear layers oneDNN multiplies on the CPU (cpu_linear.py)
+
+
+def test_sampling_without_a_sort_gives_the_sorted_token(report: dict[str, Any]) -> None:
+    sampling = report["kernels"]["sampling"]
+    for family, counts in sampling.items():
+        assert counts["draws"] == 150 and counts["differ"] == 0, family
+    # Random weights' near-uniform logits: the draw's best tokens, checked against the nucleus, not a sort;
+    # trained weights' peaked logits: the top-p prefix; ties of rank: the sort.
+    assert sampling["near_uniform"]["candidates"] >= 145
+    assert sampling["peaked"]["prefix"] >= 100
+    assert sampling["ties"]["sorted"] >= 100
+
+
+def test_float32_linear_layers_are_packed_for_onednn_and_float64_ones_are_not(report: dict[str, Any]) -> None:
+    linear = report["kernels"]["linear"]
+    assert linear["plain_left32"] == 0 and linear["plain64"] > 0
+    assert linear["packed32"] == linear["plain64"] + 1  # and the tied output head, as a packed copy
+    assert linear["facts32"] == linear["packed32"] and linear["packed64"] == 0
+    assert linear["parameters"][0] == linear["parameters"][1]  # the count is the model's, packed or not
+    assert linear["vs_f_linear"] <= 1e-5  # rounding of a different order of sums
+    assert linear["row_vs_alone"] <= 1e-5
 
 
 def test_the_clone_job_writes_the_same_audio_with_one_row_and_eight(report: dict[str, Any]) -> None:

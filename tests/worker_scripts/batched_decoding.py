@@ -9,8 +9,11 @@ Cases (tiny checkpoint, one CPU thread):
 - ``forced``: float32 teacher forcing: 8 rows prefilled with different prompts, fed the same tokens for 12
   steps, against each row fed alone: the largest difference of slow and fast logits.
 - ``job``: the clone job with rows 1 and rows 8 (float64) over the same items: their WAV paths.
-OUT: {"lines": {case: {line: codes as lists}}, "forced": {"slow": max, "fast": max, "scale": max |logit|},
-"job": {"rows1": {id: path}, "rows8": {id: path}, "facts": {...}}}.
+- ``kernels``: sampling without a sort against the full sort (near-uniform logits as random weights give,
+  peaked ones as trained weights give, and ties): tokens that differ and which path gave them; and the
+  float32 model's linear layers packed for oneDNN (cpu_linear.py) against ``F.linear``.
+OUT: {"lines": {case: {line: codes as lists}}, "forced": {"slow": max, "fast": max, "scale": max |logit|,
+"packed": layers}, "job": {"rows1": {id: path}, "rows8": {id: path}, "facts": {...}}, "kernels": {...}}.
 """
 
 import json
@@ -18,7 +21,10 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
+from localclip_worker.cloning import decoder as decoding
+from localclip_worker.cloning.cpu_linear import PackedLinear
 from localclip_worker.cloning.decoder import BatchDecoder
 from localclip_worker.cloning.generate import LineRequest, Prompt, Sampling, encode_prompt, speak_lines
 from localclip_worker.cloning.models import load_models
@@ -139,7 +145,8 @@ def forced_case(checkpoint: Path) -> dict:
             scale = max(scale, float(one_slow.abs().max()))
             for ours, theirs in zip(batch_fast, one_fast, strict=True):
                 fast = max(fast, float((ours[row] - theirs[0]).abs().max()))
-    return {"slow": slow, "fast": fast, "scale": scale, "steps": len(steps)}
+    found = {"slow": slow, "fast": fast, "scale": scale, "steps": len(steps)}
+    return {**found, "packed": models.packed_linear_layers}
 
 
 def _forced(models, prompts_in: list[torch.Tensor], steps: list[torch.Tensor]) -> list:
@@ -171,6 +178,88 @@ def job_case(checkpoint: Path, reference: Path, out: Path) -> dict:
     return found
 
 
+SAMPLING_ROWS = 4
+SAMPLING_VOCAB = 20_000  # above NUCLEUS_PREFIX and DRAW_CANDIDATES, as S1's 151 k is
+
+
+def sampling_case() -> dict:
+    """Per family of logits, over 150 draws of 4 rows: tokens that differ from the full sort's, and how
+    many draws each path gave (the top-p prefix, the draw's best tokens, the sort)."""
+    generator = torch.Generator().manual_seed(5)
+
+    def normal(scale: float) -> torch.Tensor:
+        return torch.randn(SAMPLING_ROWS, SAMPLING_VOCAB, generator=generator) * scale
+
+    families = {
+        "near_uniform": lambda: normal(0.6),
+        "peaked": lambda: normal(4),
+        "ties": lambda: normal(0.6).bfloat16().float(),  # bfloat16 logits: many share a value
+    }
+    params = (
+        torch.full((SAMPLING_ROWS, 1), 0.7, dtype=decoding.PARAM_DTYPE),
+        torch.full((SAMPLING_ROWS, 1), 0.8, dtype=decoding.PARAM_DTYPE),
+        torch.full((SAMPLING_ROWS, 1), 1.2, dtype=decoding.PARAM_DTYPE),
+    )
+    found = {}
+    for name, make in families.items():
+        counts = {"draws": 0, "differ": 0, "prefix": 0, "candidates": 0, "sorted": 0}
+        for draw in range(150):
+            logits = make()
+            window = torch.randint(0, SAMPLING_VOCAB, (SAMPLING_ROWS, 16), generator=generator)
+            seeds = [1000 * draw + row for row in range(SAMPLING_ROWS)]
+            sorted_token = decoding.sample(logits, *params, window, _generators(seeds), 0)
+            token = decoding.sample(logits, *params, window, _generators(seeds), decoding.NUCLEUS_PREFIX)
+            counts["draws"] += 1
+            counts["differ"] += int((token != sorted_token).sum())
+            counts[_path(logits, window, params, seeds)] += 1
+        found[name] = counts
+    return found
+
+
+def _generators(seeds: list[int]) -> list[torch.Generator]:
+    return [torch.Generator().manual_seed(seed) for seed in seeds]
+
+
+def _path(logits: torch.Tensor, window: torch.Tensor, params: tuple, seeds: list[int]) -> str:
+    """Which path sample() takes for these logits (its steps, repeated)."""
+    temperature, top_p, penalty = params
+    score = logits.gather(-1, window)
+    logits = logits.scatter(-1, window, torch.where(score < 0, score * penalty, score / penalty))
+    noise = torch.empty_like(logits)
+    for row, generator in enumerate(_generators(seeds)):
+        noise[row].exponential_(1, generator=generator)
+    if decoding._nucleus_in_prefix(logits, temperature, top_p, noise, decoding.NUCLEUS_PREFIX) is not None:
+        return "prefix"
+    if decoding._best_draws_in_nucleus(logits, temperature, top_p, noise) is not None:
+        return "candidates"
+    return "sorted"
+
+
+def linear_case(checkpoint: Path) -> dict:
+    """The float32 model's linear layers packed, the float64 model's not; a packed layer against F.linear,
+    and a row of a batch against the same row alone."""
+    float32 = load_models(checkpoint, device="cpu", precision="float32")
+    float64 = load_models(checkpoint, device="cpu", precision="float64")
+    generator = torch.Generator().manual_seed(9)
+    weight, bias = torch.randn(300, 96, generator=generator), torch.randn(300, generator=generator)
+    layer = PackedLinear(weight, bias)
+    x = torch.randn(16, 96, generator=generator)
+    with torch.inference_mode():
+        want, got = F.linear(x, weight, bias), layer(x)
+        alone = torch.cat([layer(x[row : row + 1]) for row in range(16)])
+    plain = sum(type(module) is torch.nn.Linear for module in float32.llm.modules())
+    return {
+        "packed32": float32.packed_linear_layers,
+        "packed64": float64.packed_linear_layers,
+        "plain_left32": plain,
+        "plain64": sum(type(module) is torch.nn.Linear for module in float64.llm.modules()),
+        "facts32": float32.facts()["packed_linear_layers"],
+        "parameters": [float32.facts()["llm_parameters"], float64.facts()["llm_parameters"]],
+        "vs_f_linear": float((got - want).abs().max() / want.abs().max()),
+        "row_vs_alone": float((got - alone).abs().max() / want.abs().max()),
+    }
+
+
 def main() -> None:
     checkpoint, reference, out, report = map(Path, sys.argv[1:5])
     torch.set_num_threads(1)
@@ -178,6 +267,7 @@ def main() -> None:
         "lines": line_cases(checkpoint),
         "forced": forced_case(checkpoint),
         "job": job_case(checkpoint, reference, out),
+        "kernels": {"sampling": sampling_case(), "linear": linear_case(checkpoint)},
     }
     report.write_text(json.dumps(result), encoding="utf-8")
 

@@ -21,8 +21,11 @@ in lower precisions. Differences from fish-speech that change no result:
   with a mask), and grouped-query attention groups the query heads over the shared keys instead of
   repeating the keys and values of every layer each step;
 - the fast transformer's first position computes no logits (fish-speech computes and discards them);
-- top-p looks at the top ``NUCLEUS_PREFIX`` tokens first and sorts the whole vocabulary only when the
-  nucleus is larger (eager mode; a captured CUDA graph cannot branch, so it always sorts).
+- top-p looks at the top ``NUCLEUS_PREFIX`` tokens first; a larger nucleus (random weights' near-uniform
+  logits) is checked only at the draw's best ``DRAW_CANDIDATES`` tokens, and the whole vocabulary is sorted
+  only when none of them is in it or ranks tie (eager mode; a captured CUDA graph cannot branch, so it
+  always sorts);
+- on the CPU in float32 the linear layers are oneDNN's (cpu_linear.py): rounding differs from ``F.linear``'s.
 
 On CUDA the decode step is captured in CUDA graphs (static shapes: all rows, the cache read in buckets of
 ``GRAPH_BUCKET`` positions), replayed with one host synchronisation per step; without Triton or
@@ -45,6 +48,7 @@ log = logging.getLogger(__name__)
 PENALTY_WINDOW = 16  # fish-speech's repetition-penalty window (decode_n_tokens' win_size)
 FAST_VOCAB = 1024  # fish-speech samples the residual codebooks from the first 1024 logits only
 NUCLEUS_PREFIX = 128  # top-p first looks among this many tokens; the whole vocabulary only if needed
+DRAW_CANDIDATES = 8  # a large nucleus: the draw's best tokens checked against it before any sort
 CAPACITY_STEP = 256  # caches grow in steps of this many positions
 GRAPH_BUCKET = 512  # a captured step reads the cache up to a multiple of this (16 graphs for 8,192)
 PROMPT_MARGIN = 2048  # room generate_long keeps for new tokens: prompts up to max_seq_len - 2048
@@ -96,6 +100,8 @@ class BatchDecoder:
         self.semantic_end = int(tokenizer.semantic_end_id)
         self.end_token = int(tokenizer.get_token_id("<|im_end|>"))
         self.fast_vocab = min(FAST_VOCAB, int(config.codebook_size))
+        # The head is the embedding table unless untied, or given a packed copy of it (cpu_linear.py).
+        self.own_head = isinstance(getattr(llm, "output", None), torch.nn.Module)
         # Top-p within a prefix needs a host check per sample: free on the CPU, a stall on a GPU.
         self._cpu = device.type == "cpu"
         self._slots: list[_Row | None] = [None] * rows
@@ -276,9 +282,9 @@ class BatchDecoder:
 
     def _head(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Slow logits [B, V] and the fast transformer's input [B, fast_dim] from the last hidden state."""
-        llm, config = self.llm, self.llm.config
+        llm = self.llm
         out = llm.norm(x)
-        logits = F.linear(out, llm.embeddings.weight) if config.tie_word_embeddings else llm.output(out)
+        logits = llm.output(out) if self.own_head else F.linear(out, llm.embeddings.weight)
         return logits[:, -1], llm.fast_project_in(x)[:, -1]
 
     def _prefill(self, row: int, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -472,6 +478,8 @@ def sample(
         noise[row].exponential_(1, generator=generator)
     if 0 < prefix < logits.shape[-1]:
         token = _nucleus_in_prefix(logits, temperature, top_p, noise, prefix)
+        if token is None:
+            token = _best_draws_in_nucleus(logits, temperature, top_p, noise)
         if token is not None:
             return token
     sorted_logits, order = torch.sort(logits, descending=True)
@@ -573,3 +581,32 @@ class _Snapshot:
     def restore(self) -> None:
         for target, saved in zip(self._tensors(), self.tensors, strict=True):
             target.copy_(saved)
+
+
+def _best_draws_in_nucleus(
+    logits: torch.Tensor, temperature: torch.Tensor, top_p: torch.Tensor, noise: torch.Tensor
+) -> torch.Tensor | None:
+    """The same token without sorting the vocabulary when the nucleus is large: the draw's best token
+    over the whole vocabulary, or its next best while one lies outside the nucleus. A token is in the
+    nucleus when the probability of the tokens above it plus its own is at most ``top_p``, or nothing is
+    above it: one pass over the vocabulary per token checked, where a sort orders all of them. None when
+    none of the best ``DRAW_CANDIDATES`` lies in a row's nucleus, or a tie makes a token's rank unclear."""
+    probs = F.softmax(logits, dim=-1)
+    draws = F.softmax(logits / temperature, dim=-1) / noise
+    candidates = torch.topk(draws, DRAW_CANDIDATES, dim=-1).indices
+    token = torch.full_like(candidates[:, :1], -1)
+    for column in range(DRAW_CANDIDATES):
+        open_rows = (token < 0).nonzero()[:, 0]  # host synchronisation: eager mode only
+        if open_rows.numel() == 0:
+            break
+        candidate = candidates[open_rows, column : column + 1]
+        row_logits, row_probs = logits[open_rows], probs[open_rows]
+        level = row_logits.gather(-1, candidate)
+        if bool(((row_logits == level).sum(-1) > 1).any()):
+            return None
+        above = torch.where(row_logits > level, row_probs, 0).sum(-1, keepdim=True)
+        inside = ((above + row_probs.gather(-1, candidate)) <= top_p[open_rows]) | (above == 0)
+        token[open_rows] = torch.where(inside, candidate, -1)
+    if bool((token < 0).any()):
+        return None
+    return token.to(torch.int32)

@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 
+from localclip_worker.cloning.cpu_linear import pack_linear_layers
 from localclip_worker.cloning.fish import fish
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class LoadedModels:
     codec_path: Path
     codec_config: Path
     codec_identity: str  # hex digest: reference codes cached on disk are valid for this codec only
+    llm_parameters: int  # counted before packing (a packed layer keeps its weight as a buffer)
+    packed_linear_layers: int = 0  # layers multiplied by oneDNN (float32 on the CPU: cpu_linear.py)
     ignored_config_keys: list[str] = field(default_factory=list)
 
     @property
@@ -92,7 +95,8 @@ class LoadedModels:
             "codec_path": str(self.codec_path),
             "codec_config": str(self.codec_config),
             "precision": str(self.precision).removeprefix("torch."),
-            "llm_parameters": _parameters(self.llm),
+            "llm_parameters": self.llm_parameters,
+            "packed_linear_layers": self.packed_linear_layers,
             "codec_parameters": _parameters(self.codec),
             "num_codebooks": self.num_codebooks,
             "max_seq_len": self.max_seq_len,
@@ -135,8 +139,10 @@ def load_models(
         # gives the same audio on a GPU too (the codec's convolutions).
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+    llm = _ready_llm(llm, device, dtype)
+    parameters = _parameters(llm)
     return LoadedModels(
-        llm=_ready_llm(llm, device, dtype),
+        llm=llm,
         codec=codec.to(device),
         device=device,
         precision=dtype,
@@ -144,6 +150,8 @@ def load_models(
         codec_path=codec_file,
         codec_config=codec_config,
         codec_identity=codec_identity(codec_file, codec_config),
+        llm_parameters=parameters,
+        packed_linear_layers=pack_linear_layers(llm),
         ignored_config_keys=ignored,
     )
 

@@ -68,7 +68,8 @@ from localclip_worker.memory import resident_bytes
 from localclip_worker.text_chunks import DEFAULT_CHUNK_CHARS, split_text
 
 SOURCES = ("memory", "disk", "encoded")  # fastest first
-# S1-mini-sized, 2 CPU cores (bench/clone_decoder.py): 8 rows 3.9x one row's tokens/s, 16 rows 5.7x.
+# S1-mini-sized, 2 CPU cores, oneDNN linear layers (bench/clone_decoder.py): 8 rows 5.9x one row's
+# tokens/s, 16 rows 7.2x (42 tokens/s, 1.23x 8 rows' for twice the cache).
 CPU_ROWS = 16
 MOST_GPU_ROWS = 16
 GPU_RESERVE_BYTES = 2 * 1024**3  # left free on a GPU for activations, the codec and reference encoding
