@@ -22,12 +22,18 @@ import psutil
 import pytest
 import soundfile as sf
 
+from localclip.cluster import host as host_module
+from localclip.cluster.host import HostSpec, LocalClipHost
 from localclip.cluster.wire import (
     BadOutcome,
     Batch,
+    BatchOutcome,
+    MissingReferences,
+    ReferenceNames,
     check_outcome,
     pack_batch,
     recogniser_model_ref,
+    reference_name,
     travelling_params,
     unpack_batch,
 )
@@ -287,6 +293,62 @@ def test_a_take_checks_batch_carries_the_speakers_references_kept_by_content_on_
     [anna_copy] = one.params["speakers"]["anna"]
     assert Path(anna_copy).parent == references and Path(anna_copy).read_bytes() == b"anna's voice"
     assert Path(one.params["speakers"]["bob"][0]).suffix == ".flac"
+
+
+def test_a_reference_its_node_holds_travels_by_name_and_one_it_lost_is_said_missing(tmp_path: Path) -> None:
+    take, anna, bob = (tmp_path / name for name in ("take 1.wav", "anna ref.wav", "bob ref.flac"))
+    for path, data in ((take, b"take"), (anna, b"anna's voice"), (bob, b"bob's voice")):
+        path.write_bytes(data)
+    params = {"speakers": {"anna": [str(anna)], "bob": [str(bob)]}}
+    items = [{"id": "a", "path": str(take), "speaker": "anna"}]
+    names = ReferenceNames()
+    first = pack_batch("qa", items, params, frozenset(), names)
+    anna_name, bob_name = reference_name(b"anna's voice", ".wav"), reference_name(b"bob's voice", ".flac")
+    assert first.carried == {anna_name, bob_name} and not first.kept
+    references, folder = tmp_path / "node" / "references", tmp_path / "node" / "batch"
+    folder.mkdir(parents=True)
+    unpack_batch(first.to_wire(), folder, references)  # the node keeps both
+    second = pack_batch("qa", items, params, frozenset(first.carried), names)
+    assert second.kept == {0: anna_name, 1: bob_name}
+    assert second.files[:2] == [b"", b""] and not second.carried  # only the take's bytes travel
+    unpacked = unpack_batch(second.to_wire(), folder, references)
+    assert [Path(path).read_bytes() for path in unpacked.params["speakers"]["anna"]] == [b"anna's voice"]
+    anna.write_bytes(b"anna, recorded again")  # changed on the coordinator: its new bytes travel
+    os.utime(anna, ns=(anna.stat().st_atime_ns, anna.stat().st_mtime_ns + 1_000_000))
+    third = pack_batch("qa", items, params, frozenset(first.carried), names)
+    assert third.kept.keys() == {1} and third.carried == {reference_name(b"anna, recorded again", ".wav")}
+    shutil.rmtree(references)  # the node's scratch was emptied
+    with pytest.raises(MissingReferences):
+        unpack_batch(second.to_wire(), folder, references)
+    wire = BatchOutcome(missing_references=True).to_wire()
+    assert check_outcome(wire, {"a"}).missing_references
+    for hostile in ("../" + anna_name, anna_name[:31], anna_name.upper(), anna_name + "/x", 7):
+        bad = second.to_wire() | {"kept": {"0": hostile}}
+        with pytest.raises(ValueError, match="kept reference"):
+            unpack_batch(bad, folder, references)
+    with pytest.raises(ValueError, match="kept reference"):  # only a reference can be kept
+        unpack_batch(second.to_wire() | {"kept": {"2": anna_name}}, folder, references)
+
+
+def test_a_node_missing_a_kept_reference_asks_for_it_and_stays_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    take, anna = tmp_path / "take.wav", tmp_path / "anna.wav"
+    take.write_bytes(b"take")
+    anna.write_bytes(b"anna's voice")
+    params = {"speakers": {"anna": [str(anna)]}}
+    items = [{"id": "a", "path": str(take), "speaker": "anna"}]
+    names = ReferenceNames()
+    _, name = names.read(str(anna))  # sent to this node before, as far as the coordinator knows
+    batch = pack_batch("qa", items, params, frozenset({name}), names)
+    assert batch.kept == {0: name}
+    spec = HostSpec("box", "box/0", (), str(tmp_path / "models"), str(tmp_path / "scratch"))
+    host = LocalClipHost(spec)
+    host._lock = threading.Lock()  # as the Dask worker's setup makes it
+    host._job_params = lambda kind, params: {}  # type: ignore[method-assign]  # the node's models: not here
+    monkeypatch.setattr(host_module, "_cancel_check", lambda event: lambda: False)  # no Dask event here
+    outcome = check_outcome(host.run_batch(batch.to_wire(), {}, "event"), {"a"})
+    assert outcome.missing_references and not outcome.setup_error and not outcome.results
 
 
 def test_a_recogniser_copy_is_the_same_model_without_the_hubs_extras(tmp_path: Path) -> None:

@@ -11,14 +11,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections import Counter
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localclip.cluster.session import ClusterOptions, ClusterSession
-from localclip.cluster.wire import BatchOutcome, ModelRef, job_models
+from localclip.cluster.wire import BatchOutcome, MissingReferences, ModelRef, job_models, unpack_batch
 from localclip.core.demo_data import make_dataset
 from localclip.pool.engine import PoolListener
 from localclip_worker import protocol
@@ -158,6 +160,74 @@ def test_every_worker_gets_its_first_batch_before_any_gets_a_second() -> None:
     session._on_workers_seen({f"n/{n}": f"tcp://n{n}:1" for n in range(3)})
     session.submit("embed", [{"id": f"clip-{n:03d}"} for n in range(200)], {})
     assert sender.sent == ["n/0", "n/1", "n/2"] * 2  # depth 2: each holds one running and one waiting
+
+
+class InlineSender(NoSender):
+    """The sender thread's work done at once, in the test's thread."""
+
+    def submit(self, call: Any, *args: Any) -> None:
+        call(*args)
+
+
+class LoopbackClient:
+    """Stands in for the Dask client: each batch's data and task's future, for the test to run as a node."""
+
+    def __init__(self) -> None:
+        self.tasks: list[tuple[dict[str, Any], Future]] = []
+
+    def scatter(self, data: list[Any], **options: Any) -> list[Any]:
+        return data
+
+    def submit(self, function: Any, data: dict[str, Any], *args: Any, **options: Any) -> Future:
+        future: Future = Future()
+        self.tasks.append((data, future))
+        return future
+
+
+def test_references_travel_once_per_worker_and_again_when_its_node_lost_them(tmp_path: Path) -> None:
+    voices = {name: tmp_path / f"{name} ref.wav" for name in ("anna", "bob")}
+    for name, path in voices.items():
+        path.write_bytes(f"{name}'s voice".encode())
+    takes = []
+    for number in range(6):
+        take = tmp_path / f"take {number}.wav"
+        take.write_bytes(f"take {number}".encode())
+        takes.append({"id": f"take-{number}", "path": str(take), "speaker": "anna"})
+    models = job_models(ModelRef("clone", "voice", "fp"), {"wespeaker_dir": ModelRef("embed", "spk", "fp2")})
+    listener = Recorder()
+    options = ClusterOptions(depth=1)
+    session = ClusterSession("tcp://scheduler:8786", None, models, listener, lambda call: call(), options)
+    session.picker = lambda worker, pending: [pending[0]]  # a batch per take
+    client = LoopbackClient()
+    session._client, session._sender = client, InlineSender()  # type: ignore[assignment]
+    session._on_workers_seen({"n/0": "tcp://n0:1"})
+    references = tmp_path / "node" / "references"
+    reference_bytes: list[int] = []  # of each batch that ran on the node
+
+    def run_on_node(data: dict[str, Any]) -> dict[str, Any]:
+        folder = Path(tempfile.mkdtemp(dir=tmp_path))
+        reference_bytes.append(sum(len(data["files"][index]) for index in data["references"]))
+        try:
+            unpacked = unpack_batch(data, folder, references)
+        except MissingReferences:
+            return BatchOutcome(missing_references=True).to_wire()
+        return BatchOutcome(results={str(item["id"]): {"voice": 0.5} for item in unpacked.items}).to_wire()
+
+    session.submit("qa", takes, {"speakers": {name: [str(path)] for name, path in voices.items()}})
+    for task in range(20):
+        if listener.summary is not None:
+            break
+        if task == 2:
+            shutil.rmtree(references)  # the node's scratch folder emptied between two batches
+        data, future = client.tasks[task]
+        future.set_result(run_on_node(data))
+    both = len("anna's voice") + len("bob's voice")
+    # The first batch carries both voices, the next names them; the one after the node lost them is said
+    # missing and sent again with the bytes; the rest name them again.
+    assert reference_bytes == [both, 0, 0, both, 0, 0, 0]
+    assert listener.summary is not None and listener.summary["done"] == 6 and not listener.failed
+    assert set(listener.done.values()) == {1}
+    assert any("no longer holds the references" in line for line in listener.lines)
 
 
 def broken_news(address: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from localclip.cluster.wire import (
     PLUGIN_NAME,
     WORKER_TOPIC,
     BatchOutcome,
+    MissingReferences,
     ModelRef,
     local_model_params,
     models_of,
@@ -184,6 +185,8 @@ class LocalClipHost(WorkerPlugin):
             folder = Path(tempfile.mkdtemp(prefix="batch-", dir=self.spec.scratch))
             try:
                 self._run(batch, job_params, folder, _cancel_check(cancel_event), outcome)
+            except MissingReferences:  # this worker's references folder was emptied: the bytes, please
+                outcome.missing_references = True
             except WorkerConfigError as error:
                 outcome.setup_error = f"{self.spec.node}: {error}"
             except (OSError, ValueError, KeyError, IndexError, TypeError) as error:

@@ -45,6 +45,7 @@ from localclip.cluster.wire import (
     BadOutcome,
     BatchOutcome,
     ModelRef,
+    ReferenceNames,
     check_outcome,
     node_params,
     pack_batch,
@@ -100,6 +101,7 @@ class RemoteWorker:
     in_flight: list[InFlight] = field(default_factory=list)
     unusable: str = ""  # why it takes no batches of this run (its news, or a set-up error)
     present: bool = True
+    references: set[str] = field(default_factory=set)  # content names of references its node was sent
 
     @property
     def usable(self) -> bool:
@@ -141,6 +143,8 @@ class InFlight:
     items: list[WorkItem]
     future: Any = None
     losses: int = 0
+    on_node: frozenset[str] = frozenset()  # the worker's references when the batch was made: not sent
+    carried: set[str] = field(default_factory=set)  # the references it carries (set by the sender thread)
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,7 @@ class ClusterSession:
         self._post = post
         self._client: Any = None
         self._sender = ThreadPoolExecutor(1, thread_name_prefix="localclip-cluster-send")
+        self._reference_names = ReferenceNames()  # the sender thread's
         self._control = ThreadPoolExecutor(1, thread_name_prefix="localclip-cluster-control")
         self._workers: dict[str, RemoteWorker] = {}
         self._news: dict[str, NodeNews] = {}
@@ -537,7 +542,7 @@ class ClusterSession:
                     self._send(worker, items)
 
     def _send(self, worker: RemoteWorker, items: list[WorkItem]) -> None:
-        batch = InFlight(worker.name, worker.address, items)
+        batch = InFlight(worker.name, worker.address, items, on_node=frozenset(worker.references))
         worker.in_flight.append(batch)
         self._set_state(worker, WorkerState.WORKING)
         for item in items:
@@ -551,7 +556,9 @@ class ClusterSession:
 
         first = batch.items[0]
         try:
-            packed = pack_batch(first.kind, [item.payload for item in batch.items], first.params)
+            payloads = [item.payload for item in batch.items]
+            packed = pack_batch(first.kind, payloads, first.params, batch.on_node, self._reference_names)
+            batch.carried = packed.carried
             if packed.unreadable:
                 self._post(lambda: self._on_unreadable(batch, packed.unreadable))
             if not packed.items:
@@ -638,11 +645,18 @@ class ClusterSession:
         worker = self._take_back(batch)
         if worker is None:
             return
-        if outcome.setup_error:
+        if outcome.missing_references:
+            worker.references.clear()  # sent again with every reference's bytes
+            self._listener.worker_log(
+                worker.name, f"{worker.node} no longer holds the references it was sent: they go again"
+            )
+            self._requeue(batch.items, worker.name, "missing_references")
+        elif outcome.setup_error:
             self._make_unusable(worker, outcome.setup_error)
             self._requeue(batch.items, worker.name, protocol.FAIL_SETUP)
             self._stop_if_nobody_can(outcome.setup_error)
         else:
+            worker.references |= batch.carried  # kept by the node under their content names
             for item in batch.items:
                 if item.item_id in outcome.results:
                     worker.slot.done += 1

@@ -10,7 +10,10 @@ machine (``ModelRef``); a job names each of its models by the parameter that giv
 
 Speakers' reference audio (a clone line's voice prompt, the voices a take check compares with) is marked as
 such in a batch: a node keeps it under its content's hash, so the same reference is the same file from batch
-to batch, and what its worker derived from it (prompt codes, a speaker's centroid) is found again.
+to batch, and what its worker derived from it (prompt codes, a speaker's centroid) is found again. So it
+travels once per worker: a reference the worker's node already holds goes by that name alone (``kept``),
+and a node that no longer has it (its scratch folder was emptied) says so (``missing_references``), and
+the coordinator sends the batch again with the bytes.
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ SUFFIX_CHARS = 8
 
 class BadOutcome(ValueError):
     """What a node sent for a batch is not a batch outcome: the batch is refused (and sent again)."""
+
+
+class MissingReferences(ValueError):
+    """A batch names a reference by content that its node does not hold (any more)."""
 
 
 # --- models ----------------------------------------------------------------------------------------
@@ -201,12 +208,15 @@ class Batch:
     files: list[bytes] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
     references: set[int] = field(default_factory=set)  # files that are speakers' reference audio
+    kept: dict[int, str] = field(default_factory=dict)  # references the node holds: index -> content name
+    carried: set[str] = field(default_factory=set)  # content names of the references whose bytes travel
     speakers: dict[str, list[int]] | None = None  # a qa batch's: speaker -> its reference files
     unreadable: dict[str, str] = field(default_factory=dict)  # item id -> why its input cannot be read
 
     def to_wire(self) -> dict[str, Any]:
         wire = {"kind": self.kind, "items": self.items, "files": self.files, "suffixes": self.suffixes}
         wire["references"] = sorted(self.references)
+        wire["kept"] = {str(index): name for index, name in self.kept.items()}
         if self.speakers is not None:
             wire["speakers"] = self.speakers
         return wire
@@ -216,30 +226,87 @@ class Batch:
         return sum(len(data) for data in self.files)
 
 
-class _Files:
-    """A batch's files as they are read: each path once, its index in the batch."""
+class ReferenceNames:
+    """The content names (see :func:`reference_name`) of the coordinator's reference files, remembered by
+    each file's size and time: a reference its node already holds is named without being read again."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[int, int, str]] = {}
+
+    def known(self, path: str) -> str:
+        """The name of ``path`` as it was when last read, or "" (never read, or changed since)."""
+        with contextlib.suppress(OSError):
+            status = Path(path).stat()
+            size, time_ns, name = self._known.get(path, (-1, -1, ""))
+            if (size, time_ns) == (status.st_size, status.st_mtime_ns):
+                return name
+        return ""
+
+    def read(self, path: str) -> tuple[bytes, str]:
+        """The file's bytes and content name, remembered. Raises OSError."""
+        status = Path(path).stat()
+        data = Path(path).read_bytes()
+        name = reference_name(data, Path(path).suffix.lower())
+        if len(data) == status.st_size:  # not written to while it was read
+            self._known[path] = (status.st_size, status.st_mtime_ns, name)
+        return data, name
+
+
+def reference_name(data: bytes, suffix: str) -> str:
+    """What a node calls a reference file: its content's hash and its plain suffix."""
+    return f"{hashlib.sha256(data).hexdigest()[:32]}{_plain_suffix(suffix)}"
+
+
+def _is_reference_name(name: Any) -> bool:
+    """A name as :func:`reference_name` makes them, so a batch's names cannot leave the folder."""
+    if not isinstance(name, str) or len(name) < 32:
+        return False
+    digest, suffix = name[:32], name[32:]
+    return all(c in "0123456789abcdef" for c in digest) and _plain_suffix(suffix) == suffix
+
+
+class _Files:
+    """A batch's files as they are read: each path once, its index in the batch. A reference whose
+    content name is in ``on_node`` is not read: it travels as that name."""
+
+    def __init__(self, batch: Batch, on_node: frozenset[str], names: ReferenceNames) -> None:
         self._batch = batch
         self._index_of: dict[str, int] = {}
+        self._on_node, self._names = on_node, names
 
     def index(self, path: str, reference: bool = False) -> int:
         if path not in self._index_of:
-            data = Path(path).read_bytes()
-            self._index_of[path] = len(self._batch.files)
+            index = self._index_of[path] = len(self._batch.files)
+            suffix = _plain_suffix(Path(path).suffix.lower())
+            name = self._names.known(path) if reference and self._on_node else ""
+            if name and name in self._on_node:
+                self._batch.kept[index] = name
+                data = b""
+            elif reference:
+                data, name = self._names.read(path)
+                self._batch.carried.add(name)
+            else:
+                data = Path(path).read_bytes()
             self._batch.files.append(data)
-            self._batch.suffixes.append(_plain_suffix(Path(path).suffix.lower()))
+            self._batch.suffixes.append(suffix)
         if reference:
             self._batch.references.add(self._index_of[path])
         return self._index_of[path]
 
 
-def pack_batch(kind: str, items: list[dict[str, Any]], params: dict[str, Any] | None = None) -> Batch:
+def pack_batch(
+    kind: str,
+    items: list[dict[str, Any]],
+    params: dict[str, Any] | None = None,
+    on_node: frozenset[str] = frozenset(),
+    names: ReferenceNames | None = None,
+) -> Batch:
     """Read the input files of ``items`` (worker job payloads of ``kind``) into a batch, and for take checks
-    the speakers' references that ``params`` name. An item whose file cannot be read does not travel: it is
-    in ``unreadable`` with the reason."""
+    the speakers' references that ``params`` name; references whose content names are ``on_node`` (what the
+    worker's node holds, by ``names``) go by name only. An item whose file cannot be read does not travel:
+    it is in ``unreadable`` with the reason."""
     batch = Batch(kind, [])
-    files = _Files(batch)
+    files = _Files(batch, on_node, names or ReferenceNames())
     if kind == QA_WORKER_JOB:
         batch.speakers = {
             str(name): _readable(files, paths) for name, paths in (params or {}).get("speakers", {}).items()
@@ -311,13 +378,18 @@ def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> Unpa
     if not isinstance(files, list) or not isinstance(suffixes, list) or len(files) != len(suffixes):
         raise ValueError("the batch's files are malformed")
     shared = set(raw.get("references", [])) if references is not None else set()
+    kept = _kept(raw.get("kept", {}), shared)
     if shared:
         references.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, (data, suffix) in enumerate(zip(files, suffixes, strict=True)):
         data = bytes(data)
-        if index in shared:
-            path = references / f"{hashlib.sha256(data).hexdigest()[:32]}{_plain_suffix(suffix)}"
+        if index in kept:
+            path = references / kept[index]
+            if not path.is_file():
+                raise MissingReferences(f"no reference {kept[index]} in {references}")
+        elif index in shared:
+            path = references / reference_name(data, suffix)
             if not path.is_file():  # the same bytes: an existing copy is kept as it is, times and all
                 write_bytes_atomically(path, data)
         else:
@@ -344,6 +416,19 @@ def unpack_batch(raw: Any, folder: Path, references: Path | None = None) -> Unpa
     return UnpackedBatch(str(kind), items, params)
 
 
+def _kept(raw: Any, shared: set[int]) -> dict[int, str]:
+    """A batch's references named by content only: {index: name}. Raises ValueError if malformed."""
+    if not isinstance(raw, dict):
+        raise ValueError("the batch's kept references are malformed")
+    kept = {}
+    for key, name in raw.items():
+        index = int(key) if isinstance(key, str) and key.isdigit() else -1
+        if index not in shared or not _is_reference_name(name):
+            raise ValueError("the batch names a kept reference that is not one")
+        kept[index] = name
+    return kept
+
+
 # --- outcomes back ------------------------------------------------------------------------------------
 
 
@@ -358,6 +443,7 @@ class BatchOutcome:
     failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     setup_error: str = ""
+    missing_references: bool = False  # the node lacks a reference sent by name: nothing was tried
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -367,6 +453,7 @@ class BatchOutcome:
             "failures": {key: list(value) for key, value in self.failures.items()},
             "files": self.files,
             "setup_error": self.setup_error,
+            "missing_references": self.missing_references,
         }
 
 
@@ -377,7 +464,8 @@ def check_outcome(raw: Any, sent: set[str]) -> BatchOutcome:
         raise BadOutcome(f"a {type(raw).__name__} instead of a batch outcome")
     outcome = BatchOutcome(node=_text(raw.get("node")), worker=_text(raw.get("worker")))
     outcome.setup_error = _text(raw.get("setup_error"))
-    if outcome.setup_error:
+    outcome.missing_references = raw.get("missing_references") is True
+    if outcome.setup_error or outcome.missing_references:
         return outcome
     results, failures, files = raw.get("results"), raw.get("failures"), raw.get("files", {})
     if not isinstance(results, dict) or not isinstance(failures, dict) or not isinstance(files, dict):

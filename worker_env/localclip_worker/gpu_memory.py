@@ -1,7 +1,8 @@
 """Whether an exception means the GPU ran out of memory, told from the exception alone.
 
 Standard library only: ``main`` (which must not import torch) decides an item's failure code with it, and
-the jobs decide with it when to back off (embed: smaller batches) or give cached memory back (clone).
+the jobs decide with it when to back off (embed: smaller batches) or give cached memory back
+(``memory.give_back_cached_memory``).
 
 torch reports running out of GPU memory in several ways, by which allocation failed. Sources:
 

@@ -43,7 +43,7 @@ from localclip_worker.embedding.pipeline import DevicePipeline, Pending, Precisi
 from localclip_worker.gpu_memory import is_out_of_memory, too_large_alone
 from localclip_worker.job import BadInput, ItemContext, SetupError
 from localclip_worker.jobs.params import apply_torch_threads, int_param, pick_device
-from localclip_worker.memory import resident_bytes
+from localclip_worker.memory import give_back_cached_memory, resident_bytes
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +289,7 @@ class EmbedJob:
     def _out_of_memory_or_raise(error: Exception, clips: int) -> Exception:
         if not is_out_of_memory(error):
             raise error
-        # The traceback's frames (and their tensors) go before the cache is emptied.
-        error.__traceback__ = None
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
+        give_back_cached_memory(error)
         log.warning("out of GPU memory for %d clips (%s): %s", clips, type(error).__name__, error)
         return error
 

@@ -35,6 +35,7 @@ import torch
 
 from localclip_worker.gpu_memory import is_out_of_memory, too_large_alone
 from localclip_worker.job import BadInput
+from localclip_worker.memory import give_back_cached_memory
 
 log = logging.getLogger(__name__)
 
@@ -303,8 +304,7 @@ def _attempt(run: Callable[[list[Window]], list[str]], group: list[Window]) -> l
         return run(group)
     except Exception as error:
         if is_out_of_memory(error):
-            error.__traceback__ = None  # its frames hold tensors: gone before the cache is emptied
-            torch.cuda.empty_cache()
+            give_back_cached_memory(error)
         else:
             log.error("the recogniser failed on %d window(s)", len(group), exc_info=True)
         return error

@@ -29,6 +29,7 @@ from localclip_worker.embedding.models import LoadedModel, load_model_dir
 from localclip_worker.embedding.pipeline import DevicePipeline
 from localclip_worker.gpu_memory import is_out_of_memory, too_large_alone
 from localclip_worker.job import BadInput
+from localclip_worker.memory import give_back_cached_memory
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,7 @@ class VoiceModel:
             rows = pending.wait().numpy()
         except Exception as error:
             if is_out_of_memory(error):
-                error.__traceback__ = None  # its frames hold tensors: gone before the cache is emptied
-                torch.cuda.empty_cache()
+                give_back_cached_memory(error)
             else:
                 log.error("embedding %d clip(s) failed", len(clips), exc_info=True)
             if len(clips) > 1:
