@@ -23,7 +23,7 @@ import pytest
 import soundfile as sf
 
 from localclip.cluster import host as host_module
-from localclip.cluster.host import HostSpec, LocalClipHost
+from localclip.cluster.host import HostSpec, LocalClipHost, tidy_scratch
 from localclip.cluster.wire import (
     BadOutcome,
     Batch,
@@ -349,6 +349,25 @@ def test_a_node_missing_a_kept_reference_asks_for_it_and_stays_usable(
     monkeypatch.setattr(host_module, "_cancel_check", lambda event: lambda: False)  # no Dask event here
     outcome = check_outcome(host.run_batch(batch.to_wire(), {}, "event"), {"a"})
     assert outcome.missing_references and not outcome.setup_error and not outcome.results
+
+
+def test_a_workers_scratch_is_tidied_as_it_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "scratch worker-0"
+    (scratch / "batch-left by a crash").mkdir(parents=True)
+    (scratch / "batch-left by a crash" / "input-0.wav").write_bytes(b"x")
+    references = scratch / "references"
+    references.mkdir()
+    now = time.time()
+    ages = {"old": 40, "a": 3, "b": 2, "c": 1, "d": 0}  # days since each came
+    for name, days in ages.items():
+        path = references / f"{name}.wav"
+        path.write_bytes(b"v" * 100)
+        os.utime(path, (now - days * 86_400, now - days * 86_400))
+    monkeypatch.setattr(host_module, "REFERENCE_BYTES", 250)
+    tidy_scratch(scratch, now)
+    assert not list(scratch.glob("batch-*"))
+    assert sorted(path.name for path in references.iterdir()) == ["c.wav", "d.wav"]  # the newest 250 bytes
+    tidy_scratch(tmp_path / "a new worker")  # nothing there yet: nothing to do
 
 
 def test_a_recogniser_copy_is_the_same_model_without_the_hubs_extras(tmp_path: Path) -> None:

@@ -56,6 +56,10 @@ RELAYED_EVENTS = {"hello": 0.0, "ready": 0.0, "error": 0.0, "progress": 0.5, "he
 # How often a worker tells the coordinators its news (again: one told before the Dask worker has registered
 # is dropped, and a coordinator may connect late) and reads its GPU for their GPU panels.
 NEWS_S = 3.0
+# A worker's references folder at its start: files unused this long go, then the oldest above the size cap
+# (a batch naming one that went is answered missing_references and sent again with the bytes).
+REFERENCE_DAYS = 30
+REFERENCE_BYTES = 4 << 30
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class LocalClipHost(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         self._dask_worker = worker
+        tidy_scratch(Path(self.spec.scratch))  # before any batch: none of its files is in use
         self._lock = threading.Lock()  # one batch at a time, whatever Dask's thread count
         self._closing = threading.Event()
         threading.Thread(target=self._tell_news, name="localclip-node-news", daemon=True).start()
@@ -278,6 +283,26 @@ def run_batch(batch: Any, params: dict[str, Any], cancel_event: str) -> dict[str
         reason = "this Dask worker hosts no LocalClip worker (start nodes with 'localclip node')"
         return BatchOutcome(node=str(worker.name), worker=str(worker.name), setup_error=reason).to_wire()
     return host.run_batch(batch, params, cancel_event)
+
+
+def tidy_scratch(scratch: Path, now: float | None = None) -> None:
+    """A worker's scratch folder as its Dask worker starts: batch folders a crash left behind removed, and
+    the references folder pruned (files older than REFERENCE_DAYS, then the oldest while it holds more than
+    REFERENCE_BYTES). A reference is never rewritten while kept, so its time is when it first came."""
+    with contextlib.suppress(OSError):
+        for folder in scratch.glob("batch-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+    cutoff = (time.time() if now is None else now) - REFERENCE_DAYS * 86_400
+    try:
+        files = [(path.stat(), path) for path in (scratch / "references").iterdir() if path.is_file()]
+    except OSError:  # no references folder yet
+        return
+    held = 0
+    for status, path in sorted(files, key=lambda found: found[0].st_mtime, reverse=True):  # newest first
+        held += status.st_size
+        if status.st_mtime < cutoff or held > REFERENCE_BYTES:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _cancel_check(name: str) -> Callable[[], bool]:
