@@ -228,9 +228,11 @@ def _path(logits: torch.Tensor, window: torch.Tensor, params: tuple, seeds: list
     noise = torch.empty_like(logits)
     for row, generator in enumerate(_generators(seeds)):
         noise[row].exponential_(1, generator=generator)
-    if decoding._nucleus_in_prefix(logits, temperature, top_p, noise, decoding.NUCLEUS_PREFIX) is not None:
+    probs = F.softmax(logits, dim=-1)
+    prefix = decoding.NUCLEUS_PREFIX
+    if decoding._nucleus_in_prefix(logits, probs, temperature, top_p, noise, prefix) is not None:
         return "prefix"
-    if decoding._best_draws_in_nucleus(logits, temperature, top_p, noise) is not None:
+    if decoding._best_draws_in_nucleus(logits, probs, temperature, top_p, noise) is not None:
         return "candidates"
     return "sorted"
 

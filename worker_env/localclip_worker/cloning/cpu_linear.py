@@ -2,11 +2,12 @@
 
 PyTorch's CPU ``F.linear`` calls MKL's matrix product, which at the few rows of a decode step (1 to 16)
 runs far below the machine's pace: on the 2-core AMD EPYC, a 3,072 x 1,024 layer takes 1.05 ms for 8 rows
-and 0.27 ms through oneDNN with its weight packed, and whole S1-mini decode steps run 2.2x faster at one
-row and 2.8x at eight (docs/benchmarks.md). oneDNN ships inside every PyTorch build for x86 and ARM CPUs
-(its CPU convolutions use it); the two ops used here are what ``torch.compile``'s CPU backend emits for a
-linear layer. Written here rather than taken from a library: ``torch.compile`` needs a C++ compiler at run
-time, which editors' Windows machines lack, and intel-extension-for-pytorch is Intel-only and retired.
+and 0.27 ms through oneDNN with its weight packed; whole S1-mini decode steps (with the sampling change of
+the same session) ran 1.75x faster at one row and 2.8x at eight (docs/benchmarks.md). oneDNN ships inside
+every PyTorch build for x86 and ARM CPUs (its CPU convolutions use it); the two ops used here are what
+``torch.compile``'s CPU backend emits for a linear layer. Written here rather than taken from a library:
+``torch.compile`` needs a C++ compiler at run time, which editors' Windows machines lack, and
+intel-extension-for-pytorch is Intel-only and retired.
 
 The ops are private to PyTorch, so packing is checked once per process: they must exist in this build and
 give ``F.linear``'s result within rounding on a probe; otherwise every layer stays as it is. float64 (the

@@ -477,9 +477,10 @@ def sample(
     for row, generator in enumerate(generators):
         noise[row].exponential_(1, generator=generator)
     if 0 < prefix < logits.shape[-1]:
-        token = _nucleus_in_prefix(logits, temperature, top_p, noise, prefix)
+        probs = F.softmax(logits, dim=-1)  # top-p's, before temperature: both paths below read it
+        token = _nucleus_in_prefix(logits, probs, temperature, top_p, noise, prefix)
         if token is None:
-            token = _best_draws_in_nucleus(logits, temperature, top_p, noise)
+            token = _best_draws_in_nucleus(logits, probs, temperature, top_p, noise)
         if token is not None:
             return token
     sorted_logits, order = torch.sort(logits, descending=True)
@@ -492,11 +493,15 @@ def sample(
 
 
 def _nucleus_in_prefix(
-    logits: torch.Tensor, temperature: torch.Tensor, top_p: torch.Tensor, noise: torch.Tensor, prefix: int
+    logits: torch.Tensor,
+    probs: torch.Tensor,
+    temperature: torch.Tensor,
+    top_p: torch.Tensor,
+    noise: torch.Tensor,
+    prefix: int,
 ) -> torch.Tensor | None:
     """The same token without sorting the vocabulary, when every row's top-p nucleus lies within its top
     ``prefix`` tokens (the tokens outside have probability 0 in fish-speech's draw); None otherwise."""
-    probs = F.softmax(logits, dim=-1)
     top_logits, top = torch.topk(logits, prefix, dim=-1)
     cumulative = probs.gather(-1, top).cumsum(-1)
     if not bool((cumulative[:, -1] > top_p[:, 0]).all()):  # host check: eager mode only
@@ -584,14 +589,17 @@ class _Snapshot:
 
 
 def _best_draws_in_nucleus(
-    logits: torch.Tensor, temperature: torch.Tensor, top_p: torch.Tensor, noise: torch.Tensor
+    logits: torch.Tensor,
+    probs: torch.Tensor,
+    temperature: torch.Tensor,
+    top_p: torch.Tensor,
+    noise: torch.Tensor,
 ) -> torch.Tensor | None:
     """The same token without sorting the vocabulary when the nucleus is large: the draw's best token
     over the whole vocabulary, or its next best while one lies outside the nucleus. A token is in the
     nucleus when the probability of the tokens above it plus its own is at most ``top_p``, or nothing is
     above it: one pass over the vocabulary per token checked, where a sort orders all of them. None when
     none of the best ``DRAW_CANDIDATES`` lies in a row's nucleus, or a tie makes a token's rank unclear."""
-    probs = F.softmax(logits, dim=-1)
     draws = F.softmax(logits / temperature, dim=-1) / noise
     candidates = torch.topk(draws, DRAW_CANDIDATES, dim=-1).indices
     token = torch.full_like(candidates[:, :1], -1)
