@@ -79,6 +79,14 @@ def test_float32_linear_layers_are_packed_for_onednn_and_float64_ones_are_not(re
     assert linear["row_vs_alone"] <= 1e-5
 
 
+def test_codec_snakes_computed_in_place_give_the_same_bits(report: dict[str, Any]) -> None:
+    snake = report["kernels"]["snake"]
+    assert snake["in_place"] == snake["original"] > 0 and snake["scripted_left"] == 0
+    assert snake["facts"] == snake["in_place"]
+    assert snake["audio_equal"] and snake["audio_peak"] > 0.01  # equal, and not silence
+    assert snake["codes_equal"]  # references encode to the same codes
+
+
 def test_the_clone_job_writes_the_same_audio_with_one_row_and_eight(report: dict[str, Any]) -> None:
     job = report["job"]
     assert job["facts1"]["rows"] == 1 and job["facts8"]["rows"] == 8

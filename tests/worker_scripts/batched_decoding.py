@@ -11,7 +11,8 @@ Cases (tiny checkpoint, one CPU thread):
 - ``job``: the clone job with rows 1 and rows 8 (float64) over the same items: their WAV paths.
 - ``kernels``: sampling without a sort against the full sort (near-uniform logits as random weights give,
   peaked ones as trained weights give, and ties): tokens that differ and which path gave them; and the
-  float32 model's linear layers packed for oneDNN (cpu_linear.py) against ``F.linear``.
+  float32 model's linear layers packed for oneDNN (cpu_linear.py) against ``F.linear``; the codec's snakes
+  computed in place (cpu_snake.py) against fish-speech's codec as it loads it.
 OUT: {"lines": {case: {line: codes as lists}}, "forced": {"slow": max, "fast": max, "scale": max |logit|,
 "packed": layers}, "job": {"rows1": {id: path}, "rows8": {id: path}, "facts": {...}}, "kernels": {...}}.
 """
@@ -25,9 +26,10 @@ import torch.nn.functional as F
 
 from localclip_worker.cloning import decoder as decoding
 from localclip_worker.cloning.cpu_linear import PackedLinear
+from localclip_worker.cloning.cpu_snake import InPlaceSnake
 from localclip_worker.cloning.decoder import BatchDecoder
 from localclip_worker.cloning.generate import LineRequest, Prompt, Sampling, encode_prompt, speak_lines
-from localclip_worker.cloning.models import load_models
+from localclip_worker.cloning.models import load_codec, load_models
 from localclip_worker.job import ItemContext
 from localclip_worker.jobs import create_job
 
@@ -262,6 +264,31 @@ def linear_case(checkpoint: Path) -> dict:
     }
 
 
+def snake_case(checkpoint: Path) -> dict:
+    """The clone job's codec (snakes in place) against the codec as fish-speech's engine gets it from
+    load_codec: decoded audio and encoded codes, bit for bit."""
+    models = load_models(checkpoint, device="cpu", precision="float32")
+    original, _ = load_codec(models.codec_path, "cpu")
+    generator = torch.Generator().manual_seed(4)
+    codes = torch.randint(0, 32, (2, models.num_codebooks, 40), generator=generator)
+    lengths = torch.tensor([40, 23])
+    audio = torch.randn(2, 1, 23 * models.frame_length, generator=generator) * 0.3
+    audio_lengths = torch.tensor([audio.shape[-1], audio.shape[-1] // 2])
+    codecs = (models.codec, original)
+    with torch.inference_mode():
+        decoded = [codec.decode(indices=codes, feature_lengths=lengths)[0] for codec in codecs]
+        encoded = [codec.encode(audio, audio_lengths)[0] for codec in codecs]
+    return {
+        "in_place": sum(type(module) is InPlaceSnake for module in models.codec.modules()),
+        "scripted_left": sum(type(module).__name__ == "Snake1d" for module in models.codec.modules()),
+        "original": sum(type(module).__name__ == "Snake1d" for module in original.modules()),
+        "facts": models.facts()["in_place_snakes"],
+        "audio_equal": torch.equal(*decoded),
+        "audio_peak": float(decoded[0].abs().max()),
+        "codes_equal": torch.equal(*encoded),
+    }
+
+
 def main() -> None:
     checkpoint, reference, out, report = map(Path, sys.argv[1:5])
     torch.set_num_threads(1)
@@ -269,7 +296,11 @@ def main() -> None:
         "lines": line_cases(checkpoint),
         "forced": forced_case(checkpoint),
         "job": job_case(checkpoint, reference, out),
-        "kernels": {"sampling": sampling_case(), "linear": linear_case(checkpoint)},
+        "kernels": {
+            "sampling": sampling_case(),
+            "linear": linear_case(checkpoint),
+            "snake": snake_case(checkpoint),
+        },
     }
     report.write_text(json.dumps(result), encoding="utf-8")
 

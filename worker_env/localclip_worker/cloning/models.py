@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from localclip_worker.cloning.cpu_linear import pack_linear_layers
+from localclip_worker.cloning.cpu_snake import snakes_in_place
 from localclip_worker.cloning.fish import fish
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class LoadedModels:
     codec_identity: str  # hex digest: reference codes cached on disk are valid for this codec only
     llm_parameters: int  # counted before packing (a packed layer keeps its weight as a buffer)
     packed_linear_layers: int = 0  # layers multiplied by oneDNN (float32 on the CPU: cpu_linear.py)
+    in_place_snakes: int = 0  # codec activations computed in place (on the CPU: cpu_snake.py)
     ignored_config_keys: list[str] = field(default_factory=list)
 
     @property
@@ -97,6 +99,7 @@ class LoadedModels:
             "precision": str(self.precision).removeprefix("torch."),
             "llm_parameters": self.llm_parameters,
             "packed_linear_layers": self.packed_linear_layers,
+            "in_place_snakes": self.in_place_snakes,
             "codec_parameters": _parameters(self.codec),
             "num_codebooks": self.num_codebooks,
             "max_seq_len": self.max_seq_len,
@@ -141,9 +144,10 @@ def load_models(
         torch.backends.cudnn.benchmark = False
     llm = _ready_llm(llm, device, dtype)
     parameters = _parameters(llm)
+    codec = codec.to(device)
     return LoadedModels(
         llm=llm,
-        codec=codec.to(device),
+        codec=codec,
         device=device,
         precision=dtype,
         checkpoint_dir=folder,
@@ -152,6 +156,7 @@ def load_models(
         codec_identity=codec_identity(codec_file, codec_config),
         llm_parameters=parameters,
         packed_linear_layers=pack_linear_layers(llm),
+        in_place_snakes=snakes_in_place(codec),
         ignored_config_keys=ignored,
     )
 
