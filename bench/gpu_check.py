@@ -21,7 +21,8 @@ overruns is killed with its workers and recorded as ``timeout``, keeping what it
   clone_correct     LocalClip's clone job against fish-speech's TTSInferenceEngine, same seed, bf16 and fp32
   clone_batched     one worker's batched decoder, S1-mini-sized random model, 1 to 16 lines at once, eager
                     and in CUDA graphs: tokens/s in all against one eager row (bars: 8x and 1000 tok/s at 16),
-                    capture seconds, and token agreement of lines decoded alone and 16 together
+                    capture seconds, token agreement of lines decoded alone and 16 together, and the codec
+                    with DAC's scripted snakes against the in-place ones the CPU uses
   clone_throughput  S1-mini-sized random model, 1, 2, 4 and 8 workers on one GPU: tokens/s per worker and in
                     all, GPU memory per worker against the plan's figure, CPU per worker
   clone_profile     the batched decoder's step under torch.profiler, 1 and 16 rows, eager and in CUDA graphs:

@@ -62,6 +62,8 @@ def test_rehearsal_runs_every_phase_qt_free_and_reruns_one(worker_python: Path, 
     )
     assert record["nvml"]["available"] is False and record["nvml"]["problem"]
     assert "phase" in done.stdout and "embed_throughput" in done.stdout  # the summary table
+    snakes = record["phases"]["clone_batched"]["result"]["codec_snakes"]  # the same bits on the CPU
+    assert snakes["scripted_modules"] == snakes["in_place_modules"] > 0 and snakes["max_abs_difference"] == 0
     first_facts = record["phases"]["facts"]["started"]
     kept = {name: record["phases"][name] for name in PHASES[1:]}
 

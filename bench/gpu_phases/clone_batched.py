@@ -15,6 +15,10 @@ a time and 16 together (quick: 4), in the worker's mode and precision (bf16 on a
 step whose codes differ; the share of lines still identical at each position, and of lines identical
 throughout. In float64 they are equal; in bf16 a last-bit difference of a batched kernel flips a sampled
 token now and then, after which the line goes its own way, so only statistical equality can hold there.
+
+Before the agreement, the codec: one line decoded as the job decodes it (its autocast) with DAC's scripted
+Snake activations and with the in-place ones the CPU uses (cloning/cpu_snake.py): median seconds of each
+and the largest difference of samples, to decide whether a GPU should use them too.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from gpu_phases.clone_throughput import REFERENCE_TEXT, TEXT
 from gpu_phases.common import PhaseContext, rate, skipped
 from gpu_phases.workers import clone_plan_settings
 from localclip.core.machine.plan import worker_threads
+from localclip_worker.cloning import generate
+from localclip_worker.cloning.cpu_snake import InPlaceSnake
 from localclip_worker.cloning.decoder import BatchDecoder
 from localclip_worker.cloning.fish import fish
 from localclip_worker.cloning.generate import Prompt, Sampling, encode_prompt, fish_seed
@@ -52,6 +58,8 @@ TOKENS_RANGE, QUICK_TOKENS_RANGE = (16, 1024), (8, 48)  # 1024: the app's defaul
 AGREEMENT_SECONDS, QUICK_AGREEMENT_SECONDS = 20.0, 6.0  # kept for the agreement check
 AGREEMENT_TOKENS, QUICK_AGREEMENT_TOKENS = (16, 384), (8, 48)
 WARM_TOKENS = 8
+CODEC_FRAMES, QUICK_CODEC_FRAMES = 200, 40  # 9.3 s of S1 audio
+CODEC_REPEATS = 3  # timed decodes of each kind of snake, after two untimed (TorchScript profiles twice)
 TODAY_TOKENS, TODAY_QUICK_TOKENS = 96, 16  # fish-speech's own eager generation, one line
 CUT_FACTOR = 2.5  # a configuration is stopped at this many times its planned time
 RATIO_BAR, RATE_BAR, TARGET_ROWS = 8.0, 1000.0, 16
@@ -91,6 +99,8 @@ def run(ctx: PhaseContext) -> None:
         ctx.result["today"] = today(ctx, models, speaker_prompt(ctx, job))
     with ctx.step("sweep"):
         sweep(ctx, models, prompt)
+    with ctx.step("codec_snakes"):
+        ctx.result["codec_snakes"] = codec_snakes(ctx, models)
     with ctx.step("agreement"):
         ctx.result["agreement"] = agreement(ctx, models, job)
     ctx.result["targets"] = targets(ctx)
@@ -339,6 +349,44 @@ def targets(ctx: PhaseContext) -> dict[str, Any]:
 # -- agreement with batch 1 ---------------------------------------------------------------------------------
 
 
+def codec_snakes(ctx: PhaseContext, models: LoadedModels) -> dict[str, Any]:
+    """One line through the job's codec with scripted snakes, then in-place ones: seconds and difference."""
+    frames = QUICK_CODEC_FRAMES if ctx.quick else CODEC_FRAMES
+    generator = torch.Generator().manual_seed(3)
+    size = min(int(models.llm.config.codebook_size), 1024)
+    codes = [torch.randint(0, size, (models.num_codebooks, frames), generator=generator).to(models.device)]
+    entry: dict[str, Any] = {"frames": frames, "precision": str(models.precision).removeprefix("torch.")}
+    audio = {}
+    for in_place in (False, True):
+        name = "in_place" if in_place else "scripted"
+        entry[f"{name}_modules"] = use_snakes(models.codec, in_place)
+        seconds = []
+        for repeat in range(2 + CODEC_REPEATS):
+            started = time.perf_counter()
+            audio[name] = generate.decode(models, codes)[0]  # on the host: the GPU has finished
+            if repeat >= 2:
+                seconds.append(time.perf_counter() - started)
+        entry[f"{name}_s"] = round(statistics.median(seconds), 4)
+    entry["max_abs_difference"] = float(abs(audio["in_place"] - audio["scripted"]).max())
+    entry["speed_up"] = round(entry["scripted_s"] / entry["in_place_s"], 2)
+    return entry
+
+
+def use_snakes(codec: torch.nn.Module, in_place: bool) -> int:
+    """Every Snake activation of ``codec`` made DAC's scripted kind or the in-place kind (same alpha)."""
+    scripted = fish().modded_dac.Snake1d
+    count = 0
+    for parent in list(codec.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, scripted | InPlaceSnake):
+                alpha = child.alpha
+                snake = InPlaceSnake(alpha) if in_place else scripted(alpha.shape[1])
+                snake.alpha = alpha
+                setattr(parent, name, snake)
+                count += 1
+    return count
+
+
 def agreement(ctx: PhaseContext, models: LoadedModels, job: CloneJob) -> dict[str, Any]:
     """The same lines decoded one at a time and all together, in the worker's mode and precision."""
     lines = QUICK_AGREEMENT_LINES if ctx.quick else AGREEMENT_LINES
@@ -453,6 +501,13 @@ def summarise(ctx: PhaseContext) -> None:
         f"(>= {RATIO_BAR:.0f}x, >= {RATE_BAR:.0f} tok/s): {goal.get('ratio')}x, {goal.get('tokens_per_s')} "
         f"tok/s: {verdict}"
     )
+    snakes = ctx.result.get("codec_snakes", {})
+    if snakes.get("in_place_s"):
+        ctx.headline(
+            f"codec, {snakes['frames']} tokens: scripted snakes {snakes['scripted_s']} s, in place "
+            f"{snakes['in_place_s']} s ({snakes['speed_up']}x), largest difference "
+            f"{snakes['max_abs_difference']:.2e}"
+        )
     same = ctx.result.get("agreement", {})
     if same.get("compared"):
         ctx.headline(

@@ -7,8 +7,9 @@ layers (96-192 channels at the audio's rate: tens of MB) is fresh memory the ope
 page, which costs ten times the arithmetic (one multiplication of 192 x 102,400 values: 27.6 ms into a new
 tensor, 2.5 ms in place). Here the same operations run in the same order into one new tensor and then in
 place: the result is bitwise identical (checked on a probe once per process), and an S1-sized codec decodes
-about 1.3x faster on the CPU (docs/benchmarks.md). On a GPU the codec keeps the scripted function: nothing
-there has been measured yet.
+about 1.3x faster on the CPU for lines of 4.6 s and more (docs/benchmarks.md). On a GPU the codec keeps
+the scripted function until measured there (``bench/gpu_check.py``'s clone_batched decodes a line with
+both).
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ class InPlaceSnake(torch.nn.Module):
 def snakes_in_place(codec: torch.nn.Module) -> int:
     """Every ``Snake1d`` of a CPU codec replaced by an :class:`InPlaceSnake` (the same parameter).
     Returns how many were replaced: 0 on a GPU, or where the probe finds a difference."""
-    alpha = next(codec.parameters())
-    if alpha.device.type != "cpu" or not in_place_matches():
+    if next(codec.parameters()).device.type != "cpu" or not in_place_matches():
         return 0
     snake_class = fish().modded_dac.Snake1d
     replaced = 0
