@@ -120,7 +120,6 @@ def test_non_ascii_paths_with_spaces_work_everywhere(tmp_path: Path, worker_pyth
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
 def test_ctrl_c_cancels_the_run_and_leaves_no_worker_behind() -> None:
     import signal
-    import time
 
     import psutil
 
@@ -133,13 +132,19 @@ def test_ctrl_c_cancels_the_run_and_leaves_no_worker_behind() -> None:
     )
     first = json.loads(process.stdout.readline())  # the plan: the pool is about to start
     assert first["event"] == "plan"
-    time.sleep(1.0)
+    # Ctrl+C once the worker has said hello: that event comes through the running event loop (Ctrl+C is
+    # handled by then) and the worker still has torch to import before its probe (a second here). A fixed
+    # wait after the plan raced with the whole probe on a fast machine.
+    seen = [first]
+    while not (seen[-1]["event"] == "worker_event" and seen[-1]["message"].get("type") == "hello"):
+        seen.append(json.loads(process.stdout.readline()))
+        assert seen[-1]["event"] != "item_done", seen
     workers = psutil.Process(process.pid).children(recursive=True)
     assert workers, "the worker should be running"
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    events = [json.loads(line) for line in stdout.splitlines()]
+    events = seen[1:] + [json.loads(line) for line in stdout.splitlines()]
     [finished] = [e for e in events if e["event"] == "finished"]
     assert finished["summary"]["cancelled_run"] is True
     assert events[-1]["event"] == "stopped"
