@@ -42,7 +42,7 @@ from gpu_phases.common import PhaseContext, rate, skipped
 from gpu_phases.workers import clone_plan_settings
 from localclip.core.machine.plan import worker_threads
 from localclip_worker.cloning import generate
-from localclip_worker.cloning.cpu_snake import InPlaceSnake
+from localclip_worker.cloning.cpu_snake import swap_snakes
 from localclip_worker.cloning.decoder import BatchDecoder
 from localclip_worker.cloning.fish import fish
 from localclip_worker.cloning.generate import Prompt, Sampling, encode_prompt, fish_seed
@@ -359,7 +359,7 @@ def codec_snakes(ctx: PhaseContext, models: LoadedModels) -> dict[str, Any]:
     audio = {}
     for in_place in (False, True):
         name = "in_place" if in_place else "scripted"
-        entry[f"{name}_modules"] = use_snakes(models.codec, in_place)
+        entry[f"{name}_modules"] = swap_snakes(models.codec, in_place)
         seconds = []
         for repeat in range(2 + CODEC_REPEATS):
             started = time.perf_counter()
@@ -370,21 +370,6 @@ def codec_snakes(ctx: PhaseContext, models: LoadedModels) -> dict[str, Any]:
     entry["max_abs_difference"] = float(abs(audio["in_place"] - audio["scripted"]).max())
     entry["speed_up"] = round(entry["scripted_s"] / entry["in_place_s"], 2)
     return entry
-
-
-def use_snakes(codec: torch.nn.Module, in_place: bool) -> int:
-    """Every Snake activation of ``codec`` made DAC's scripted kind or the in-place kind (same alpha)."""
-    scripted = fish().modded_dac.Snake1d
-    count = 0
-    for parent in list(codec.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, scripted | InPlaceSnake):
-                alpha = child.alpha
-                snake = InPlaceSnake(alpha) if in_place else scripted(alpha.shape[1])
-                snake.alpha = alpha
-                setattr(parent, name, snake)
-                count += 1
-    return count
 
 
 def agreement(ctx: PhaseContext, models: LoadedModels, job: CloneJob) -> dict[str, Any]:

@@ -40,14 +40,23 @@ def snakes_in_place(codec: torch.nn.Module) -> int:
     Returns how many were replaced: 0 on a GPU, or where the probe finds a difference."""
     if next(codec.parameters()).device.type != "cpu" or not in_place_matches():
         return 0
-    snake_class = fish().modded_dac.Snake1d
-    replaced = 0
+    return swap_snakes(codec, in_place=True)
+
+
+def swap_snakes(codec: torch.nn.Module, in_place: bool) -> int:
+    """Every Snake activation of ``codec`` made the in-place kind or DAC's scripted kind, keeping its
+    alpha (bench/gpu_check.py times both on a GPU). Returns how many there are."""
+    scripted = fish().modded_dac.Snake1d
+    swapped = 0
     for parent in list(codec.modules()):
         for name, child in list(parent.named_children()):
-            if type(child) is snake_class:
-                setattr(parent, name, InPlaceSnake(child.alpha))
-                replaced += 1
-    return replaced
+            if isinstance(child, scripted | InPlaceSnake):
+                alpha = child.alpha
+                snake = InPlaceSnake(alpha) if in_place else scripted(alpha.shape[1])
+                snake.alpha = alpha
+                setattr(parent, name, snake)
+                swapped += 1
+    return swapped
 
 
 @functools.cache
